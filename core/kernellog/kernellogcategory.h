@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace kmr::kernellog {
+Q_DECLARE_LOGGING_CATEGORY(lcKernelLog)
+}

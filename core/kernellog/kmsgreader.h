@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "kernellog/kernellogrecord.h"
+
+#include <QFile>
+#include <QString>
+
+namespace kmr::kernellog {
+
+// Why the kernel log could not be read. PermissionDenied is what kernel.dmesg_restrict=1
+// (the Debian and Ubuntu default) gives an unprivileged user: the GUI then asks the helper's
+// ReadKernelLog method (polkit action read-kernel-log) and tells the user why.
+enum class KernelLogError { None, PermissionDenied, NotFound, ReadFailed };
+
+// Reads /dev/kmsg (or a path standing in for it) without blocking.
+// On the character device every read() returns exactly one record; EPIPE means the ring buffer
+// overwrote records since the last read: that becomes a Gap record whose size is the jump in
+// sequence numbers, not an error. A regular file is read as a capture of /dev/kmsg
+// (`cat /dev/kmsg > file`): one record per line, " KEY=value" continuation lines after it.
+class KmsgReader
+{
+public:
+    explicit KmsgReader(const QString &path = QStringLiteral("/dev/kmsg"));
+    ~KmsgReader();
+    KmsgReader(const KmsgReader &) = delete;
+    KmsgReader &operator=(const KmsgReader &) = delete;
+
+    bool open();
+    void close();
+    bool isOpen() const { return m_fd >= 0; }
+    int fd() const { return m_fd; } // for a QSocketNotifier in follow mode
+
+    // Every record available now; returns at once when none is (follow mode calls it again).
+    KernelLog readAvailable();
+
+    KernelLogError error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+    // Records that could not be parsed are skipped and counted here.
+    int malformedRecords() const { return m_malformed; }
+
+private:
+    void append(KernelLog &out, KernelLogRecord &&r);
+    void readDevice(KernelLog &out);
+    void readFile(KernelLog &out);
+
+    QString m_path;
+    int m_fd = -1;
+    bool m_isDevice = false;
+    bool m_pendingGap = false;
+    qint64 m_lastSequence = -1;
+    int m_malformed = 0;
+    QByteArray m_fileBuffer;
+    KernelLogError m_error = KernelLogError::None;
+    QString m_errorString;
+};
+
+// Convenience: open, read everything available, close.
+KernelLog readKmsg(const QString &path, KernelLogError *error = nullptr, QString *errorString = nullptr);
+
+} // namespace kmr::kernellog

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <QJsonObject>
 #include <QStringList>
 #include <QTextStream>
 
@@ -44,6 +45,6 @@ struct Command {
 const QList<Command> &commands();
 
 // Shared helpers for commands.
-void printJson(QTextStream &out, const class QJsonObject &o);
+void printJson(QTextStream &out, const QJsonObject &o);
 
 } // namespace kmr::cli

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "snapshotsource.h"
+
+#include "snapshot/snapshotreader.h"
+
+#include <QFileInfo>
+
+namespace kmr::cli {
+
+int loadSnapshot(Context &ctx, Snapshot *out)
+{
+    if (!ctx.bundle.isEmpty()) {
+        ctx.err << "kmodrescue-cli: this build cannot open bundles yet (" << ctx.bundle << ")\n";
+        return ExitBadInput;
+    }
+    if (ctx.root != QLatin1String("/") && !QFileInfo(ctx.root).isDir()) {
+        ctx.err << "kmodrescue-cli: --root " << ctx.root << " is not a directory\n";
+        return ExitUsage;
+    }
+    SnapshotReader::Options o;
+    o.root = ctx.root;
+    *out = SnapshotReader(o).read();
+    return ExitOk;
+}
+
+int reportNoModuleSupport(Context &ctx, const Snapshot &s)
+{
+    ctx.err << "kmodrescue-cli: this kernel (" << s.kernel.release.display()
+            << ") has no loadable module support: there is no /proc/modules, so no module can be stuck here.\n"
+               "To study a stuck module from another machine, open its diagnostic bundle with --bundle FILE.\n";
+    return ExitNoModuleSupport;
+}
+
+const ModuleInfo *findOrReport(Context &ctx, const Snapshot &s, const QString &name)
+{
+    const ModuleInfo *m = s.find(name);
+    if (!m) {
+        ctx.err << "kmodrescue-cli: no module named '" << name << "' is loaded";
+        if (name.contains(QLatin1Char('/')) || name.endsWith(QLatin1String(".ko")))
+            ctx.err << " (give the module's name, not a file path)";
+        ctx.err << ". 'kmodrescue-cli list' shows the loaded modules.\n";
+    }
+    return m;
+}
+
+} // namespace kmr::cli

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "command.h"
+#include "snapshot/moduleinfo.h"
+
+namespace kmr::cli {
+
+// The snapshot a command works on: the live system, a fixture root (--root) or a bundle
+// (--bundle). Returns ExitOk, or the exit code to return after printing why to ctx.err.
+int loadSnapshot(Context &ctx, Snapshot *out);
+
+// Prints the "no module support" message and returns ExitNoModuleSupport.
+int reportNoModuleSupport(Context &ctx, const Snapshot &s);
+
+// Looks NAME up ('-' and '_' equal); prints a not-found message and returns nullptr when absent.
+const ModuleInfo *findOrReport(Context &ctx, const Snapshot &s, const QString &name);
+
+} // namespace kmr::cli

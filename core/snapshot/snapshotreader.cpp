@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "snapshot/snapshotreader.h"
+
+#include "snapshot/kernelfactsreader.h"
+#include "snapshot/modulefiles.h"
+#include "snapshot/procmodules.h"
+#include "util/fileread.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QLoggingCategory>
+
+#include <libkmod.h>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcSnapshot, "kmodrescue.snapshot", QtInfoMsg)
+
+namespace kmr {
+
+namespace {
+
+// What the per-module readers produce before .ko facts are added.
+struct RawModule {
+    ModuleInfo info;
+    QString sysfsSrcversion;
+};
+
+QString sysModulePath(const QString &root, const QString &name, const char *leaf)
+{
+    return joinRoot(root, QStringLiteral("/sys/module/") + name + QLatin1Char('/') + QLatin1String(leaf));
+}
+
+// Hand reader: ROOT/proc/modules plus ROOT/sys/module/NAME/*. Used for fixture trees, bundles
+// and sosreports; libkmod cannot be pointed at another root for /proc and /sys.
+QList<RawModule> readByHand(const QString &root, QStringList *warnings)
+{
+    QList<RawModule> out;
+    QByteArray text;
+    QString why;
+    if (!readSmallFile(joinRoot(root, QStringLiteral("/proc/modules")), &text, &why, 64 * 1024 * 1024)) {
+        *warnings << why;
+        return out;
+    }
+    ProcModulesParse parsed = parseProcModules(text);
+    *warnings << parsed.warnings;
+    const bool haveSys = QFileInfo(joinRoot(root, QStringLiteral("/sys/module"))).isDir();
+    if (!haveSys)
+        *warnings << QStringLiteral("no /sys/module under %1: holders, taint and refcounts come from /proc/modules only")
+                         .arg(root);
+    for (const ProcModulesEntry &e : parsed.entries) {
+        RawModule r;
+        ModuleInfo &m = r.info;
+        m.name = e.name;
+        m.size = e.size;
+        m.refcount = e.refcount;
+        m.state = e.state;
+        m.holders = e.usedBy;
+        m.taint = e.taint;
+        m.address = e.address;
+        if (e.nameLossy) {
+            // Paths are built from QString; a name that does not decode cannot be mapped back to
+            // its /sys/module directory, so keep what /proc/modules said and say so.
+            m.warnings << QStringLiteral("name has bytes that are not UTF-8; shown with U+FFFD, its /sys/module "
+                                         "entry was not read");
+        }
+        if (haveSys && !e.nameLossy) {
+            const QString dir = joinRoot(root, QStringLiteral("/sys/module/") + e.name);
+            if (!QFileInfo(dir).isDir()) {
+                *warnings << QStringLiteral("%1 vanished during the read (listed in /proc/modules, no %2)").arg(e.name, dir);
+                continue;
+            }
+            QString w;
+            const QString refcnt = readFirstLine(sysModulePath(root, e.name, "refcnt"), &w);
+            bool ok = false;
+            const int rc = refcnt.toInt(&ok);
+            if (ok)
+                m.refcount = rc;
+            else if (!w.isEmpty())
+                m.warnings << w;
+            w.clear();
+            const QString init = readFirstLine(sysModulePath(root, e.name, "initstate"), &w);
+            const ModuleState st = moduleStateFromString(init);
+            if (st != ModuleState::Unknown)
+                m.state = st;
+            w.clear();
+            const QString taint = readFirstLine(sysModulePath(root, e.name, "taint"), &w);
+            if (w.isEmpty())
+                m.taint = taint;
+            w.clear();
+            const QString core = readFirstLine(sysModulePath(root, e.name, "coresize"), &w);
+            const qint64 coreSize = core.toLongLong(&ok);
+            if (ok && m.size < 0)
+                m.size = coreSize;
+            const QDir holders(sysModulePath(root, e.name, "holders"));
+            if (holders.exists()) {
+                m.holders = holders.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
+            }
+            w.clear();
+            r.sysfsSrcversion = readFirstLine(sysModulePath(root, e.name, "srcversion"), &w);
+        }
+        out << r;
+    }
+    return out;
+}
+
+// Live reader: libkmod does the loaded list, holders, refcnt and initstate.
+QList<RawModule> readWithLibkmod(QStringList *warnings)
+{
+    QList<RawModule> out;
+    struct kmod_ctx *ctx = kmod_new(nullptr, nullptr);
+    if (!ctx) {
+        *warnings << QStringLiteral("libkmod could not start");
+        return out;
+    }
+    kmod_set_log_priority(ctx, 0);
+    struct kmod_list *list = nullptr;
+    const int err = kmod_module_new_from_loaded(ctx, &list);
+    if (err < 0) {
+        *warnings << QStringLiteral("libkmod could not read the loaded modules: ") + QString::fromLocal8Bit(strerror(-err));
+        kmod_unref(ctx);
+        return out;
+    }
+    // /proc/modules is read once more for what libkmod does not expose (address, taint letters).
+    QHash<QString, ProcModulesEntry> proc;
+    QByteArray text;
+    QString why;
+    if (readSmallFile(QStringLiteral("/proc/modules"), &text, &why, 64 * 1024 * 1024)) {
+        for (const ProcModulesEntry &e : parseProcModules(text).entries)
+            proc.insert(e.name, e);
+    }
+    struct kmod_list *it = nullptr;
+    kmod_list_foreach(it, list)
+    {
+        struct kmod_module *mod = kmod_module_get_module(it);
+        RawModule r;
+        ModuleInfo &m = r.info;
+        bool lossy = false;
+        m.name = decodeKernelBytes(kmod_module_get_name(mod), &lossy);
+        if (lossy)
+            m.warnings << QStringLiteral("name has bytes that are not UTF-8");
+        const int initstate = kmod_module_get_initstate(mod);
+        if (initstate == -ENOENT) {
+            // Listed a moment ago, gone now: it was unloaded during the read.
+            *warnings << QStringLiteral("%1 vanished during the read").arg(m.name);
+            kmod_module_unref(mod);
+            continue;
+        }
+        switch (initstate) {
+        case KMOD_MODULE_LIVE:
+            m.state = ModuleState::Live;
+            break;
+        case KMOD_MODULE_COMING:
+            m.state = ModuleState::Loading;
+            break;
+        case KMOD_MODULE_GOING:
+            m.state = ModuleState::Unloading;
+            break;
+        default:
+            m.state = ModuleState::Unknown;
+            m.warnings << QStringLiteral("initstate unreadable: %1").arg(initstate < 0 ? QString::fromLocal8Bit(strerror(-initstate)) : QString::number(initstate));
+        }
+        m.size = kmod_module_get_size(mod);
+        m.refcount = kmod_module_get_refcnt(mod);
+        if (m.refcount < 0) {
+            m.warnings << QStringLiteral("refcnt unreadable: ") + QString::fromLocal8Bit(strerror(-m.refcount));
+            m.refcount = -1;
+        }
+        struct kmod_list *holders = kmod_module_get_holders(mod);
+        struct kmod_list *h = nullptr;
+        kmod_list_foreach(h, holders)
+        {
+            struct kmod_module *hm = kmod_module_get_module(h);
+            m.holders << QString::fromUtf8(kmod_module_get_name(hm));
+            kmod_module_unref(hm);
+        }
+        kmod_module_unref_list(holders);
+        const auto p = proc.constFind(m.name);
+        if (p != proc.constEnd()) {
+            m.address = p->address;
+            if (m.holders.isEmpty())
+                m.holders = p->usedBy;
+            if (m.state == ModuleState::Unknown)
+                m.state = p->state;
+        }
+        QString w;
+        m.taint = readFirstLine(sysModulePath(QStringLiteral("/"), m.name, "taint"), &w);
+        if (!w.isEmpty() && p != proc.constEnd())
+            m.taint = p->taint;
+        w.clear();
+        r.sysfsSrcversion = readFirstLine(sysModulePath(QStringLiteral("/"), m.name, "srcversion"), &w);
+        kmod_module_unref(mod);
+        out << r;
+    }
+    kmod_module_unref_list(list);
+    kmod_unref(ctx);
+    return out;
+}
+
+} // namespace
+
+SnapshotReader::SnapshotReader()
+    : SnapshotReader(Options{})
+{
+}
+
+SnapshotReader::SnapshotReader(Options options)
+    : m_options(std::move(options))
+{
+}
+
+KernelFacts SnapshotReader::readKernelFacts() const
+{
+    return kmr::readKernelFacts(m_options.root);
+}
+
+Snapshot SnapshotReader::read() const
+{
+    Snapshot s;
+    s.takenMsecsSinceEpoch = QDateTime::currentMSecsSinceEpoch();
+    const bool live = m_options.root == QLatin1String("/") && !m_options.forceHandReader;
+    s.source = m_options.root == QLatin1String("/") ? QStringLiteral("live") : QStringLiteral("fixture:") + m_options.root;
+    s.kernel = readKernelFacts();
+    if (!s.kernel.moduleSupport) {
+        s.warnings << QStringLiteral("this kernel has no loadable module support (no /proc/modules)");
+        return s;
+    }
+    QList<RawModule> raw = live ? readWithLibkmod(&s.warnings) : readByHand(m_options.root, &s.warnings);
+
+    QStringList extraDirs;
+    const QByteArray env = qgetenv("KMODRESCUE_MODULE_PATH");
+    for (const QByteArray &d : env.split(':')) {
+        if (!d.isEmpty())
+            extraDirs << QString::fromLocal8Bit(d);
+    }
+    const ModuleFiles files(m_options.root, s.kernel.release.value, extraDirs);
+
+    QHash<QString, int> index;
+    for (int i = 0; i < raw.size(); ++i)
+        index.insert(raw[i].info.name, i);
+    for (RawModule &r : raw) {
+        ModuleInfo &m = r.info;
+        m.outOfTree = m.taint.contains(QLatin1Char('O'));
+        if (m_options.readKoFiles) {
+            QStringList depends;
+            files.fill(&m, r.sysfsSrcversion, &depends);
+            for (const QString &d : depends) {
+                const QString c = canonicalModuleName(d);
+                if (!m.dependencies.contains(c))
+                    m.dependencies << c;
+            }
+        } else {
+            const Fact skipped = Fact::unknown(QStringLiteral(".ko files not read"));
+            m.koPath = m.vermagic = m.srcversion = m.signer = m.compiler = skipped;
+            m.exitWhy = skipped.why;
+        }
+    }
+    // Dependencies are the inverse of holders: if B is among A's holders, B depends on A.
+    for (const RawModule &r : raw) {
+        for (const QString &holder : r.info.holders) {
+            const auto it = index.constFind(holder);
+            if (it != index.constEnd() && !raw[*it].info.dependencies.contains(r.info.name))
+                raw[*it].info.dependencies << r.info.name;
+        }
+    }
+    s.modules.reserve(raw.size());
+    for (RawModule &r : raw) {
+        std::sort(r.info.dependencies.begin(), r.info.dependencies.end());
+        std::sort(r.info.holders.begin(), r.info.holders.end());
+        s.modules << std::move(r.info);
+    }
+    std::sort(s.modules.begin(), s.modules.end(),
+              [](const ModuleInfo &a, const ModuleInfo &b) { return a.name < b.name; });
+    qCDebug(lcSnapshot) << "snapshot" << s.source << s.modules.size() << "modules," << s.warnings.size() << "warnings";
+    return s;
+}
+
+} // namespace kmr

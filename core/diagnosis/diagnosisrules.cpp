@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "diagnosis/diagnosisrules.h"
+
+#include "diagnosis/rules_p.h"
+
+#include <algorithm>
+
+namespace kmr {
+
+using namespace rules;
+
+namespace {
+
+QString usersSummary(const QList<ModuleUser> &users)
+{
+    QStringList parts;
+    for (const ModuleUser &u : users.mid(0, 3)) {
+        QString s = u.what;
+        if (u.pid > 0)
+            s += QStringLiteral(", open in pid ") + QString::number(u.pid)
+                + (u.command.isEmpty() ? QString() : QStringLiteral(" (") + u.command + QLatin1Char(')'));
+        parts << s;
+    }
+    if (users.size() > 3)
+        parts << QString::number(users.size() - 3) + QStringLiteral(" more");
+    return parts.join(QStringLiteral("; "));
+}
+
+} // namespace
+
+void Rules::references()
+{
+    if (in.scan)
+        d.users = findModuleUsers(*in.scan, m.name);
+    d.usersScanned = in.scan != nullptr;
+    const int extra = m.refcount - int(m.holders.size());
+    const bool absurd = m.refcount > 1000000;
+    if (!d.users.isEmpty()) {
+        Finding f;
+        f.kind = FindingKind::RealUse;
+        f.severity = extra > 0 && m.state == ModuleState::Live ? Severity::Blocker : Severity::Warning;
+        f.sentence = m.name + QStringLiteral(" is really in use: ") + usersSummary(d.users) + QLatin1Char('.');
+        if (extra > 0)
+            f.sentence += QStringLiteral(" Its refcount (") + QString::number(m.refcount)
+                + QStringLiteral(") counts those users.");
+        else
+            f.sentence += QStringLiteral(" Unloading it would take these away.");
+        f.evidence << fileEvidence(
+            QStringLiteral("refcount"), sysModule(m.name, "refcnt"), QString::number(m.refcount));
+        for (const ModuleUser &u : d.users) {
+            Evidence e = fileEvidence(u.kind == ModuleUser::Kind::DeviceNode ? QStringLiteral("open device node")
+                    : u.kind == ModuleUser::Kind::Mount                      ? QStringLiteral("mount")
+                                                                             : QStringLiteral("network interface"),
+                u.source, u.what);
+            if (u.pid > 0) {
+                e.kind = Evidence::Kind::Process;
+                e.pid = u.pid;
+                e.value += QStringLiteral(", held by pid ") + QString::number(u.pid) + QStringLiteral(" (") + u.command
+                    + QLatin1Char(')');
+            }
+            f.evidence << e;
+        }
+        f.remedy = QStringLiteral("Close those files (end the processes holding them), unmount, or bring the "
+                                  "interfaces down; then rmmod works. Forcing it out while in use would crash the "
+                                  "kernel the next time those files are touched: the unload plan refuses unless you "
+                                  "override it.");
+        f.steps = {RemedyStep::StopUsers, RemedyStep::Rmmod};
+        d.findings << f;
+        return;
+    }
+    if (extra <= 0 || m.state != ModuleState::Live || m.refcount < 0)
+        return;
+    Finding f;
+    f.kind = FindingKind::LeakedReference;
+    f.severity = Severity::Blocker;
+    const QList<ReferenceTaker> takers = in.takers.value(m.name);
+    QStringList takerModules;
+    for (const ReferenceTaker &t : takers)
+        if (t.imbalance > 0 && !t.module.isEmpty() && !takerModules.contains(t.module))
+            takerModules << t.module;
+    const QString count
+        = extra == 1 ? QStringLiteral("a reference") : QString::number(extra) + QStringLiteral(" references");
+    if (!takerModules.isEmpty())
+        f.sentence = m.name + QStringLiteral(" is held by ") + count + QStringLiteral(" that ")
+            + joinNames(takerModules) + QStringLiteral(" took and never gave back.");
+    else
+        f.sentence = m.name + QStringLiteral(" is held by ") + count
+            + QStringLiteral(" that no module, open file, mount or network interface accounts for: taken with "
+                             "try_module_get and never given back.");
+    if (absurd)
+        f.sentence += QStringLiteral(" A refcount this absurd (") + QString::number(m.refcount)
+            + QStringLiteral(") usually means the module's idea of the module structure differs from the kernel's, "
+                             "as after a compiler mismatch.");
+    f.evidence << fileEvidence(QStringLiteral("refcount"), sysModule(m.name, "refcnt"), QString::number(m.refcount));
+    f.evidence << fileEvidence(QStringLiteral("holders"), sysModule(m.name, "holders"),
+        m.holders.isEmpty() ? QStringLiteral("none") : m.holders.join(QLatin1Char(' ')));
+    for (const ReferenceTaker &t : takers)
+        f.evidence << noteEvidence(QStringLiteral("traced call site"),
+            t.callSite + QStringLiteral(": ") + QString::number(t.imbalance) + QStringLiteral(" more get than put"));
+    if (in.scan) {
+        QString scanned = QString::number(in.scan->processes.size()) + QStringLiteral(" processes' open files, ")
+            + QString::number(in.scan->mounts.size()) + QStringLiteral(" mounts, ")
+            + QString::number(in.scan->interfaces.size()) + QStringLiteral(" network interfaces: none is its");
+        if (in.scan->unreadableProcesses > 0)
+            scanned += QStringLiteral(" (") + QString::number(in.scan->unreadableProcesses)
+                + QStringLiteral(" processes of other users could not be looked at without root)");
+        f.evidence << noteEvidence(QStringLiteral("users looked for"), scanned);
+    } else {
+        f.evidence << noteEvidence(QStringLiteral("users looked for"),
+            QStringLiteral("not scanned (this snapshot is not from the running system)"));
+    }
+    f.remedy = QStringLiteral("Reset the refcount with the fixer")
+        + (forceUnloadAvailable() ? QStringLiteral(" or force the unload (this kernel has the forced unload)")
+                                  : QString())
+        + QStringLiteral(", then rmmod. To find the try_module_get without its module_put, trace module_get and "
+                         "module_put in the Refcount tab.");
+    if (forceUnloadAvailable())
+        f.steps << RemedyStep::ForcedUnload;
+    f.steps << RemedyStep::FixerResetRefcount << RemedyStep::Rmmod;
+    d.findings << f;
+}
+
+Diagnosis diagnoseModule(const RuleInput &in, const QString &module)
+{
+    Diagnosis d;
+    d.module = canonicalModuleName(module);
+    const ModuleInfo *m = in.snapshot.find(module);
+    if (!m) {
+        Finding f;
+        f.kind = FindingKind::NotLoaded;
+        f.severity = Severity::Info;
+        f.sentence = d.module + QStringLiteral(" is not loaded.");
+        f.evidence << fileEvidence(QStringLiteral("loaded modules"), QStringLiteral("/proc/modules"),
+            QString::number(in.snapshot.modules.size()) + QStringLiteral(" modules, not ") + d.module);
+        d.findings << f;
+        return d;
+    }
+    d.loaded = true;
+    d.state = m->state;
+    d.refcount = m->refcount;
+    Rules r {in, *m, d};
+    r.holders();
+    r.state();
+    r.exitFunction();
+    r.references();
+    r.compiler();
+    r.vermagic();
+    if (!d.stuck() && m->state == ModuleState::Live) {
+        Finding f;
+        f.kind = FindingKind::Unloadable;
+        f.severity = Severity::Info;
+        f.sentence = QStringLiteral("Nothing keeps ") + m->name
+            + QStringLiteral(" loaded: it is Live, no module holds "
+                             "it and its refcount is ")
+            + QString::number(m->refcount) + QStringLiteral("; rmmod should remove it.");
+        f.evidence << fileEvidence(
+            QStringLiteral("refcount"), sysModule(m->name, "refcnt"), QString::number(m->refcount));
+        f.remedy = QStringLiteral("rmmod ") + m->name;
+        f.steps = {RemedyStep::Rmmod};
+        d.findings << f;
+    }
+    r.repair();
+    std::stable_sort(d.findings.begin(), d.findings.end(),
+        [](const Finding &a, const Finding &b) { return int(a.severity) > int(b.severity); });
+    return d;
+}
+
+} // namespace kmr

@@ -21,6 +21,8 @@ struct Fact {
     bool operator==(const Fact &o) const { return value == o.value && why == o.why; }
 };
 
+// Note for tests: QCOMPARE on these enums does not compile (ADL finds the QString toString below
+// where QTest wants char*): compare toString(a) with toString(b) instead.
 enum class ModuleState { Live, Loading, Unloading, Unknown };
 QString toString(ModuleState s);
 ModuleState moduleStateFromString(const QString &s); // accepts "live", "Live", "coming", "going", ...

@@ -190,6 +190,16 @@ private Q_SLOTS:
                 }
             }
         });
+        // Join on every exit path: a failed QVERIFY returns from this function.
+        struct Joiner {
+            std::atomic<bool> &stop;
+            std::thread &t;
+            ~Joiner()
+            {
+                stop = true;
+                t.join();
+            }
+        } joiner{stop, writer};
         SnapshotReader::Options o;
         o.root = root;
         o.readKoFiles = false;
@@ -199,8 +209,6 @@ private Q_SLOTS:
             for (const ModuleInfo &m : s.modules)
                 QVERIFY(m.name == QLatin1String("stable") || m.name == QLatin1String("flicker"));
         }
-        stop = true;
-        writer.join();
     }
 };
 

@@ -57,7 +57,7 @@ private Q_SLOTS:
         QTest::newRow("negative size") << QByteArray("foo -5 0 - Live 0x0") << "size '-5' is not a number";
         QTest::newRow("bad refcount") << QByteArray("foo 4096 many - Live 0x0") << "refcount 'many' is not a number";
         QTest::newRow("bad state") << QByteArray("foo 4096 0 - Dead 0x0") << "unknown state 'Dead'";
-        QTest::newRow("binary junk") << QByteArray("\x01\x02\x03\xff\xfe 1 2 3 4 5", 16) << "size";
+        QTest::newRow("binary junk") << QByteArray("\x01\x02\x03\xff\xfe 1 2 3 4 5", 16) << "unknown state '4'";
     }
     void malformedLinesAreSkippedWithAWarning()
     {

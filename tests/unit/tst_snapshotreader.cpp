@@ -180,6 +180,7 @@ private Q_SLOTS:
         };
         write(root + QStringLiteral("/sys/module/stable/refcnt"), "0\n");
         write(root + QStringLiteral("/sys/module/stable/initstate"), "live\n");
+        write(root + QStringLiteral("/proc/modules"), "stable 4096 0 - Live 0x0\n");
         std::atomic<bool> stop{false};
         std::thread writer([&] {
             int i = 0;

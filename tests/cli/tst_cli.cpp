@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Golden-output tests: the CLI's text and JSON on fixture trees, and its documented exit codes.
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+    struct Run {
+        int exitCode;
+        QByteArray out, err;
+    };
+    static Run run(const QStringList &args)
+    {
+        QProcess p;
+        p.setProgram(QStringLiteral(KMR_CLI));
+        p.setArguments(args);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("KMODRESCUE_MODULE_PATH"));
+        p.setProcessEnvironment(env);
+        p.start();
+        p.waitForFinished(60000);
+        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    static QByteArray normalize(QByteArray text)
+    {
+        // Machine-specific parts: where the fixtures live and when the snapshot was taken.
+        text.replace(QByteArray(KMR_FIXTURES), "@FIXTURES@");
+        text = QString::fromUtf8(text)
+                   .replace(QRegularExpression(QStringLiteral("\"taken_ms\": \\d+")), QStringLiteral("\"taken_ms\": 0"))
+                   .toUtf8();
+        return text;
+    }
+
+private Q_SLOTS:
+    void golden_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("golden");
+        QTest::addColumn<int>("exitCode");
+        const QString basic = QStringLiteral(KMR_FIXTURES "/roots/basic");
+        QTest::newRow("list") << QStringList{"--root", basic, "list"} << "list-basic.txt" << 0;
+        QTest::newRow("list json") << QStringList{"--root", basic, "list", "--json"} << "list-basic.json" << 0;
+        QTest::newRow("show") << QStringList{"--root", basic, "show", "dummy"} << "show-dummy.txt" << 0;
+        QTest::newRow("show dash name") << QStringList{"--root", basic, "show", "kmr-initoops"} << "show-initoops.txt" << 0;
+        QTest::newRow("show json") << QStringList{"--root", basic, "show", "crc8", "--json"} << "show-crc8.json" << 0;
+        QTest::newRow("show corrupt ko") << QStringList{"--root", basic, "show", "kmr_broken"} << "show-broken.txt" << 0;
+    }
+    void golden()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, golden);
+        QFETCH(int, exitCode);
+        const Run r = run(args);
+        QVERIFY2(r.exitCode == exitCode, r.err.constData());
+        const QByteArray actual = normalize(r.out);
+        const QString path = QStringLiteral(KMR_GOLDEN "/") + golden;
+        if (qEnvironmentVariableIsSet("KMR_UPDATE_GOLDEN")) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(actual);
+            return;
+        }
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path + QStringLiteral(" missing; run with KMR_UPDATE_GOLDEN=1")));
+        const QByteArray expected = f.readAll();
+        if (actual != expected) {
+            const QList<QByteArray> a = actual.split('\n'), e = expected.split('\n');
+            for (int i = 0; i < qMax(a.size(), e.size()); ++i) {
+                if (a.value(i) != e.value(i))
+                    QFAIL(qPrintable(QStringLiteral("%1 line %2:\n  expected: %3\n  actual:   %4")
+                                         .arg(golden)
+                                         .arg(i + 1)
+                                         .arg(QString::fromUtf8(e.value(i)), QString::fromUtf8(a.value(i)))));
+            }
+        }
+    }
+
+    void jsonIsVersioned()
+    {
+        const Run r = run({"--root", QStringLiteral(KMR_FIXTURES "/roots/basic"), "list", "--json"});
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("kmodrescue.snapshot"));
+        QCOMPARE(o.value(QStringLiteral("schema_version")).toInt(), 1);
+    }
+
+    void exitCodes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        const QString basic = QStringLiteral(KMR_FIXTURES "/roots/basic");
+        QTest::newRow("no command") << QStringList{} << 2 << "usage:";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command 'frobnicate'";
+        QTest::newRow("unknown option") << QStringList{"--bogus", "list"} << 2 << "unknown option --bogus";
+        QTest::newRow("show without name") << QStringList{"--root", basic, "show"} << 2 << "usage: kmodrescue-cli show";
+        QTest::newRow("not loaded") << QStringList{"--root", basic, "show", "nosuchmod"} << 3 << "no module named 'nosuchmod'";
+        QTest::newRow("path given") << QStringList{"--root", basic, "show", "/tmp/x.ko"} << 3 << "not a file path";
+        QTest::newRow("root missing") << QStringList{"--root", "/nonexistent/kmr", "list"} << 2 << "is not a directory";
+        QTest::newRow("no module support") << QStringList{"--root", QStringLiteral(KMR_FIXTURES "/roots/nomodules"), "list"} << 4
+                                           << "no loadable module support";
+    }
+    void exitCodes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -19,7 +19,8 @@ bool loadModuleImage(const QString &path, QByteArray *image, QString *why)
     archive_read_support_format_raw(a);
     const QByteArray native = path.toLocal8Bit();
     if (archive_read_open_filename(a, native.constData(), 65536) != ARCHIVE_OK) {
-        *why = path + QStringLiteral(": ") + QString::fromLocal8Bit(archive_error_string(a));
+        *why = path + QStringLiteral(": cannot open or decompress (corrupt or truncated file?): ")
+            + QString::fromLocal8Bit(archive_error_string(a)).simplified();
         archive_read_free(a);
         return false;
     }

@@ -214,7 +214,8 @@ struct Rules {
                 Evidence se = fileEvidence(QStringLiteral("kernel stack"), base + QStringLiteral("/stack"), {});
                 if (q.stack.isEmpty()) {
                     se.needsHelper = true;
-                    se.value = QStringLiteral("only root can read it (") + q.stackWhy + QLatin1Char(')');
+                    se.value = QStringLiteral("not readable here (") + q.stackWhy
+                        + QStringLiteral("): only root reads a kernel stack; the helper can");
                 } else {
                     se.value = q.stack.first();
                     se.detail = q.stack;

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// kmodrescue-cli diagnose NAME [--log FILE] [--json]: why a module will not unload, and what to do.
+#include "command.h"
+#include "diagnosis/diagnosis.h"
+#include "diagnosis/diagnosisjson.h"
+#include "diagnosis/oopscitation.h"
+#include "snapshotsource.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace kmr::cli {
+
+namespace {
+
+const char *marker(Severity s)
+{
+    switch (s) {
+    case Severity::Blocker:
+        return "[blocker]";
+    case Severity::Warning:
+        return "[warning]";
+    case Severity::Info:
+        break;
+    }
+    return "[info]   ";
+}
+
+void printFinding(QTextStream &out, const Finding &f)
+{
+    out << marker(f.severity) << ' ' << f.sentence << '\n';
+    out << "    evidence:\n";
+    for (const Evidence &e : f.evidence) {
+        out << "      " << e.label << ": " << e.value;
+        if (!e.source.isEmpty())
+            out << "  (" << e.source << ')';
+        if (e.needsHelper)
+            out << "  [needs the helper]";
+        out << '\n';
+        for (const QString &d : e.detail.mid(0, 12))
+            out << "        | " << d << '\n';
+        if (e.detail.size() > 12)
+            out << "        | ... " << (e.detail.size() - 12) << " more lines\n";
+    }
+    if (!f.remedy.isEmpty())
+        out << "    what to do: " << f.remedy << '\n';
+    if (!f.steps.isEmpty()) {
+        QStringList steps;
+        for (RemedyStep s : f.steps)
+            steps << toString(s);
+        out << "    unload-plan steps: " << steps.join(QStringLiteral(", ")) << '\n';
+    }
+}
+
+} // namespace
+
+static int runDiagnose(Context &ctx)
+{
+    QString name;
+    QString logFile;
+    for (int i = 0; i < ctx.args.size(); ++i) {
+        const QString &a = ctx.args.at(i);
+        if (a == QLatin1String("--log") && i + 1 < ctx.args.size()) {
+            logFile = ctx.args.at(++i);
+        } else if (a.startsWith(QLatin1Char('-')) || !name.isEmpty()) {
+            ctx.err << "usage: kmodrescue-cli diagnose NAME [--log FILE] [--json]\n";
+            return ExitUsage;
+        } else {
+            name = a;
+        }
+    }
+    if (name.isEmpty()) {
+        ctx.err << "usage: kmodrescue-cli diagnose NAME [--log FILE] [--json]\n";
+        return ExitUsage;
+    }
+    Snapshot s;
+    if (const int rc = loadSnapshot(ctx, &s))
+        return rc;
+    if (!s.kernel.moduleSupport)
+        return reportNoModuleSupport(ctx, s);
+
+    Diagnoser::Options o;
+    o.root = ctx.root;
+    o.scanSystem = ctx.bundle.isEmpty();
+    Diagnoser diagnoser(s, o);
+    QString logWhy;
+    const QList<OopsCitation> oopses = readOopsCitations(ctx.root, logFile, &logWhy);
+    if (!logWhy.isEmpty() && !logFile.isEmpty()) {
+        ctx.err << "kmodrescue-cli: " << logWhy << '\n';
+        return ExitBadInput;
+    }
+    diagnoser.setOopses(oopses);
+    Diagnosis d = diagnoser.diagnose(name);
+    if (!logWhy.isEmpty())
+        d.warnings << logWhy;
+
+    if (ctx.json) {
+        QJsonObject o = toJson(d);
+        QJsonArray cited;
+        for (const OopsCitation &c : oopses) {
+            bool used = false;
+            for (const Finding &f : d.findings)
+                for (const Evidence &e : f.evidence)
+                    used = used || e.oopsId == c.id;
+            if (used)
+                cited.append(QJsonObject {{QStringLiteral("id"), c.id}, {QStringLiteral("title"), c.title},
+                    {QStringLiteral("lines"), QJsonArray::fromStringList(c.lines)}});
+        }
+        o.insert(QStringLiteral("oopses"), cited);
+        printJson(ctx.out, o);
+        return d.loaded ? ExitOk : ExitNotFound;
+    }
+    if (!d.loaded) {
+        ctx.err << "kmodrescue-cli: no module named '" << name
+                << "' is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
+        return ExitNotFound;
+    }
+    ctx.out << d.module << ": " << (d.stuck() ? "stuck" : "not stuck") << " (" << toString(d.state) << ", refcount "
+            << (d.refcount < 0 ? QStringLiteral("unknown") : QString::number(d.refcount)) << ")\n\n";
+    for (const Finding &f : d.findings) {
+        printFinding(ctx.out, f);
+        ctx.out << '\n';
+    }
+    for (const QString &w : d.warnings)
+        ctx.out << "note: " << w << '\n';
+    return ExitOk;
+}
+
+static Registrar reg {
+    "diagnose", "diagnose NAME [--log FILE] [--json]", "why a module will not unload, and what to do", &runDiagnose};
+
+} // namespace kmr::cli

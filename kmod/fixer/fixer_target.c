@@ -33,6 +33,11 @@
  * gone. While we hold ours, the target's struct module and its code cannot
  * be freed; a concurrent rmmod that reaches free_module() waits for us.
  *
+ * A module reference (try_module_get()) would be the wrong pin: it fails
+ * for exactly the GOING modules we may have to repair (module_is_live()),
+ * and for the others it would be one more count in the refcnt the fixer is
+ * about to reset.
+ *
  * This is better than walking the RCU-protected modules list from
  * THIS_MODULE->list: that walk has to guess which entry is the list head
  * (THIS_MODULE->list.prev is the head only while no module has been added

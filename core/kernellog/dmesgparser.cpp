@@ -39,8 +39,8 @@ bool takeSyslogPrefix(QByteArrayView &v, KernelLogRecord &r)
 // "kern  :info  : " (dmesg -x).
 bool takeDecodedPrefix(QByteArrayView &v, KernelLogRecord &r)
 {
-    static const char *const facilities[] = {"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-                                             "uucp", "cron", "authpriv", "ftp"};
+    static const char *const facilities[]
+        = {"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp"};
     static const char *const levels[] = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
     const qsizetype c1 = v.indexOf(':');
     if (c1 < 3 || c1 > 10)
@@ -78,8 +78,8 @@ bool takeJournalPrefix(QByteArrayView &v)
     if (k < 0 || k > 80)
         return false;
     const QByteArrayView head = v.first(k);
-    const bool shortForm = head.size() >= 16 && head[3] == ' ' && head[9] == ':' && head[12] == ':'
-        && isDigit(head[7]) && isDigit(head[8]) && isDigit(head[10]);
+    const bool shortForm = head.size() >= 16 && head[3] == ' ' && head[9] == ':' && head[12] == ':' && isDigit(head[7])
+        && isDigit(head[8]) && isDigit(head[10]);
     const bool isoForm = head.size() >= 20 && head[4] == '-' && head[7] == '-' && head[10] == 'T' && head[13] == ':'
         && isDigit(head[0]);
     if (!shortForm && !isoForm)

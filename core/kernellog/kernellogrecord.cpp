@@ -29,8 +29,8 @@ QString priorityName(int priority)
 
 QString facilityName(int facility)
 {
-    static const char *const names[] = {"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-                                        "uucp", "cron", "authpriv", "ftp"};
+    static const char *const names[]
+        = {"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp"};
     if (facility >= 0 && facility < int(sizeof(names) / sizeof(names[0])))
         return QString::fromLatin1(names[facility]);
     if (facility >= 16 && facility <= 23)

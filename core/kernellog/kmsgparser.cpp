@@ -125,8 +125,8 @@ bool parseKmsgRecord(QByteArrayView data, KernelLogRecord *out, QString *error)
             line = line.sliced(1);
             const qsizetype eq = line.indexOf('=');
             if (eq > 0)
-                r.properties.append({QString::fromUtf8(line.first(eq)),
-                                     QString::fromUtf8(decodeKmsgEscapes(line.sliced(eq + 1)))});
+                r.properties.append(
+                    {QString::fromUtf8(line.first(eq)), QString::fromUtf8(decodeKmsgEscapes(line.sliced(eq + 1)))});
         }
         pos = eol + 1;
     }

@@ -13,8 +13,7 @@ namespace kmr::kernellog {
 
 KmsgReader::KmsgReader(const QString &path)
     : m_path(path)
-{
-}
+{ }
 
 KmsgReader::~KmsgReader()
 {
@@ -44,7 +43,7 @@ bool KmsgReader::open()
         qCDebug(lcKernelLog) << m_errorString;
         return false;
     }
-    struct stat st {};
+    struct stat st { };
     m_isDevice = ::fstat(m_fd, &st) == 0 && S_ISCHR(st.st_mode);
     return true;
 }

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// kmodrescue-cli oops [FILE] [--json]   the crash reports in a saved log, or in /dev/kmsg
+// kmodrescue-cli oops --eval DIR [--verbose]   score the extractor on a syzkaller-format corpus
+#include "command.h"
+
+#include "kernellog/dmesgparser.h"
+#include "kernellog/kernellogjson.h"
+#include "kernellog/kmsgreader.h"
+#include "kernellog/oopscorpus.h"
+#include "kernellog/oopsextractor.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+using namespace kmr::kernellog;
+
+namespace kmr::cli {
+namespace {
+
+int evalCorpus(Context &ctx, const QString &dir, bool verbose)
+{
+    CorpusScore s;
+    QString error;
+    if (!scoreCorpus(dir, &s, &error)) {
+        ctx.err << "kmodrescue-cli oops: " << error << "\n";
+        return ExitBadInput;
+    }
+    if (verbose) {
+        for (const QString &m : std::as_const(s.misses))
+            ctx.out << m << '\n';
+    }
+    ctx.out << "files " << s.files << ", with a crash " << s.withCrash << '\n';
+    ctx.out << "detection " << s.detected << '/' << s.files << '\n';
+    ctx.out << "kind " << s.kindRight << '/' << s.withCrash << '\n';
+    ctx.out << "title " << s.titleRight << '/' << s.withCrash << '\n';
+    return ExitOk;
+}
+
+// A capture of /dev/kmsg starts with "PRI,SEQ,TS,FLAGS;".
+bool looksLikeKmsgCapture(const QByteArray &data)
+{
+    static const QRegularExpression re(QStringLiteral("^[0-9]+,[0-9]+,[0-9]+,[-c+][^;\\n]*;"));
+    return re.match(QString::fromLatin1(data.left(64))).hasMatch();
+}
+
+void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QString &source)
+{
+    if (ctx.json) {
+        QJsonObject o;
+        o[QStringLiteral("source")] = source;
+        o[QStringLiteral("excerpts")] = toJson(excerpts);
+        printJson(ctx.out, o);
+        return;
+    }
+    if (excerpts.isEmpty()) {
+        ctx.out << "no crash report in " << source << '\n';
+        return;
+    }
+    int n = 0;
+    for (const OopsExcerpt &e : excerpts) {
+        ctx.out << '#' << ++n << "  " << e.title << "\n";
+        ctx.out << "    lines " << e.firstLine + 1 << '-' << e.lastLine + 1;
+        if (!e.callerId.isEmpty())
+            ctx.out << " (" << e.callerId << ')';
+        ctx.out << '\n';
+        if (!e.faultingFunction.isEmpty()) {
+            ctx.out << "    faulting function: " << e.faultingFunction;
+            if (!e.faultingModule.isEmpty())
+                ctx.out << " [" << e.faultingModule << ']';
+            ctx.out << '\n';
+        }
+        const QStringList mods = implicatedModules(e);
+        if (!mods.isEmpty())
+            ctx.out << "    implicates: " << mods.join(QStringLiteral(", ")) << '\n';
+        if (!e.taint.isEmpty())
+            ctx.out << "    taint: " << e.taint << '\n';
+        if (e.truncated)
+            ctx.out << "    truncated: " << e.truncatedWhy << '\n';
+    }
+}
+
+int run(Context &ctx)
+{
+    QString file, evalDir;
+    bool verbose = false;
+    for (int i = 0; i < ctx.args.size(); ++i) {
+        const QString &a = ctx.args.at(i);
+        if (a == QLatin1String("--eval")) {
+            if (i + 1 >= ctx.args.size()) {
+                ctx.err << "kmodrescue-cli oops: --eval needs a directory\n";
+                return ExitUsage;
+            }
+            evalDir = ctx.args.at(++i);
+        } else if (a == QLatin1String("--verbose") || a == QLatin1String("-v")) {
+            verbose = true;
+        } else if (a.startsWith(QLatin1Char('-'))) {
+            ctx.err << "kmodrescue-cli oops: unknown option " << a << "\n";
+            return ExitUsage;
+        } else if (file.isEmpty()) {
+            file = a;
+        } else {
+            ctx.err << "kmodrescue-cli oops: one FILE at most\n";
+            return ExitUsage;
+        }
+    }
+    if (!evalDir.isEmpty())
+        return evalCorpus(ctx, evalDir, verbose);
+
+    if (!file.isEmpty()) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            ctx.err << "kmodrescue-cli oops: cannot read " << file << ": " << f.errorString() << "\n";
+            return ExitBadInput;
+        }
+        const QByteArray data = f.readAll();
+        if (looksLikeKmsgCapture(data)) {
+            KernelLogError error;
+            QString why;
+            const KernelLog log = readKmsg(file, &error, &why);
+            printExcerpts(ctx, OopsExtractor::extract(log), file);
+        } else {
+            printExcerpts(ctx, OopsExtractor::extractFromText(data), file);
+        }
+        return ExitOk;
+    }
+
+    KernelLogError error = KernelLogError::None;
+    QString why;
+    const KernelLog log = readKmsg(QStringLiteral("/dev/kmsg"), &error, &why);
+    if (error == KernelLogError::PermissionDenied) {
+        ctx.err << "kmodrescue-cli oops: " << why
+                << "\nRun it with a saved log (dmesg > log.txt as root, then kmodrescue-cli oops log.txt), "
+                   "or use the GUI, which asks the helper.\n";
+        return ExitDenied;
+    }
+    if (error != KernelLogError::None) {
+        ctx.err << "kmodrescue-cli oops: " << why << "\n";
+        return ExitFailure;
+    }
+    printExcerpts(ctx, OopsExtractor::extract(log), QStringLiteral("/dev/kmsg"));
+    return ExitOk;
+}
+
+const Registrar reg {"oops", "oops [FILE] [--json] | --eval DIR", "crash reports in a kernel log, by module", &run};
+
+} // namespace
+} // namespace kmr::cli

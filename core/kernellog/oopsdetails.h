@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Internal to kernellog/: the facts read from an excerpt's lines (frames, faulting function and
+// module, taint, "Modules linked in").
+
+#include "kernellog/oopsexcerpt.h"
+
+#include <QByteArrayView>
+
+namespace kmr::kernellog::detail {
+
+// A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
+bool parseFrame(QByteArrayView text, OopsFrame *out);
+
+// Fills faultingFunction/Module, taint, modulesLinkedIn and frames from the excerpt's lines
+// (texts: the messages, prefix removed, in the same order as e.lines).
+void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts);
+
+} // namespace kmr::kernellog::detail

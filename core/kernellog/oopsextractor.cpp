@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernellog/oopsextractor.h"
+#include "kernellog/kernellogcategory.h"
+#include "kernellog/oopsdetails.h"
+#include "kernellog/oopsline.h"
+#include "kernellog/oopsrules.h"
+#include "kernellog/oopstitle.h"
+
+#include <cstring>
+
+namespace kmr::kernellog {
+
+namespace {
+
+using detail::LineContext;
+using detail::ParsedLine;
+
+constexpr int kMaxWindow = 2000; // lines looked at after a header
+constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
+
+struct Cursor {
+    qsizetype pos = 0;
+    int index = 0;
+};
+
+struct Row {
+    int index;
+    ParsedLine line;
+};
+
+bool isRuler(QByteArrayView t)
+{
+    return t.size() >= 20 && t.startsWith("====================");
+}
+
+// Lines that belong to a report's body even though they are not frames.
+bool looksLikeReportBody(const ParsedLine &p)
+{
+    const QByteArrayView t = p.message;
+    if (t.isEmpty() || p.questionable)
+        return true;
+    const char c = t.front();
+    if (c == ' ' || c == '<' || c == '?' || c == '[' || c == '\t')
+        return true;
+    const qsizetype colon = t.indexOf(':');
+    const qsizetype space = t.indexOf(' ');
+    return colon > 0 && (space < 0 || colon < space); // "RIP:", "Code:", "Workqueue:", "task:"
+}
+
+class Scanner
+{
+public:
+    Scanner(QByteArrayView text, bool firstOnly)
+        : m_text(text)
+        , m_firstOnly(firstOnly)
+    { }
+
+    QList<int> gapLines; // lines that stand for lost records (record input)
+    QList<OopsExcerpt> run();
+
+private:
+    bool nextLine(Cursor &c, QByteArrayView &line) const
+    {
+        if (c.pos >= m_text.size())
+            return false;
+        const char *base = m_text.data() + c.pos;
+        const void *nl = std::memchr(base, '\n', size_t(m_text.size() - c.pos));
+        const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - c.pos;
+        line = QByteArrayView(base, len);
+        c.pos += len + 1;
+        ++c.index;
+        return true;
+    }
+    const rules::OopsGroup *matchOops(QByteArrayView line) const;
+    Cursor processReport(Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, QByteArrayView prevLine);
+
+    QByteArrayView m_text;
+    bool m_firstOnly;
+    QList<OopsExcerpt> m_out;
+};
+
+const rules::OopsGroup *Scanner::matchOops(QByteArrayView line) const
+{
+    QString asString;
+    for (const rules::OopsGroup &g : rules::groups()) {
+        if (!line.contains(g.header))
+            continue;
+        bool suppressed = false;
+        for (const QRegularExpression &s : g.suppressions) {
+            if (asString.isEmpty())
+                asString = QString::fromUtf8(line);
+            if (s.match(asString).hasMatch()) {
+                suppressed = true;
+                break;
+            }
+        }
+        if (!suppressed)
+            return &g;
+    }
+    return nullptr;
+}
+
+QList<OopsExcerpt> Scanner::run()
+{
+    Cursor c;
+    QByteArrayView prev;
+    for (;;) {
+        const Cursor at = c;
+        QByteArrayView line;
+        if (!nextLine(c, line))
+            break;
+        if (detail::mayHoldHeader(line)) {
+            if (const rules::OopsGroup *g = matchOops(line)) {
+                c = processReport(at, line, *g, prev);
+                prev = {};
+                if (m_firstOnly)
+                    break;
+                continue;
+            }
+        }
+        prev = line;
+    }
+    return m_out;
+}
+
+Cursor Scanner::processReport(
+    Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, QByteArrayView prevLine)
+{
+    const ParsedLine header = detail::parseLine(headerLine);
+    const LineContext ctx = header.context;
+    QList<QByteArrayView> reportTexts;
+    qsizetype reportEnd = 0;
+    QList<Row> rows;
+    QList<int> gapsSeen;
+    bool second = false, cpuTraceback = false, skipText = false;
+    int textLines = 0;
+    Cursor c = at, resume;
+    bool haveResume = false;
+
+    for (int scanned = 0;; ++scanned) {
+        const Cursor here = c;
+        QByteArrayView line;
+        if (!nextLine(c, line))
+            break;
+        const bool oopsLine = scanned == 0;
+        if (scanned > kMaxWindow) {
+            if (!haveResume)
+                resume = here, haveResume = true;
+            break;
+        }
+        const ParsedLine p = oopsLine ? header : detail::parseLine(line);
+        if (!oopsLine) {
+            const rules::OopsGroup *g2 = detail::mayHoldHeader(line) ? matchOops(line) : nullptr;
+            const bool startsNew = g2 ? !rules::isReportStartIgnored(line) : rules::isInfoMessageWithStack(line);
+            if (startsNew && !second) {
+                second = true;
+                resume = here, haveResume = true;
+                if (!ctx.hasCaller())
+                    break;
+            }
+            if (g2 && startsNew && ctx.hasCaller() && p.context == ctx)
+                break; // this task's next report
+            if (line.contains("printk messages dropped"))
+                gapsSeen << here.index;
+        }
+        const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
+        if (!oopsLine && !same)
+            continue;
+        rows.append({here.index, p});
+        if (!oopsLine && p.questionable)
+            continue;
+        ++textLines;
+        bool skipLine = skipText;
+        if (p.text.contains("Disabling lock debugging due to kernel taint")) {
+            skipLine = true;
+        } else if (p.text.contains("Sending NMI from CPU")) {
+            cpuTraceback = true;
+        } else if (textLines > 22
+            && (p.text.contains("Kernel panic - not syncing")
+                || p.text.contains("WARNING: possible circular locking dependency detected"))) {
+            skipText = skipLine = true;
+        }
+        if (!oopsLine && skipLine)
+            continue;
+        reportTexts.append(p.text);
+        if (!second || ctx.hasCaller())
+            reportEnd = reportTexts.size();
+    }
+    if (!haveResume)
+        resume = c;
+
+    OopsExcerpt e;
+    const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd));
+    e.title = t.title;
+    e.altTitles = t.altTitles;
+    const qsizetype in = e.title.indexOf(QLatin1String(" in "));
+    e.kind = in >= 0 ? e.title.left(in) : e.title;
+    e.header = QString::fromUtf8(header.text);
+    e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
+
+    // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
+    qsizetype keep = rows.size();
+    bool sawTrace = false;
+    int ordinary = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        const ParsedLine &p = rows[i].line;
+        if (p.message.startsWith("---[ end") || isRuler(p.message)) {
+            keep = i + 1;
+            break;
+        }
+        if (!detail::frameFunction(p.text).isEmpty() || p.text.contains("Call Trace") || p.text.contains("backtrace")) {
+            sawTrace = true;
+            ordinary = 0;
+            continue;
+        }
+        ordinary = (sawTrace && !looksLikeReportBody(p)) ? ordinary + 1 : 0;
+        if (ordinary >= 8) {
+            keep = i - 7;
+            break;
+        }
+    }
+    keep = std::min<qsizetype>(keep, kMaxExcerptLines);
+
+    QList<QByteArrayView> texts;
+    if (!prevLine.isEmpty()) {
+        const ParsedLine pp = detail::parseLine(prevLine);
+        if (pp.context == ctx && (pp.message.contains("[ cut here ]") || isRuler(pp.message))) {
+            e.lineIndexes << at.index - 1;
+            e.lines << QString::fromUtf8(pp.raw);
+            texts << pp.message;
+        }
+    }
+    for (qsizetype i = 0; i < keep; ++i) {
+        e.lineIndexes << rows[i].index;
+        e.lines << QString::fromUtf8(rows[i].line.raw);
+        texts << rows[i].line.message;
+    }
+    e.firstLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.first();
+    e.lastLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.last();
+    detail::fillDetails(e, texts);
+
+    // Damaged reports are marked, with the reason.
+    e.truncatedWhy = t.corruptedWhy;
+    for (const int gap : std::as_const(gapsSeen) + gapLines) {
+        if (gap > e.firstLine && gap < e.lastLine)
+            e.truncatedWhy = QStringLiteral("the kernel dropped messages inside the report");
+    }
+    if (e.truncatedWhy.isEmpty() && t.format && t.format->hasStack && !t.format->noStackTrace) {
+        bool trace = false;
+        for (const QByteArrayView r : std::as_const(reportTexts))
+            trace = trace || r.contains("Call Trace") || r.contains("Call trace") || r.contains("backtrace");
+        if (!trace)
+            e.truncatedWhy = QStringLiteral("the report has no call trace: it was cut short");
+    }
+    static const QRegularExpression timestampInTitle(QStringLiteral("\\[ *[0-9]+\\.[0-9]+\\]"));
+    if (e.truncatedWhy.isEmpty() && e.title.contains(timestampInTitle))
+        e.truncatedWhy = QStringLiteral("another message was printed into the middle of the report's first line");
+    e.truncated = !e.truncatedWhy.isEmpty();
+    m_out.append(std::move(e));
+    return resume;
+}
+
+QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
+{
+    QByteArray text;
+    text.reserve(records.size() * 96);
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        const KernelLogRecord &r = records[i];
+        if (r.isGap())
+            *gaps << int(i);
+        QString line = toDmesgLine(r);
+        line.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        text += line.toUtf8();
+        text += '\n';
+    }
+    return text;
+}
+
+} // namespace
+
+QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text)
+{
+    return Scanner(text, false).run();
+}
+
+QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)
+{
+    return Scanner(text, true).run();
+}
+
+QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records)
+{
+    QList<int> gaps;
+    const QByteArray text = recordsAsText(records, &gaps);
+    Scanner s(text, false);
+    s.gapLines = gaps;
+    return s.run();
+}
+
+} // namespace kmr::kernellog

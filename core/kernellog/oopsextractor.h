@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "kernellog/kernellogrecord.h"
+#include "kernellog/oopsexcerpt.h"
+
+#include <QByteArrayView>
+
+namespace kmr::kernellog {
+
+// Finds every crash report in a kernel log: oops, BUG, WARNING, general protection fault, page
+// fault, invalid opcode, soft and hard lockup, hung task, RCU stall, KASAN/KMSAN/KCSAN/KFENCE/
+// UBSAN report, kernel BUG and panic, and cuts each out as an OopsExcerpt.
+//
+// Titles follow the convention syzkaller made standard, "<kind> in <first interesting frame>",
+// with its kinds and its list of frames that are never the culprit (sanitizer and reporting
+// helpers, locking, allocation, string and list helpers...), so that they compare with syzkaller's
+// corpus and with what kernel developers search for. A report that continues on a CPU's or
+// task's lines (caller ids) is followed through other CPUs' interleaved lines.
+//
+// The common path costs one cheap filter per line; patterns run only on the report lines.
+class OopsExtractor
+{
+public:
+    // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).
+    static QList<OopsExcerpt> extractFromText(QByteArrayView text);
+    // From records (lines are indexes into the list). Gap records inside an excerpt mark it truncated.
+    static QList<OopsExcerpt> extract(const KernelLog &records);
+    // Only the first report, as syzkaller's parser gives (for scoring against its corpus).
+    static QList<OopsExcerpt> extractFirstFromText(QByteArrayView text);
+};
+
+} // namespace kmr::kernellog

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernellog/oopsline.h"
+#include "kernellog/oopsrules.h"
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+namespace kmr::kernellog::detail {
+
+namespace {
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool isHex(char c)
+{
+    return isDigit(c) || (c >= 'a' && c <= 'f');
+}
+
+bool isFuncChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_';
+}
+
+// Matches "(<N>)?[ *digits.digits]([ *[CT]digits])? " at p. Returns the offset after it, or -1.
+qsizetype matchPrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
+{
+    const qsizetype n = v.size();
+    if (p < n && v[p] == '<') {
+        qsizetype q = p + 1;
+        while (q < n && isDigit(v[q]))
+            ++q;
+        if (q > p + 1 && q < n && v[q] == '>')
+            p = q + 1;
+    }
+    if (p >= n || v[p] != '[')
+        return -1;
+    ++p;
+    while (p < n && v[p] == ' ')
+        ++p;
+    qsizetype d = p;
+    while (p < n && isDigit(v[p]))
+        ++p;
+    if (p == d || p >= n || v[p] != '.')
+        return -1;
+    ++p;
+    d = p;
+    while (p < n && isDigit(v[p]))
+        ++p;
+    if (p == d || p >= n || v[p] != ']')
+        return -1;
+    ++p;
+    ctx = {LineContext::Console, {}};
+    if (p < n && v[p] == '[') {
+        qsizetype q = p + 1;
+        while (q < n && v[q] == ' ')
+            ++q;
+        if (q < n && (v[q] == 'C' || v[q] == 'T')) {
+            const qsizetype idStart = q;
+            ++q;
+            const qsizetype digits = q;
+            while (q < n && isDigit(v[q]))
+                ++q;
+            if (q > digits && q < n && v[q] == ']') {
+                ctx = {v[idStart] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(idStart, q - idStart)};
+                p = q + 1;
+            }
+        }
+    }
+    if (p >= n || v[p] != ' ')
+        return -1;
+    return p;
+}
+
+struct HeaderFilter {
+    std::array<quint64, 1024> bits {}; // 65536-bit set of 4-byte prefix hashes
+    static quint32 hash(quint32 w) { return (w * 2654435761u) >> 16; }
+    HeaderFilter()
+    {
+        for (const auto &g : rules::groups()) {
+            quint32 w = 0;
+            std::memcpy(&w, g.header.constData(), 4);
+            const quint32 h = hash(w);
+            bits[h >> 6] |= quint64(1) << (h & 63);
+        }
+    }
+};
+
+} // namespace
+
+ParsedLine parseLine(QByteArrayView raw)
+{
+    ParsedLine pl;
+    if (raw.endsWith('\r'))
+        raw.chop(1);
+    pl.raw = raw;
+    pl.text = raw;
+    pl.message = raw;
+    qsizetype start = 0;
+    // "** 5 printk messages dropped ** [ 1.2] ..." and "foo login: [ 1.2] ..." keep their context.
+    if (raw.startsWith("** ")) {
+        const qsizetype e = raw.indexOf(" printk messages dropped ** ");
+        if (e > 0)
+            start = e + 28;
+    }
+    LineContext ctx;
+    qsizetype after = matchPrefix(raw, start, ctx);
+    if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '[') {
+        const qsizetype login = raw.indexOf(" login: ");
+        if (login >= 0)
+            after = matchPrefix(raw, login + 8, ctx);
+    }
+    if (after < 0)
+        return pl;
+    pl.context = ctx;
+    // Like syzkaller, the message starts after the first "] ".
+    const qsizetype close = raw.indexOf("] ");
+    QByteArrayView text = raw.sliced(close + 2);
+    pl.message = text;
+    if (!text.contains("<EOI>")) {
+        const qsizetype q = text.indexOf(" ? ");
+        if (q >= 0) {
+            pl.text = text.sliced(q + 2);
+            pl.questionable = true;
+            return pl;
+        }
+        if (text.endsWith(" (unreliable)")) {
+            pl.text = text.first(text.size() - 13);
+            pl.questionable = true;
+            return pl;
+        }
+    }
+    pl.text = text;
+    return pl;
+}
+
+bool mayHoldHeader(QByteArrayView line)
+{
+    static const HeaderFilter filter;
+    const char *p = line.data();
+    const qsizetype n = line.size() - 3;
+    for (qsizetype i = 0; i < n; ++i) {
+        quint32 w;
+        std::memcpy(&w, p + i, 4);
+        const quint32 h = HeaderFilter::hash(w);
+        if (filter.bits[h >> 6] & (quint64(1) << (h & 63)))
+            return true;
+    }
+    return false;
+}
+
+QByteArrayView frameFunction(QByteArrayView v)
+{
+    qsizetype p = 0;
+    const qsizetype n = v.size();
+    while (p < n && v[p] == ' ')
+        ++p;
+    for (int pcs = 0; pcs < 2 && p < n && v[p] == '['; ++pcs) {
+        qsizetype q = p + 1;
+        if (q < n && v[q] == '<')
+            ++q;
+        if (q + 1 < n && v[q] == '0' && v[q + 1] == 'x')
+            q += 2;
+        const qsizetype h = q;
+        while (q < n && isHex(v[q]))
+            ++q;
+        if (q == h)
+            return {};
+        if (q < n && v[q] == '>')
+            ++q;
+        if (q + 1 >= n || v[q] != ']' || v[q + 1] != ' ')
+            return {};
+        p = q + 2;
+    }
+    const qsizetype f = p;
+    while (p < n && isFuncChar(v[p]))
+        ++p;
+    if (p == f || p >= n || (v[p] != '.' && v[p] != '+'))
+        return {};
+    return v.sliced(f, p - f);
+}
+
+} // namespace kmr::kernellog::detail

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// The table of crash kinds the OopsExtractor knows, and how each one's title is made.
+// Internal to kernellog/. The conventions (kinds, title formats, which frames are not
+// interesting) follow syzkaller's pkg/report/linux.go, so titles compare with its corpus.
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QRegularExpression>
+#include <QStringList>
+
+namespace kmr::kernellog::rules {
+
+// One step of finding the guilty frame in a report.
+struct StackPart {
+    enum Kind {
+        Rip, // the faulting IP line ("RIP: 0010:f+0x1/0x2", "PC is at f+...", "pc : f+..."): yields f
+        CallTrace, // a "Call Trace:" / "Call trace:" / "Backtrace:" line
+        ParseTrace, // then every frame line until the next trace starts
+        Regex, // a line matching re; its capture (if any) yields a frame
+        Literal, // a line containing literal
+    };
+    Kind kind;
+    QRegularExpression re;
+    QByteArray literal;
+};
+
+enum class FrameChoice { First, Stall, HungTask };
+
+struct StackSpec {
+    QList<StackPart> parts;
+    QList<StackPart> parts2; // tried when parts find nothing
+    FrameChoice choice = FrameChoice::First;
+    QRegularExpression skip; // global skip list + the format's own, as one alternation
+    mutable QHash<QString, bool> skipCache;
+    bool skips(const QString &frame) const;
+};
+
+struct OopsFormat {
+    QRegularExpression title;
+    bool titleMultiline = false; // the title pattern spans lines: match it against the report text
+    QRegularExpression report; // optional: must match the report text, its captures feed fmt
+    QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found
+    QStringList alt;
+    bool hasStack = false;
+    StackSpec stack;
+    bool noStackTrace = false; // the report has no call trace by nature
+    bool corrupted = false; // a match here means the report is damaged
+};
+
+struct OopsGroup {
+    QByteArray header; // the substring that makes a line start a report
+    QList<OopsFormat> formats;
+    QList<QRegularExpression> suppressions; // lines with the header that are not crashes
+};
+
+const QList<OopsGroup> &groups();
+// Lines that would start a report but are part of the one being read (a panic after an oops).
+bool isReportStartIgnored(QByteArrayView line);
+// Messages that carry a stack but are not bugs; seen inside a report they end its useful part.
+bool isInfoMessageWithStack(QByteArrayView line);
+// Frame name prefixes stripped when choosing the canonical frame ("__x64_sys_", ...).
+QString stripFramePrefixes(const QString &frame);
+// The stall anchors (syscall entries, workqueue, softirq, ...) used by FrameChoice::Stall.
+bool isStallAnchor(const QString &frame);
+
+} // namespace kmr::kernellog::rules

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernellog/oopstitle.h"
+#include "kernellog/oopsline.h"
+
+#include <climits>
+
+namespace kmr::kernellog::detail {
+
+namespace {
+
+using rules::FrameChoice;
+using rules::StackPart;
+using rules::StackSpec;
+
+bool isStackStart(QByteArrayView l)
+{
+    if (l.contains("Call Trace") || l.contains("Call trace") || l.contains("Allocated:") || l.contains("Freed:")
+        || l.contains("Backtrace:") || l.contains("Uninit was stored to memory at"))
+        return true;
+    if (l.contains("Allocated by task ") || l.contains("Freed by task "))
+        return l.endsWith(':');
+    const qsizetype b = l.indexOf(" backtrace");
+    if (b > 0 && l[b - 1] != 'k') {
+        const QByteArrayView rest = l.sliced(b + 10);
+        return rest.startsWith(':') || (rest.startsWith(" (crc ") && rest.contains("):"));
+    }
+    return false;
+}
+
+bool isCorruptedLine(QByteArrayView l)
+{
+    if (!l.contains("should_fail"))
+        return false;
+    static const QRegularExpression re(
+        QStringLiteral("^( \\[\\<?(?:0x)?[0-9a-f]+\\>?\\])? should_fail(slab)?(\\.[a-z0-9.]+)?\\+0x"));
+    return re.match(QString::fromUtf8(l)).hasMatch();
+}
+
+const QRegularExpression &ripRe(bool withInterrupt)
+{
+    static const QString rip = QStringLiteral(
+        "(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:\\[\\<?(?:0x)?[0-9a-f]+\\>?\\] +){0,2}([a-zA-Z0-9_]+)(?:\\.|\\+)|"
+        "(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?\\[\\<?(?:0x)?[0-9a-f]+\\>?\\] +\\[< *\\(null\\)>\\] +\\(null\\)|"
+        "[0-9]+: +\\(null\\))");
+    static const QRegularExpression plain(rip);
+    static const QRegularExpression interrupt(
+        QStringLiteral("(?:") + rip + QStringLiteral("|--- interrupt: [0-9]+ at ([a-zA-Z0-9_]+)(?:\\.|\\+))"));
+    return withInterrupt ? interrupt : plain;
+}
+
+void appendCaptures(const QRegularExpressionMatch &m, const StackSpec &spec, QStringList &frames)
+{
+    for (int i = 1; i <= m.lastCapturedIndex(); ++i) {
+        const QString f = m.captured(i);
+        if (!f.isEmpty() && !spec.skips(f))
+            frames << f;
+    }
+}
+
+// Whether the line satisfies a non-trace part; captured frames are appended.
+bool matchPart(const StackPart &part, QByteArrayView l, const StackSpec &spec, QStringList &frames)
+{
+    switch (part.kind) {
+    case StackPart::CallTrace:
+        return l.contains("Call Trace:") || l.contains("Call trace:") || l.contains("Backtrace:");
+    case StackPart::Literal:
+        return l.contains(part.literal);
+    case StackPart::Rip: {
+        const bool interrupt = !part.literal.isEmpty();
+        if (!l.contains("IP") && !l.contains("pc ") && !l.contains("PC is at")
+            && !(interrupt && l.contains("--- interrupt:")))
+            return false;
+        const auto m = ripRe(interrupt).match(QString::fromUtf8(l));
+        if (!m.hasMatch())
+            return false;
+        appendCaptures(m, spec, frames);
+        return true;
+    }
+    case StackPart::Regex: {
+        const auto m = part.re.match(QString::fromUtf8(l));
+        if (!m.hasMatch())
+            return false;
+        appendCaptures(m, spec, frames);
+        return true;
+    }
+    case StackPart::ParseTrace:
+        break;
+    }
+    return false;
+}
+
+QString chooseFrame(const QStringList &raw, FrameChoice choice)
+{
+    if (raw.isEmpty())
+        return {};
+    QStringList frames;
+    for (const QString &f : raw)
+        frames << rules::stripFramePrefixes(f);
+    switch (choice) {
+    case FrameChoice::First:
+        return frames.first();
+    case FrameChoice::Stall: {
+        QString prev = frames.first();
+        for (const QString &f : frames) {
+            if (rules::isStallAnchor(f))
+                return f.contains(QLatin1String("smp_call_function")) ? QStringLiteral("smp_call_function") : prev;
+            prev = f;
+        }
+        return {};
+    }
+    case FrameChoice::HungTask: {
+        static const char *const anchors[][2]
+            = {{"rtnl_lock", ""}, {"synchronize_rcu", "synchronize_rcu"}, {"synchronize_srcu", "synchronize_rcu"},
+                {"synchronize_net", "synchronize_rcu"}, {"synchronize_sched", "synchronize_rcu"}};
+        for (const QString &f : frames) {
+            for (const auto &a : anchors) {
+                if (f.contains(QLatin1String(a[0])))
+                    return a[1][0] ? QString::fromLatin1(a[1]) : f;
+            }
+        }
+        static const char *const skip[] = {"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread",
+            "wait", "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"};
+        for (const QString &f : frames) {
+            bool skipped = false;
+            for (const char *s : skip)
+                skipped = skipped || f.contains(QLatin1String(s));
+            if (!skipped)
+                return f;
+        }
+        return {};
+    }
+    }
+    return {};
+}
+
+// syzkaller's extractStackFrameImpl: walk the parts in order over the lines; each trace yields
+// one key frame. Returns false when a key frame could not be found.
+bool extractFrames(
+    const StackSpec &spec, const QList<StackPart> &parts, const QList<QByteArrayView> &lines, QStringList &results)
+{
+    QStringList raw;
+    bool ok = true;
+    int traces = 0;
+    qsizetype i = 0;
+    const qsizetype n = lines.size();
+    for (int partIdx = 0;; ++partIdx) {
+        if (partIdx == parts.size() || (parts[partIdx].kind == StackPart::ParseTrace && traces > 0)) {
+            QString key = chooseFrame(raw, spec.choice);
+            if (key.isEmpty()) {
+                key = QStringLiteral("corrupted");
+                ok = false;
+            }
+            results << key;
+            raw.clear();
+        }
+        if (partIdx == parts.size())
+            break;
+        const StackPart &part = parts[partIdx];
+        if (part.kind == StackPart::ParseTrace) {
+            ++traces;
+            const bool last = partIdx == parts.size() - 1;
+            while (i < n) {
+                const QByteArrayView l = lines[i++];
+                if (isCorruptedLine(l)) {
+                    ok = false;
+                    break;
+                }
+                if (isStackStart(l))
+                    break;
+                if (!last && matchPart(parts[partIdx + 1], l, spec, raw)) {
+                    ++partIdx;
+                    break;
+                }
+                const QByteArrayView f = frameFunction(l);
+                if (!f.isEmpty()) {
+                    const QString name = QString::fromLatin1(f);
+                    if (!spec.skips(name))
+                        raw << name;
+                }
+                // The first interesting frame is all the plain choice needs.
+                if (last && spec.choice == FrameChoice::First && !raw.isEmpty() && spec.parts2.isEmpty())
+                    i = n;
+            }
+        } else {
+            while (i < n) {
+                const QByteArrayView l = lines[i++];
+                if (isCorruptedLine(l)) {
+                    ok = false;
+                    break;
+                }
+                if (matchPart(part, l, spec, raw))
+                    break;
+            }
+        }
+    }
+    return ok;
+}
+
+QString formatTitle(const QString &fmt, const QStringList &args)
+{
+    QString out;
+    out.reserve(fmt.size() + 32);
+    for (qsizetype i = 0; i < fmt.size(); ++i) {
+        if (fmt[i] == QLatin1Char('{')) {
+            const qsizetype close = fmt.indexOf(QLatin1Char('}'), i);
+            bool ok = false;
+            const int n = close > i ? QStringView(fmt).sliced(i + 1, close - i - 1).toInt(&ok) : 0;
+            if (ok) {
+                if (n >= 1 && n <= args.size())
+                    out += args[n - 1];
+                i = close;
+                continue;
+            }
+        }
+        out += fmt[i];
+    }
+    return out;
+}
+
+} // namespace
+
+QString sanitizeTitle(const QString &title)
+{
+    struct Replacement {
+        QRegularExpression re;
+        QString with;
+    };
+    static const QList<Replacement> table = {
+        {QRegularExpression(QStringLiteral("syz-executor\\.?[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syz-executor")},
+        {QRegularExpression(QStringLiteral("syzkaller[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syzkaller")},
+        {QRegularExpression(QStringLiteral("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}")), QStringLiteral("\\1ADDR")},
+        {QRegularExpression(QStringLiteral("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})")),
+            QStringLiteral("IP")},
+        {QRegularExpression(QStringLiteral("(\\.\\w+)(:[0-9]+)+")), QStringLiteral("\\1:LINE")},
+        {QRegularExpression(QStringLiteral("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+")),
+            QStringLiteral("\\1")},
+        {QRegularExpression(QStringLiteral("CPU#[0-9]+")), QStringLiteral("CPU")},
+        {QRegularExpression(QStringLiteral("(\\W)(\\d+)(\\W|$)")), QStringLiteral("\\1NUM\\3")},
+        {QRegularExpression(QStringLiteral("(\\d+){7,}")), QStringLiteral("NUM")},
+    };
+    QString t = title;
+    for (const auto &r : table) {
+        for (int guard = 0; guard < 16; ++guard) {
+            const QString next = QString(t).replace(r.re, r.with);
+            if (next == t)
+                break;
+            t = next;
+        }
+    }
+    QString res;
+    QChar prev = QLatin1Char(' ');
+    for (qsizetype i = 0; i < t.size() && i < 120; ++i) {
+        QChar ch = t[i];
+        if (ch == QLatin1Char('\t'))
+            ch = QLatin1Char(' ');
+        else if (ch.unicode() < 0x20 || ch.unicode() >= 0x7f)
+            continue;
+        if (ch == QLatin1Char(' ') && prev == QLatin1Char(' '))
+            continue;
+        res += ch;
+        prev = ch;
+    }
+    return res.trimmed();
+}
+
+TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView> &lines)
+{
+    TitleResult r;
+    if (lines.isEmpty())
+        return r;
+    const QString header = QString::fromUtf8(lines.first());
+    QString text;
+    QList<qsizetype> lineStarts; // offsets of each line in text
+    const auto fullText = [&]() -> const QString & {
+        if (text.isEmpty()) {
+            for (const QByteArrayView l : lines) {
+                lineStarts << text.size();
+                text += QString::fromUtf8(l);
+                text += QLatin1Char('\n');
+            }
+        }
+        return text;
+    };
+    const auto lineOf = [&](qsizetype offset) {
+        fullText();
+        const auto it = std::upper_bound(lineStarts.cbegin(), lineStarts.cend(), offset);
+        return qsizetype(it - lineStarts.cbegin()) - 1;
+    };
+
+    qsizetype startPos = LLONG_MAX;
+    bool matchedTitle = false;
+    QString desc;
+    for (int phase = 0; phase < 2 && !matchedTitle; ++phase) {
+        for (const rules::OopsFormat &f : group.formats) {
+            const bool onText = phase == 1 || f.titleMultiline;
+            const QRegularExpressionMatch m = f.title.match(onText ? fullText() : header);
+            if (!m.hasMatch())
+                continue;
+            // Positions: in the header line they precede anything in later lines.
+            const qsizetype pos = m.capturedStart();
+            if (pos > startPos || (pos == startPos && !desc.isEmpty()))
+                continue;
+            if (pos < startPos) {
+                desc.clear();
+                r.format = nullptr;
+                r.altTitles.clear();
+                startPos = pos;
+            }
+            matchedTitle = true;
+            QRegularExpressionMatch args = m;
+            bool argsOnText = onText;
+            if (f.report.isValid() && !f.report.pattern().isEmpty()) {
+                args = f.report.match(fullText());
+                if (!args.hasMatch())
+                    continue;
+                argsOnText = true;
+            }
+            QStringList values;
+            for (int i = 1; i <= args.lastCapturedIndex(); ++i)
+                values << args.captured(i);
+            QString corrupted;
+            if (f.hasStack) {
+                QList<QByteArrayView> from;
+                qsizetype first = 0;
+                qsizetype col = args.capturedStart();
+                if (argsOnText) {
+                    first = lineOf(col);
+                    col -= lineStarts[first];
+                }
+                from.reserve(lines.size() - first);
+                // The first line from the match on, as syzkaller slices the report there.
+                const QByteArray firstLine = QString(QString::fromUtf8(lines[first])).mid(col).toUtf8();
+                from << QByteArrayView(firstLine);
+                for (qsizetype i = first + 1; i < lines.size(); ++i)
+                    from << lines[i];
+                QStringList frames;
+                bool ok = extractFrames(f.stack, f.stack.parts, from, frames);
+                if (!ok && !f.stack.parts2.isEmpty()) {
+                    frames.clear();
+                    ok = extractFrames(f.stack, f.stack.parts2, from, frames);
+                }
+                if (!ok)
+                    corrupted = QStringLiteral("no frames in the call trace");
+                values << frames;
+            }
+            desc = formatTitle(f.fmt, values);
+            r.altTitles.clear();
+            for (const QString &alt : f.alt)
+                r.altTitles << sanitizeTitle(formatTitle(alt, values));
+            r.corruptedWhy = corrupted;
+            r.format = &f;
+        }
+    }
+    if (desc.isEmpty()) {
+        if (matchedTitle)
+            r.corruptedWhy = QStringLiteral("the report does not have the lines its kind always has");
+        const qsizetype h = header.indexOf(QString::fromLatin1(group.header));
+        desc = h >= 0 ? header.mid(h) : header;
+    }
+    if (r.corruptedWhy.isEmpty() && r.format && r.format->corrupted)
+        r.corruptedWhy = QStringLiteral("only a damaged form of the report was found");
+    r.title = sanitizeTitle(desc);
+    return r;
+}
+
+} // namespace kmr::kernellog::detail

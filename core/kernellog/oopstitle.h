@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Internal to kernellog/: the title of one report, syzkaller style.
+
+#include "kernellog/oopsrules.h"
+
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace kmr::kernellog::detail {
+
+struct TitleResult {
+    QString title;
+    QStringList altTitles;
+    QString corruptedWhy; // empty when the title was made from a complete report
+    const rules::OopsFormat *format = nullptr;
+};
+
+// lines: the report's lines (prefix stripped), the header first.
+TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView> &lines);
+
+// Replaces what changes from run to run (addresses, numbers, line numbers, executor ids) and
+// drops control characters, as syzkaller does, so titles compare across machines.
+QString sanitizeTitle(const QString &title);
+
+} // namespace kmr::kernellog::detail

@@ -132,7 +132,7 @@ Cursor Scanner::processReport(
     qsizetype reportEnd = 0;
     QList<Row> rows;
     QList<int> gapsSeen;
-    bool second = false, cpuTraceback = false, skipText = false;
+    bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false;
     int textLines = 0;
     Cursor c = at, resume;
     bool haveResume = false;
@@ -159,14 +159,15 @@ Cursor Scanner::processReport(
                     break;
             }
             if (g2 && startsNew && ctx.hasCaller() && p.context == ctx)
-                break; // this task's next report
+                rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
             if (line.contains("printk messages dropped"))
                 gapsSeen << here.index;
         }
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
         if (!oopsLine && !same)
             continue;
-        rows.append({here.index, p});
+        if (!rowsClosed)
+            rows.append({here.index, p});
         if (!oopsLine && p.questionable)
             continue;
         ++textLines;

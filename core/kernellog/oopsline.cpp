@@ -152,6 +152,62 @@ bool mayHoldHeader(QByteArrayView line)
     return false;
 }
 
+namespace {
+
+// "[<80de0078>]" at p; returns the offset after it or -1.
+qsizetype skipPc(QByteArrayView v, qsizetype p)
+{
+    const qsizetype n = v.size();
+    if (p >= n || v[p] != '[')
+        return -1;
+    ++p;
+    if (p < n && v[p] == '<')
+        ++p;
+    if (p + 1 < n && v[p] == '0' && v[p + 1] == 'x')
+        p += 2;
+    const qsizetype h = p;
+    while (p < n && isHex(v[p]))
+        ++p;
+    if (p == h)
+        return -1;
+    if (p < n && v[p] == '>')
+        ++p;
+    if (p >= n || v[p] != ']')
+        return -1;
+    return p + 1;
+}
+
+} // namespace
+
+bool armFrameFunctions(QByteArrayView v, QByteArrayView *callee, QByteArrayView *caller)
+{
+    qsizetype p = 0;
+    const qsizetype n = v.size();
+    while (p < n && v[p] == ' ')
+        ++p;
+    p = skipPc(v, p);
+    if (p < 0 || p + 2 >= n || v[p] != ' ' || v[p + 1] != '(')
+        return false;
+    p += 2;
+    const qsizetype a = p;
+    while (p < n && (isFuncChar(v[p]) || v[p] == '.'))
+        ++p;
+    if (p == a || !v.sliced(p).startsWith(") from "))
+        return false;
+    *callee = v.sliced(a, p - a);
+    p = skipPc(v, p + 7);
+    if (p < 0 || p + 2 >= n || v[p] != ' ' || v[p + 1] != '(')
+        return false;
+    p += 2;
+    const qsizetype b = p;
+    while (p < n && isFuncChar(v[p]))
+        ++p;
+    if (p == b || p >= n || (v[p] != '.' && v[p] != '+'))
+        return false;
+    *caller = v.sliced(b, p - b);
+    return true;
+}
+
 QByteArrayView frameFunction(QByteArrayView v)
 {
     qsizetype p = 0;

@@ -35,5 +35,8 @@ bool mayHoldHeader(QByteArrayView line);
 // "func" out of "  [<ffffffff8100>] func.isra.0+0x1a/0x30 [mod]" (syzkaller's frame pattern:
 // optional spaces, up to two [<pc>], then the name up to '.' or '+'). Empty when not a frame.
 QByteArrayView frameFunction(QByteArrayView text);
+// Both names of an ARM backtrace line "[<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)";
+// false when the line is not one.
+bool armFrameFunctions(QByteArrayView text, QByteArrayView *callee, QByteArrayView *caller);
 
 } // namespace kmr::kernellog::detail

@@ -391,7 +391,8 @@ const QList<OopsGroup> &groups()
 bool isReportStartIgnored(QByteArrayView line)
 {
     return line.contains("invalid opcode: 0000") || line.contains("Kernel panic - not syncing")
-        || line.contains("unregister_netdevice: waiting for") || line.contains("PANIC: double fault");
+        || line.contains("unregister_netdevice: waiting for") || line.contains("PANIC: double fault")
+        || line.contains("Internal error:");
 }
 
 bool isInfoMessageWithStack(QByteArrayView line)

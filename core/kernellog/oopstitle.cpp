@@ -172,10 +172,17 @@ bool extractFrames(
                     break;
                 }
                 const QByteArrayView f = frameFunction(l);
+                QByteArrayView callee, caller;
                 if (!f.isEmpty()) {
                     const QString name = QString::fromLatin1(f);
                     if (!spec.skips(name))
                         raw << name;
+                } else if (armFrameFunctions(l, &callee, &caller)) {
+                    for (const QByteArrayView a : {callee, caller}) {
+                        const QString name = QString::fromLatin1(a);
+                        if (!spec.skips(name))
+                            raw << name;
+                    }
                 }
                 // The first interesting frame is all the plain choice needs.
                 if (last && spec.choice == FrameChoice::First && !raw.isEmpty() && spec.parts2.isEmpty())

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "helperservice.h"
+
+#include "helperclient/modulenamevalidator.h"
+#include "helperlog.h"
+#include "kmsgtail.h"
+#include "livemodules.h"
+#include "unloadexecutor.h"
+
+#include <QCoreApplication>
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+
+namespace kmr {
+
+static const QString ActionReadLog = QStringLiteral("io.github.kmodrescue.read-kernel-log");
+static const QString ActionTrace = QStringLiteral("io.github.kmodrescue.trace");
+static const QString ActionUnload = QStringLiteral("io.github.kmodrescue.unload");
+static const QString ActionForceUnload = QStringLiteral("io.github.kmodrescue.force-unload");
+static constexpr qsizetype MaxLogBytes = 16 * 1024 * 1024;
+
+HelperService::HelperService(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    m_worker.setMaxThreadCount(1); // privileged operations never overlap
+    m_worker.setExpiryTimeout(-1);
+    m_clients.setConnection(QDBusConnection::systemBus());
+    m_clients.setWatchMode(QDBusServiceWatcher::WatchForUnregistration);
+    connect(&m_clients, &QDBusServiceWatcher::serviceUnregistered, this, &HelperService::clientGone);
+    m_idle.setSingleShot(true);
+    m_idle.setInterval(m_options.idleTimeoutMs);
+    connect(&m_idle, &QTimer::timeout, this, [this] {
+        if (m_busy == 0) {
+            qCInfo(lcHelper) << "idle for" << m_options.idleTimeoutMs << "ms: exiting";
+            leave();
+        }
+    });
+    m_lastClient.setSingleShot(true);
+    m_lastClient.setInterval(m_options.lastClientGraceMs);
+    connect(&m_lastClient, &QTimer::timeout, this, [this] {
+        if (m_busy == 0 && m_clients.watchedServices().isEmpty()) {
+            qCInfo(lcHelper) << "no client left: exiting";
+            leave();
+        }
+    });
+    m_idle.start();
+}
+
+HelperService::~HelperService()
+{
+    m_worker.waitForDone();
+}
+
+void HelperService::beginWork(const QString &client)
+{
+    ++m_busy;
+    m_idle.stop();
+    m_lastClient.stop();
+    if (!client.isEmpty() && !m_clients.watchedServices().contains(client)) {
+        m_clients.addWatchedService(client);
+        // A client that left before the watch was in place sends no signal: look once (the bus
+        // answers in order, so the watch is active by the time this answer comes).
+        if (!QDBusConnection::systemBus().interface()->isServiceRegistered(client).value())
+            m_clients.removeWatchedService(client);
+    }
+}
+
+void HelperService::endWork()
+{
+    --m_busy;
+    maybeQuit();
+}
+
+// Give the name back first, so that the next call activates a new helper, then answer whatever
+// reached us before that, and quit when nothing is left to do.
+void HelperService::leave()
+{
+    if (m_leaving)
+        return;
+    m_leaving = true;
+    QDBusConnection::systemBus().unregisterService(QStringLiteral("io.github.kmodrescue.Helper1"));
+    QTimer::singleShot(500, this, [this] {
+        if (m_busy == 0)
+            QCoreApplication::quit();
+    });
+}
+
+void HelperService::maybeQuit()
+{
+    if (m_busy > 0)
+        return;
+    if (m_leaving) {
+        QCoreApplication::quit();
+        return;
+    }
+    m_idle.start();
+    if (m_clients.watchedServices().isEmpty())
+        m_lastClient.start();
+}
+
+void HelperService::clientGone(const QString &client)
+{
+    m_clients.removeWatchedService(client);
+    m_polkit.cancelFor(client);
+    maybeQuit();
+}
+
+void HelperService::replyError(const QDBusMessage &msg, const QString &name, const QString &text)
+{
+    qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "->" << name << text;
+    QDBusConnection::systemBus().send(msg.createErrorReply(name, text));
+}
+
+void HelperService::authorized(const QString &actionId, const QString &operation, const QString &module, Work work)
+{
+    setDelayedReply(true);
+    const QDBusMessage msg = message();
+    beginWork(msg.service());
+    // The details name the module only when its syntax is valid: anything else is not shown to
+    // an authentication agent.
+    const QString shown = module.isNull() ? QString()
+        : checkModuleNameSyntax(module).ok() ? module
+                                             : QStringLiteral("(invalid name)");
+    PolkitAuthorizer::Details details{{QStringLiteral("operation"), operation}};
+    if (!shown.isNull())
+        details << qMakePair(QStringLiteral("module"), shown);
+    m_polkit.check(msg.service(), actionId, details, msg.isInteractiveAuthorizationAllowed(),
+                   [this, msg, actionId, work](bool allowed, const QString &why) {
+                       if (!allowed) {
+                           replyError(msg, HelperError::NotAuthorized,
+                                      QStringLiteral("not authorized for %1: %2").arg(actionId, why));
+                       } else if (!QDBusConnection::systemBus().interface()->isServiceRegistered(msg.service())) {
+                           qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service()
+                                                      << "authorized, but the caller has left: nothing done";
+                       } else {
+                           qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "authorized for" << actionId;
+                           work(msg);
+                       }
+                       endWork();
+                   });
+}
+
+void HelperService::runSerialized(const QDBusMessage &msg, std::function<QDBusMessage()> job)
+{
+    beginWork(msg.service());
+    m_worker.start([this, job] {
+        const QDBusMessage reply = job();
+        QMetaObject::invokeMethod(
+            this,
+            [this, reply] {
+                QDBusConnection::systemBus().send(reply);
+                endWork();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+UnloadResult HelperService::Unload(const QString &module, const QStringList &holders, uint steps, bool overrideRealUse)
+{
+    const bool forced = (steps & ForcedUnloadSteps) != 0;
+    authorized(forced ? ActionForceUnload : ActionUnload, forced ? QStringLiteral("force-unload") : QStringLiteral("unload"),
+               module, [=, this](const QDBusMessage &msg) {
+                   if ((steps & ~AllUnloadSteps) != 0)
+                       return replyError(msg, HelperError::InvalidArgument,
+                                         QStringLiteral("steps may only contain the bits 0x%1 (got 0x%2)")
+                                             .arg(AllUnloadSteps, 0, 16)
+                                             .arg(steps, 0, 16));
+                   if (holders.size() > 64)
+                       return replyError(msg, HelperError::InvalidArgument, QStringLiteral("at most 64 holders may be given"));
+                   // Syntax of every name first, without touching the file system.
+                   const ModuleNameCheck syntax = checkModuleNameSyntax(module);
+                   if (!syntax.ok())
+                       return replyError(msg, HelperError::InvalidName, syntax.message);
+                   for (const QString &h : holders) {
+                       const ModuleNameCheck hs = checkModuleNameSyntax(h);
+                       if (!hs.ok())
+                           return replyError(msg, HelperError::InvalidName, QStringLiteral("holder: ") + hs.message);
+                   }
+                   const LiveModules live = LiveModules::read();
+                   const ModuleNameCheck c = live.check(module);
+                   if (!c.ok())
+                       return replyError(msg,
+                                         c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn
+                                                                                          : HelperError::NotLoaded,
+                                         c.message);
+                   QStringList canonicalHolders;
+                   for (const QString &h : holders) {
+                       const ModuleNameCheck hc = live.check(h);
+                       if (!hc.ok())
+                           return replyError(msg,
+                                             hc.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn
+                                                                                               : HelperError::NotLoaded,
+                                             QStringLiteral("holder: ") + hc.message);
+                       canonicalHolders << hc.canonical;
+                   }
+                   const UnloadRequest request{c.canonical, canonicalHolders, steps, overrideRealUse};
+                   const FixerLocator::Options fixer = m_options.fixer;
+                   runSerialized(msg, [msg, request, fixer] {
+                       const UnloadExecutor::Outcome o = UnloadExecutor(fixer).run(request);
+                       if (!o.errorName.isEmpty()) {
+                           qCInfo(lcHelper).noquote() << "Unload" << request.module << "->" << o.errorName << o.errorMessage;
+                           return msg.createErrorReply(o.errorName, o.errorMessage);
+                       }
+                       qCInfo(lcHelper).noquote() << "Unload" << request.module << "-> final state" << o.result.finalState;
+                       return msg.createReply(QVariant::fromValue(o.result));
+                   });
+               });
+    return {};
+}
+
+QStringList HelperService::ReadKernelLog()
+{
+    authorized(ActionReadLog, QStringLiteral("read-kernel-log"), QString(), [this](const QDBusMessage &msg) {
+        runSerialized(msg, [msg] {
+            QString error;
+            const QStringList records = KmsgTail::readAllRecords(MaxLogBytes, &error);
+            if (!error.isEmpty())
+                return msg.createErrorReply(HelperError::Failed, error);
+            return msg.createReply(records);
+        });
+    });
+    return {};
+}
+
+void HelperService::StartTrace(const QString &module)
+{
+    authorized(ActionTrace, QStringLiteral("trace"), module, [this](const QDBusMessage &msg) {
+        replyError(msg, HelperError::NotImplemented, QStringLiteral("tracing is not implemented in this helper yet"));
+    });
+}
+
+void HelperService::StopTrace()
+{
+    authorized(ActionTrace, QStringLiteral("stop-trace"), QString(), [this](const QDBusMessage &msg) {
+        replyError(msg, HelperError::NotImplemented, QStringLiteral("tracing is not implemented in this helper yet"));
+    });
+}
+
+} // namespace kmr

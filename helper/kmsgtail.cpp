@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kmsgtail.h"
+
+#include <QString>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kmr {
+
+KmsgTail::KmsgTail()
+{
+    m_fd = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (m_fd < 0) {
+        m_error = QStringLiteral("/dev/kmsg: %1").arg(QString::fromUtf8(strerror(errno)));
+        return;
+    }
+    ::lseek(m_fd, 0, SEEK_END);
+}
+
+KmsgTail::~KmsgTail()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+QStringList KmsgTail::readNew()
+{
+    QStringList lines;
+    if (m_fd < 0)
+        return lines;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(m_fd, buf, sizeof buf);
+        if (n < 0 && errno == EPIPE)
+            continue; // overwritten records: go on with the next one
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        const QByteArray rec(buf, n);
+        const int semi = rec.indexOf(';');
+        const int nl = rec.indexOf('\n', semi);
+        lines << QString::fromUtf8(rec.mid(semi + 1, nl < 0 ? -1 : nl - semi - 1));
+    }
+    return lines;
+}
+
+QStringList KmsgTail::readAllRecords(qsizetype maxBytes, QString *error)
+{
+    QStringList records;
+    const int fd = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *error = QStringLiteral("/dev/kmsg: %1").arg(QString::fromUtf8(strerror(errno)));
+        return records;
+    }
+    qsizetype total = 0;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && (errno == EPIPE || errno == EINTR))
+            continue; // EPIPE: overwritten while reading; the sequence numbers show the gap
+        if (n <= 0)
+            break;
+        total += n;
+        if (total > maxBytes)
+            break;
+        records << QString::fromUtf8(buf, n);
+    }
+    ::close(fd);
+    return records;
+}
+
+} // namespace kmr

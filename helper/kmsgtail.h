@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <QStringList>
+
+namespace kmr {
+
+// Reads /dev/kmsg from "now" on: the kernel log lines that a step causes. Only the message text of
+// each record is kept ("kmodrescue_fixer: result target=..."), continuation lines dropped.
+class KmsgTail
+{
+public:
+    KmsgTail();  // opens /dev/kmsg and seeks to its end
+    ~KmsgTail();
+    KmsgTail(const KmsgTail &) = delete;
+    KmsgTail &operator=(const KmsgTail &) = delete;
+
+    QStringList readNew(); // records written since the last call (or since construction)
+    QString error() const { return m_error; }
+
+    // Every record in the buffer, raw ("PRI,SEQ,USEC,FLAGS;text\n KEY=value"), at most maxBytes.
+    static QStringList readAllRecords(qsizetype maxBytes, QString *error);
+
+private:
+    int m_fd = -1;
+    QString m_error;
+};
+
+} // namespace kmr

@@ -42,7 +42,13 @@ fail() {
 	exit 1
 }
 
-taint() { cat /proc/sys/kernel/tainted; }
+# Builtins rather than external programs where it is easy: under TCG every
+# exec costs tens of milliseconds.
+taint() {
+	local t
+	read -r t </proc/sys/kernel/tainted
+	echo "$t"
+}
 taint_letters() {
 	local t=$1 s="" i letters="PFSRMBUDAWCIOELKXTN"
 	for ((i = 0; i < ${#letters}; i++)); do
@@ -54,13 +60,21 @@ taint_letters() {
 # kmsg_mark ID: write a marker into the kernel log.
 kmsg_mark() { echo "kmr-lab: mark $1" >/dev/kmsg; }
 # since_mark ID: the kernel log after the marker.
-since_mark() { dmesg | sed -n "/kmr-lab: mark $1\$/,\$p" | tail -n +2; }
+since_mark() { dmesg | sed "0,/kmr-lab: mark $1\$/d"; }
 # problems_since ID: problem lines (oops, BUG, WARNING...) after the marker.
 problems_since() { since_mark "$1" | grep -E "$KMR_OOPS_RE"; }
 
-mod_loaded() { grep -q "^$1 " /proc/modules; }
-mod_state() { awk -v m="$1" '$1 == m { print $5 }' /proc/modules; }
-mod_refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null; }
+mod_loaded() { [ -n "$(mod_state "$1")" ]; }
+mod_state() {
+	local n size refs users st rest
+	while read -r n size refs users st rest; do
+		[ "$n" = "$1" ] && { echo "$st"; return; }
+	done </proc/modules
+}
+mod_refcnt() {
+	local r
+	read -r r 2>/dev/null <"/sys/module/$1/refcnt" && echo "$r"
+}
 mod_holders() { ls "/sys/module/$1/holders" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 
 ko() { echo "$KMR_TESTMODS/$1.ko"; }

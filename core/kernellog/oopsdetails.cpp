@@ -159,7 +159,7 @@ bool parseFrame(QByteArrayView v, OopsFrame *out)
     return true;
 }
 
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts)
+void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame)
 {
     OopsFrame fault;
     bool haveFault = false;
@@ -177,6 +177,16 @@ void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts)
             e.taint = taintFromCpuLine(v);
         if (e.modulesLinkedIn.isEmpty() && v.startsWith("Modules linked in:"))
             e.modulesLinkedIn = modulesFrom(v.sliced(18));
+    }
+    if (!haveFault && !titleFrame.isEmpty()) {
+        // A hung task or a stall has no faulting IP: the frame its title names is the suspect.
+        for (const OopsFrame &f : std::as_const(e.frames)) {
+            if (!f.questionable && (f.function == titleFrame || f.function.startsWith(titleFrame + QLatin1Char('.')))) {
+                fault = f;
+                haveFault = true;
+                break;
+            }
+        }
     }
     if (!haveFault) {
         // "WARNING: CPU: 0 PID: 1 at drivers/x.c:12 func+0x1a/0x30 [mod]", "BUG: KASAN: ... in func+0x..".

@@ -15,6 +15,7 @@ bool parseFrame(QByteArrayView text, OopsFrame *out);
 
 // Fills faultingFunction/Module, taint, modulesLinkedIn and frames from the excerpt's lines
 // (texts: the messages, prefix removed, in the same order as e.lines).
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts);
+// titleFrame: the frame the title names ("kmr_exithang_exit"), used when no faulting IP was printed.
+void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame);
 
 } // namespace kmr::kernellog::detail

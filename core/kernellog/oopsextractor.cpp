@@ -72,7 +72,8 @@ private:
         return true;
     }
     const rules::OopsGroup *matchOops(QByteArrayView line) const;
-    Cursor processReport(Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, QByteArrayView prevLine);
+    Cursor processReport(
+        Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, const QList<QByteArrayView> &before);
 
     QByteArrayView m_text;
     bool m_firstOnly;
@@ -103,7 +104,7 @@ const rules::OopsGroup *Scanner::matchOops(QByteArrayView line) const
 QList<OopsExcerpt> Scanner::run()
 {
     Cursor c;
-    QByteArrayView prev;
+    QList<QByteArrayView> before; // the last lines before a header: "[ cut here ]" and the WARN message
     for (;;) {
         const Cursor at = c;
         QByteArrayView line;
@@ -111,20 +112,22 @@ QList<OopsExcerpt> Scanner::run()
             break;
         if (detail::mayHoldHeader(line)) {
             if (const rules::OopsGroup *g = matchOops(line)) {
-                c = processReport(at, line, *g, prev);
-                prev = {};
+                c = processReport(at, line, *g, before);
+                before.clear();
                 if (m_firstOnly)
                     break;
                 continue;
             }
         }
-        prev = line;
+        if (before.size() == 3)
+            before.removeFirst();
+        before.append(line);
     }
     return m_out;
 }
 
 Cursor Scanner::processReport(
-    Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, QByteArrayView prevLine)
+    Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, const QList<QByteArrayView> &before)
 {
     const ParsedLine header = detail::parseLine(headerLine);
     const LineContext ctx = header.context;
@@ -214,6 +217,15 @@ Cursor Scanner::processReport(
             ordinary = 0;
             continue;
         }
+        if (p.message.trimmed() == "</TASK>" && i + 1 < rows.size()) {
+            // The trace is over; an oops goes on with "Modules linked in", a hung task report does not.
+            const QByteArrayView next = rows[i + 1].line.message;
+            if (!next.startsWith(' ') && !next.startsWith("Modules linked in") && !next.startsWith("CR2:")
+                && !next.startsWith("---[") && !next.startsWith("RIP:") && !next.startsWith("<TASK>")) {
+                keep = i + 1;
+                break;
+            }
+        }
         ordinary = (sawTrace && !looksLikeReportBody(p)) ? ordinary + 1 : 0;
         if (ordinary >= 8) {
             keep = i - 7;
@@ -223,13 +235,24 @@ Cursor Scanner::processReport(
     keep = std::min<qsizetype>(keep, kMaxExcerptLines);
 
     QList<QByteArrayView> texts;
-    if (!prevLine.isEmpty()) {
-        const ParsedLine pp = detail::parseLine(prevLine);
-        if (pp.context == ctx && (pp.message.contains("[ cut here ]") || isRuler(pp.message))) {
-            e.lineIndexes << at.index - 1;
-            e.lines << QString::fromUtf8(pp.raw);
-            texts << pp.message;
+    // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
+    qsizetype from = before.size();
+    for (qsizetype i = before.size() - 1; i >= 0; --i) {
+        const ParsedLine pp = detail::parseLine(before[i]);
+        if (pp.context != ctx)
+            break;
+        if (pp.message.contains("[ cut here ]") || pp.message.contains("--- cut here ---") || isRuler(pp.message)) {
+            from = i;
+            break;
         }
+    }
+    for (qsizetype i = from; i < before.size(); ++i) {
+        const ParsedLine pp = detail::parseLine(before[i]);
+        if (pp.context != ctx)
+            continue;
+        e.lineIndexes << at.index - int(before.size() - i);
+        e.lines << QString::fromUtf8(pp.raw);
+        texts << pp.message;
     }
     for (qsizetype i = 0; i < keep; ++i) {
         e.lineIndexes << rows[i].index;
@@ -238,7 +261,8 @@ Cursor Scanner::processReport(
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.last();
-    detail::fillDetails(e, texts);
+    const qsizetype inPos = e.title.lastIndexOf(QLatin1String(" in "));
+    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString());
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;

@@ -8,6 +8,7 @@
 
 #include <libkmod.h>
 
+#include <QDir>
 #include <QFile>
 #include <QHash>
 
@@ -93,6 +94,36 @@ static long loadModuleFile(const QString &path, const QByteArray &params, int *e
     return rc;
 }
 
+// Tasks whose kernel stack has a frame inside `module` ("... [module]" in /proc/PID/task/TID/stack),
+// or, when `syscalls` is given, that are inside one of those system calls at all.
+static QStringList tasksInside(const QString &module, const QList<int> &syscalls)
+{
+    QStringList found;
+    const QString tag = QStringLiteral("[") + module + QLatin1Char(']');
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList({QStringLiteral("[0-9]*")}, QDir::Dirs);
+    for (const QString &pid : pids) {
+        const QString taskDir = QStringLiteral("/proc/%1/task").arg(pid);
+        for (const QString &tid : QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile stack(taskDir + QLatin1Char('/') + tid + QStringLiteral("/stack"));
+            QFile sys(taskDir + QLatin1Char('/') + tid + QStringLiteral("/syscall"));
+            QString why;
+            if (stack.open(QIODevice::ReadOnly) && QString::fromUtf8(stack.readAll()).contains(tag))
+                why = QStringLiteral("has a frame inside %1").arg(module);
+            if (why.isEmpty() && !syscalls.isEmpty() && sys.open(QIODevice::ReadOnly)) {
+                const int nr = QString::fromUtf8(sys.readAll()).section(QLatin1Char(' '), 0, 0).toInt();
+                if (syscalls.contains(nr))
+                    why = QStringLiteral("is in system call %1").arg(nr);
+            }
+            if (!why.isEmpty()) {
+                QFile comm(taskDir + QLatin1Char('/') + tid + QStringLiteral("/comm"));
+                comm.open(QIODevice::ReadOnly);
+                found << QStringLiteral("task %1 (%2) %3").arg(tid, QString::fromUtf8(comm.readAll().trimmed()), why);
+            }
+        }
+    }
+    return found;
+}
+
 UnloadStepResult UnloadExecutor::runFixer(const PlannedStep &step) const
 {
     UnloadStepResult s;
@@ -105,10 +136,27 @@ UnloadStepResult UnloadExecutor::runFixer(const PlannedStep &step) const
         s.detail = error;
         return s;
     }
+    // A Loading (Unloading) module: the fixer needs our word that no task is still in its init
+    // (exit), and only the tasks can tell a crashed init from a running one. We look at every
+    // task's kernel stack and system call, as root, and vouch only when none is inside.
+    QString params = QStringLiteral("target=%1 repairs=%2").arg(step.module, step.fixerRepairs.join(QLatin1Char(',')));
+    const QString state = LiveModules::state(step.module);
+    if (state == QLatin1String("coming") || state == QLatin1String("going")) {
+        const bool coming = state == QLatin1String("coming");
+        const QStringList busy = tasksInside(step.module, coming ? QList<int>{SYS_init_module, SYS_finit_module}
+                                                                 : QList<int>{SYS_delete_module});
+        if (!busy.isEmpty()) {
+            s.outcome = QStringLiteral("refused");
+            s.detail = QStringLiteral("%1 is %2 and its %3 may still be running: %4")
+                           .arg(step.module, coming ? QStringLiteral("Loading") : QStringLiteral("Unloading"),
+                                coming ? QStringLiteral("init") : QStringLiteral("exit"), busy.join(QStringLiteral("; ")));
+            return s;
+        }
+        params += coming ? QStringLiteral(" coming_init_crashed=1") : QStringLiteral(" going_exit_crashed=1");
+    }
     KmsgTail tail;
-    const QByteArray params = QStringLiteral("target=%1 repairs=%2").arg(step.module, step.fixerRepairs.join(QLatin1Char(','))).toUtf8();
     int err = 0;
-    const long rc = loadModuleFile(ko, params, &err);
+    const long rc = loadModuleFile(ko, params.toUtf8(), &err);
     s.kernelLog = tail.readNew();
     QHash<QString, QString> result;
     QString resultLine;

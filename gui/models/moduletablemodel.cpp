@@ -68,9 +68,12 @@ void ModuleTableModel::setSnapshot(const Snapshot &snapshot)
 
     // The rows are kept sorted by canonical name and unique, so the diff below is one merge walk.
     QList<ModuleInfo> incoming = snapshot.modules;
-    for (ModuleInfo &m : incoming)
-        m.name = canonicalModuleName(m.name);
-    std::stable_sort(incoming.begin(), incoming.end(), nameLess);
+    for (ModuleInfo &m : incoming) {
+        if (m.name.contains(QLatin1Char('-'))) // rare; avoids detaching every name
+            m.name = canonicalModuleName(m.name);
+    }
+    if (!std::is_sorted(incoming.cbegin(), incoming.cend(), nameLess)) // the reader sorts already
+        std::stable_sort(incoming.begin(), incoming.end(), nameLess);
     const auto dup = std::unique(
         incoming.begin(), incoming.end(), [](const ModuleInfo &a, const ModuleInfo &b) { return a.name == b.name; });
     if (dup != incoming.end()) {
@@ -79,19 +82,22 @@ void ModuleTableModel::setSnapshot(const Snapshot &snapshot)
         incoming.erase(dup, incoming.end());
     }
 
-    QSet<QString> incomingNames;
-    incomingNames.reserve(incoming.size());
-    for (const ModuleInfo &m : incoming)
-        incomingNames.insert(m.name);
-
-    // 1. Remove vanished modules, in contiguous runs from the end so indexes stay valid.
+    // 1. Remove vanished modules: a merge walk over both sorted lists marks them, then they go
+    //    in contiguous runs from the end so indexes stay valid.
+    QList<bool> vanished(m_rows.size(), false);
+    for (qsizetype r = 0, k = 0; r < m_rows.size(); ++r) {
+        const QString &name = m_rows.at(r).info.name;
+        while (k < incoming.size() && incoming.at(k).name < name)
+            ++k;
+        vanished[r] = k == incoming.size() || incoming.at(k).name != name;
+    }
     for (int row = int(m_rows.size()) - 1; row >= 0;) {
-        if (incomingNames.contains(m_rows.at(row).info.name)) {
+        if (!vanished.at(row)) {
             --row;
             continue;
         }
         int first = row;
-        while (first > 0 && !incomingNames.contains(m_rows.at(first - 1).info.name))
+        while (first > 0 && vanished.at(first - 1))
             --first;
         beginRemoveRows({}, first, row);
         m_rows.remove(first, row - first + 1);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "diagnosis/unloadplan.h"
 
+#include "helperclient/modulenamevalidator.h"
+
 namespace kmr {
 
 QString toString(StepRisk r)
@@ -144,7 +146,9 @@ UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const Unloa
     p.users = d.users;
     p.realUse = d.has(FindingKind::RealUse) || !d.users.isEmpty();
     if (const Finding *held = d.find(FindingKind::HeldByModules))
-        p.availableHolders = held->unloadOrder;
+        for (const QString &h : held->unloadOrder)
+            if (checkModuleNameSyntax(h).ok()) // never a marker such as "[permanent]"
+                p.availableHolders << h;
 
     if ((req.steps & ~AllUnloadSteps) != 0)
         return refuse(p, QStringLiteral("unknown unload steps were asked for (0x%1)").arg(req.steps, 0, 16),

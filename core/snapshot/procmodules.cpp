@@ -43,7 +43,9 @@ static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
     }
     if (fields[3] != "-") {
         for (const QByteArray &u : fields[3].split(',')) {
-            if (!u.isEmpty())
+            // The kernel appends "[permanent]" (init, no exit) and "[unsafe]" to this column:
+            // markers, not module names.
+            if (!u.isEmpty() && !u.startsWith('['))
                 e->usedBy << decodeKernelBytes(u);
         }
     }

@@ -266,7 +266,28 @@ sc_exitoops() {
 	after_repair kmr_exitoops "$mark" "$t0"
 }
 
-all="bad_input held exithang noexit selfref leak initoops exitoops"
+# The same crash, but the caller keeps the module's own exit (it undoes
+# nothing init did not do): no stub, so the fixer does not stay.
+sc_initoops_ownexit() {
+	local rc mark t0 unload="initoops-own-unload-$RANDOM"
+	"$KMR_LAB_BIN/kmr-load-module" "$(ko kmr_initoops)"
+	rc=$?
+	[ $rc -gt 128 ] || fail "loading kmr_initoops ended with status $rc; expected it killed by the oops"
+	expect_state kmr_initoops Loading
+	mark="initoops-own-fix-$RANDOM"
+	kmsg_mark "$mark"
+	t0=$(taint)
+	fix target=kmr_initoops repairs=refcount,state coming_init_crashed=1
+	expect_fix ok=1 before_state=coming before_refcnt=1 after_state=live after_refcnt=0 \
+		after_exit=present resident=0
+	! mod_loaded $FIXER || fail "the fixer stayed loaded"
+	kmsg_mark "$unload"
+	expect_delete kmr_initoops ok
+	since_mark "$unload" | grep -q "kmr_initoops: exit" || fail "kmr_initoops's own exit did not run"
+	after_repair kmr_initoops "$mark" "$t0"
+}
+
+all="bad_input held exithang noexit selfref leak initoops initoops_ownexit exitoops"
 echo "fixer: kernel $(uname -r), taint at start $(taint_letters "$(taint)")"
 for sc in ${*:-$all}; do
 	declare -F "sc_$sc" >/dev/null || { echo "no scenario $sc (have: $all)"; exit 2; }

@@ -17,7 +17,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(KMR_VERSION));
     QApplication::setOrganizationDomain(QStringLiteral("kmodrescue.github.io"));
     QApplication::setDesktopFileName(QStringLiteral("io.github.kmodrescue"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.kmodrescue")));
+    QApplication::setWindowIcon(QIcon::fromTheme(
+        QStringLiteral("io.github.kmodrescue"), QIcon(QStringLiteral(":/icons/io.github.kmodrescue.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Find out why a Linux kernel module will not unload, and fix it."));

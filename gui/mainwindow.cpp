@@ -49,7 +49,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("kmodrescue"));
-    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.kmodrescue")));
+    setWindowIcon(QIcon::fromTheme(
+        QStringLiteral("io.github.kmodrescue"), QIcon(QStringLiteral(":/icons/io.github.kmodrescue.svg"))));
 
     const QString root = m_options.root;
     m_scanner = [root] {

@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -17,6 +18,7 @@
 #include <QSignalSpy>
 #include <QStyleFactory>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
@@ -153,10 +155,12 @@ private Q_SLOTS:
     void statusBarShowsKernelFacts();
     void oopsModulesShowInTableAndDetails();
     void noModuleSupportShowsPlainWords();
+    void rootWithoutProcModulesShowsPlainWords();
     void olderScanArrivingLateIsDropped();
     void autoRefreshRescans();
     void openedSnapshotIsNotReplacedByRunningScan();
     void moduleTabsAndActionsPlugIn();
+    void windowHasTheAppIcon();
 };
 
 void TestMainWindow::initTestCase()
@@ -353,6 +357,28 @@ void TestMainWindow::noModuleSupportShowsPlainWords()
     QVERIFY(w.moduleView()->isVisible());
 }
 
+void TestMainWindow::rootWithoutProcModulesShowsPlainWords()
+{
+    // A container-like tree: /proc exists, /proc/modules does not. Scanned by the real reader.
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QVERIFY(QDir(root.path()).mkpath(QStringLiteral("proc/sys/kernel")));
+    QFile release(root.filePath(QStringLiteral("proc/sys/kernel/osrelease")));
+    QVERIFY(release.open(QIODevice::WriteOnly));
+    release.write("6.8.0-container\n");
+    release.close();
+    MainWindow::Options o;
+    o.root = root.path();
+    MainWindow w(o);
+    w.show();
+    QSignalSpy done(&w, &MainWindow::scanFinished);
+    QVERIFY(done.wait(10000));
+    QVERIFY(!w.snapshot().kernel.moduleSupport);
+    QVERIFY(w.showsNoModuleSupportPage());
+    auto *page = w.findChild<NoModuleSupportPage *>();
+    QVERIFY(page->message().contains(root.path() + QStringLiteral("/proc/modules")));
+}
+
 void TestMainWindow::olderScanArrivingLateIsDropped()
 {
     MainWindow w(noAutoScan());
@@ -441,6 +467,13 @@ void TestMainWindow::moduleTabsAndActionsPlugIn()
     w.addModuleAction(action);
     QVERIFY(w.moduleMenu()->actions().contains(action));
     QVERIFY(w.moduleMenu()->isEnabled());
+}
+
+void TestMainWindow::windowHasTheAppIcon()
+{
+    MainWindow w(noAutoScan());
+    QVERIFY2(!w.windowIcon().isNull(), "the SVG icon resource (resources/icons) is missing from kmrgui");
+    QVERIFY(!w.windowIcon().pixmap(64, 64).isNull());
 }
 
 QTEST_MAIN(TestMainWindow)

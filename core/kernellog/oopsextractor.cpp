@@ -112,9 +112,10 @@ QList<OopsExcerpt> Scanner::run()
             break;
         if (detail::mayHoldHeader(line)) {
             if (const rules::OopsGroup *g = matchOops(line)) {
+                const qsizetype had = m_out.size();
                 c = processReport(at, line, *g, before);
                 before.clear();
-                if (m_firstOnly)
+                if (m_firstOnly && m_out.size() > had)
                     break;
                 continue;
             }
@@ -195,6 +196,12 @@ Cursor Scanner::processReport(
 
     OopsExcerpt e;
     const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd));
+    if (group.needsFormat && !t.matchedFormat) {
+        Cursor next = at;
+        QByteArrayView skipped;
+        nextLine(next, skipped);
+        return next; // not a report after all: go on after its first line
+    }
     e.title = t.title;
     e.altTitles = t.altTitles;
     const qsizetype in = e.title.indexOf(QLatin1String(" in "));

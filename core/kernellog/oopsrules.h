@@ -54,6 +54,9 @@ struct OopsGroup {
     QByteArray header; // the substring that makes a line start a report
     QList<OopsFormat> formats;
     QList<QRegularExpression> suppressions; // lines with the header that are not crashes
+    // Only a line one of the formats recognises is a report ("e1000: INFO: link up" is not).
+    // syzkaller reports any such line; a developer's own log has too many of them.
+    bool needsFormat = false;
 };
 
 const QList<OopsGroup> &groups();

@@ -359,6 +359,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
         }
     }
     if (desc.isEmpty()) {
+        r.matchedFormat = matchedTitle;
         if (matchedTitle)
             r.corruptedWhy = QStringLiteral("the report does not have the lines its kind always has");
         const qsizetype h = header.indexOf(QString::fromLatin1(group.header));
@@ -366,6 +367,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     }
     if (r.corruptedWhy.isEmpty() && r.format && r.format->corrupted)
         r.corruptedWhy = QStringLiteral("only a damaged form of the report was found");
+    r.matchedFormat = matchedTitle;
     r.title = sanitizeTitle(desc);
     return r;
 }

@@ -17,6 +17,7 @@ struct TitleResult {
     QStringList altTitles;
     QString corruptedWhy; // empty when the title was made from a complete report
     const rules::OopsFormat *format = nullptr;
+    bool matchedFormat = false; // some format of the group recognised the report
 };
 
 // lines: the report's lines (prefix stripped), the header first.

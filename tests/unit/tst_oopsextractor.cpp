@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The OopsExtractor on real lab captures (module attribution on Debian's 6.1 and 6.12 kernels),
+// on hand-checked reports, and against the title conventions of syzkaller.
+#include "kernellog/dmesgparser.h"
+#include "kernellog/kernellogjson.h"
+#include "kernellog/kmsgreader.h"
+#include "kernellog/oopsextractor.h"
+
+#include <QFile>
+#include <QTest>
+
+using namespace kmr::kernellog;
+
+namespace {
+
+QByteArray fixture(const QString &name)
+{
+    QFile f(QStringLiteral(KMR_FIXTURES "/kmsg/") + name);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("fixture %s is missing: %s", qPrintable(name), qPrintable(f.errorString()));
+    return f.readAll();
+}
+
+// Every form of a capture: dmesg text, the serial console, and /dev/kmsg records.
+QList<OopsExcerpt> extractAnyForm(const QString &name)
+{
+    if (name.endsWith(QLatin1String(".kmsg"))) {
+        KernelLogError error;
+        const KernelLog log = readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/") + name, &error);
+        if (error != KernelLogError::None)
+            qFatal("cannot read %s", qPrintable(name));
+        return OopsExtractor::extract(log);
+    }
+    return OopsExtractor::extractFromText(fixture(name));
+}
+
+} // namespace
+
+class TestOopsExtractor : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void attributesLabOopses_data();
+    void attributesLabOopses();
+    void wholeBootLogHasEveryReport();
+    void warningWithModuleFrames();
+    void hungTaskNamesTheBlockedExit();
+    void truncatedReportIsMarked();
+    void followsOneCallerThroughInterleavedLines();
+    void gapInsideReportMarksItTruncated();
+    void survivesBytesThatAreNotUtf8();
+    void recordsAndTextAgree();
+    void titles_data();
+    void titles();
+    void noCrashInOrdinaryLog();
+    void implicatedModulesOrder();
+    void jsonRoundTrip();
+};
+
+void TestOopsExtractor::attributesLabOopses_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("title");
+    QTest::addColumn<QString>("module");
+    QTest::addColumn<QString>("taint");
+
+    // Captured by the lab (tests/vm/capture-fixtures) from kmod/testmods on Debian 12's kernels.
+    const QString nullDeref = QStringLiteral("BUG: unable to handle kernel NULL pointer dereference in ");
+    for (const char *series : {"6.1"}) {
+        for (const char *form : {".txt", ".serial.txt", ".kmsg"}) {
+            const QString s = QString::fromLatin1(series), f = QString::fromLatin1(form);
+            QTest::addRow("initoops-%s%s", series, form)
+                << QStringLiteral("initoops-") + s + f << nullDeref + QStringLiteral("kmr_initoops_init")
+                << QStringLiteral("kmr_initoops") << QStringLiteral("DOE");
+            QTest::addRow("exitoops-%s%s", series, form)
+                << QStringLiteral("exitoops-") + s + f << nullDeref + QStringLiteral("kmr_exitoops_exit")
+                << QStringLiteral("kmr_exitoops") << QStringLiteral("OE");
+            QTest::addRow("exithang-%s%s", series, form)
+                << QStringLiteral("exithang-") + s + f << QStringLiteral("INFO: task hung in kmr_exithang_exit")
+                << QStringLiteral("kmr_exithang") << QStringLiteral("OE");
+        }
+    }
+}
+
+void TestOopsExtractor::attributesLabOopses()
+{
+    QFETCH(QString, file);
+    const QList<OopsExcerpt> found = extractAnyForm(file);
+    QCOMPARE(found.size(), 1);
+    const OopsExcerpt &e = found.first();
+    QTEST(e.title, "title");
+    QFETCH(QString, module);
+    QCOMPARE(implicatedModules(e).value(0), module);
+    QCOMPARE(e.faultingModule, module);
+    QTEST(e.taint, "taint");
+    QVERIFY(!e.truncated);
+    QVERIFY(e.modulesLinkedIn.contains(module) || e.kind.startsWith(QLatin1String("INFO: task hung")));
+    // The lab's marker lines are not part of the report.
+    for (const QString &l : e.lines)
+        QVERIFY2(!l.contains(QLatin1String("kmr-lab: mark")), qPrintable(l));
+    QCOMPARE(excerptsImplicating(found, module).size(), 1);
+    QCOMPARE(excerptsImplicating(found, QStringLiteral("kmr_victim")).size(), 0);
+}
+
+void TestOopsExtractor::wholeBootLogHasEveryReport()
+{
+    for (const char *name : {"all-6.1.txt", "all-6.1.kmsg"}) {
+        const QList<OopsExcerpt> found = extractAnyForm(QString::fromLatin1(name));
+        QStringList modules;
+        for (const OopsExcerpt &e : found)
+            modules << e.faultingModule;
+        QCOMPARE(modules,
+            (QStringList {
+                QStringLiteral("kmr_exithang"), QStringLiteral("kmr_exitoops"), QStringLiteral("kmr_initoops")}));
+        QVERIFY(found[0].lastLine < found[1].firstLine);
+        QVERIFY(found[1].lastLine < found[2].firstLine);
+    }
+}
+
+void TestOopsExtractor::warningWithModuleFrames()
+{
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-warning-6.12.txt")));
+    QCOMPARE(found.size(), 1);
+    const OopsExcerpt &e = found.first();
+    QCOMPARE(e.title, QStringLiteral("WARNING in kmr_victim_put"));
+    QCOMPARE(e.kind, QStringLiteral("WARNING"));
+    QCOMPARE(e.faultingFunction, QStringLiteral("kmr_victim_put"));
+    QCOMPARE(e.faultingModule, QStringLiteral("kmr_victim"));
+    QCOMPARE(implicatedModules(e), (QStringList {QStringLiteral("kmr_victim"), QStringLiteral("kmr_provider")}));
+    QCOMPARE(e.taint, QStringLiteral("OE"));
+    QCOMPARE(e.modulesLinkedIn.mid(0, 3),
+        (QStringList {QStringLiteral("kmr_victim"), QStringLiteral("kmr_provider"), QStringLiteral("overlay")}));
+    QVERIFY(!e.modulesLinkedIn.contains(QStringLiteral("kmr_fresh"))); // [last unloaded: ...] is not loaded
+    // From "[ cut here ]" to "---[ end trace ]---", nothing after.
+    QVERIFY(e.lines.first().contains(QLatin1String("[ cut here ]")));
+    QVERIFY(e.lines.last().contains(QLatin1String("---[ end trace")));
+    QCOMPARE(e.firstLine, 1);
+    // Frames keep their annotations; "? " ones are marked questionable.
+    int questionable = 0;
+    bool provider = false;
+    for (const OopsFrame &f : e.frames) {
+        questionable += f.questionable ? 1 : 0;
+        provider = provider
+            || (f.function == QLatin1String("kmr_provider_detach") && f.module == QLatin1String("kmr_provider")
+                && f.offset == 0x58 && f.size == 0x90);
+    }
+    QCOMPARE(questionable, 7);
+    QVERIFY(provider);
+}
+
+void TestOopsExtractor::hungTaskNamesTheBlockedExit()
+{
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-hungtask-6.1.txt")));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found[0].title, QStringLiteral("INFO: task hung in kmr_exithang_exit"));
+    QCOMPARE(found[0].altTitles, QStringList {QStringLiteral("hang in kmr_exithang_exit")});
+    QCOMPARE(found[0].faultingModule, QStringLiteral("kmr_exithang"));
+    QVERIFY(found[0].lines.last().contains(QLatin1String("</TASK>"))); // the next lab marker is left out
+}
+
+void TestOopsExtractor::truncatedReportIsMarked()
+{
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-truncated-6.1.txt")));
+    QCOMPARE(found.size(), 1);
+    QVERIFY(found[0].truncated);
+    QVERIFY(found[0].truncatedWhy.contains(QLatin1String("call trace")));
+    // What was printed is still used: the faulting IP names the module.
+    QCOMPARE(
+        found[0].title, QStringLiteral("BUG: unable to handle kernel NULL pointer dereference in kmr_initoops_init"));
+    QCOMPARE(found[0].faultingModule, QStringLiteral("kmr_initoops"));
+}
+
+void TestOopsExtractor::followsOneCallerThroughInterleavedLines()
+{
+    const QList<OopsExcerpt> found
+        = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-interleaved-callers.txt")));
+    QCOMPARE(found.size(), 1);
+    const OopsExcerpt &e = found.first();
+    QCOMPARE(e.callerId, QStringLiteral("T170"));
+    QCOMPARE(implicatedModules(e), QStringList {QStringLiteral("kmr_initoops")}); // not e1000, not [nonexistent]
+    for (const QString &l : e.lines)
+        QVERIFY2(l.contains(QLatin1String("T170]")), qPrintable(l));
+    QCOMPARE(e.firstLine, 1);
+    QCOMPARE(e.lastLine, 21);
+    QVERIFY(!e.lineIndexes.contains(2)); // the other CPU's line in between
+    QCOMPARE(e.frames.size(), 5);
+}
+
+void TestOopsExtractor::gapInsideReportMarksItTruncated()
+{
+    const KernelLog log = readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/hand-escapes-gap.kmsg"));
+    const QList<OopsExcerpt> found = OopsExtractor::extract(log);
+    QCOMPARE(found.size(), 1);
+    QVERIFY(found[0].truncated);
+    QVERIFY(found[0].truncatedWhy.contains(QLatin1String("dropped")));
+    QCOMPARE(found[0].faultingModule, QStringLiteral("kmr_initoops"));
+    // Lines are record indexes.
+    QCOMPARE(found[0].firstLine, 3);
+    QVERIFY(log.at(found[0].firstLine).message.startsWith(QLatin1String("BUG:")));
+}
+
+void TestOopsExtractor::survivesBytesThatAreNotUtf8()
+{
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-nonutf8.txt")));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(
+        found[0].title, QStringLiteral("BUG: unable to handle kernel NULL pointer dereference in kmr_victim_read"));
+    QVERIFY(found[0].lines.join(QLatin1Char('\n')).contains(QChar(0xfffd)));
+}
+
+void TestOopsExtractor::recordsAndTextAgree()
+{
+    const QByteArray text = fixture(QStringLiteral("all-6.1.txt"));
+    const QList<OopsExcerpt> fromText = OopsExtractor::extractFromText(text);
+    const QList<OopsExcerpt> fromRecords = OopsExtractor::extract(parseDmesgText(text));
+    QCOMPARE(fromRecords.size(), fromText.size());
+    for (qsizetype i = 0; i < fromText.size(); ++i) {
+        QCOMPARE(fromRecords[i].title, fromText[i].title);
+        QCOMPARE(fromRecords[i].firstLine, fromText[i].firstLine);
+        QCOMPARE(fromRecords[i].lastLine, fromText[i].lastLine);
+        QCOMPARE(implicatedModules(fromRecords[i]), implicatedModules(fromText[i]));
+    }
+}
+
+void TestOopsExtractor::titles_data()
+{
+    QTest::addColumn<QByteArray>("log");
+    QTest::addColumn<QString>("title");
+
+    QTest::newRow("page fault, 6.x wording")
+        << QByteArray("[ 1.0] BUG: unable to handle page fault for address: ffffffffc0a2b000\n"
+                      "[ 1.0] #PF: supervisor read access in kernel mode\n"
+                      "[ 1.0] RIP: 0010:my_oops_init+0x15/0x1000 [my_oops]\n"
+                      "[ 1.0] Call Trace:\n[ 1.0]  do_one_initcall+0x59/0x220\n")
+        << QStringLiteral("BUG: unable to handle kernel paging request in my_oops_init");
+    QTest::newRow("general protection fault")
+        << QByteArray(
+               "general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP\n"
+               "RIP: 0010:__list_del_entry_valid+0x2f/0x90\nCall Trace:\n kmr_refleak_exit+0x12/0x30 [kmr_refleak]\n")
+        << QStringLiteral("general protection fault in kmr_refleak_exit"); // list helpers are never the culprit
+    QTest::newRow("warning skips __warn frames")
+        << QByteArray("WARNING: CPU: 0 PID: 1 at net/packet/af_packet.c:3000 packet_release+0x10/0x20\n"
+                      "RIP: 0010:__warn+0x1/0x2\nCall Trace:\n __warn+0x1/0x2\n packet_release+0x10/0x20\n")
+        << QStringLiteral("WARNING in packet_release");
+    QTest::newRow("kasan") << QByteArray("BUG: KASAN: use-after-free in ext4_xattr_set_entry+0x1/0x2\n"
+                                         "Read of size 4 at addr ffff8880 by task a/1\nCall Trace:\n"
+                                         " dump_stack+0x1/0x2\n kasan_report+0x1/0x2\n ext4_xattr_set_entry+0x1/0x2\n")
+                           << QStringLiteral("KASAN: use-after-free Read in ext4_xattr_set_entry");
+    QTest::newRow("soft lockup") << QByteArray("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [insmod:123]\n"
+                                               "RIP: 0010:kmr_refloop_spin+0x5/0x10 [kmr_refloop]\nCall Trace:\n"
+                                               " kmr_refloop_spin+0x5/0x10 [kmr_refloop]\n do_one_initcall+0x1/0x2\n"
+                                               " do_init_module+0x1/0x2\n do_syscall_64+0x1/0x2\n")
+                                 << QStringLiteral("BUG: soft lockup in do_init_module");
+    QTest::newRow("hard lockup") << QByteArray("watchdog: Watchdog detected hard LOCKUP on cpu 1\n"
+                                               "RIP: 0010:spin_forever+0x5/0x10 [kmr_spin]\nCall Trace:\n"
+                                               " spin_forever+0x5/0x10 [kmr_spin]\n do_syscall_64+0x1/0x2\n")
+                                 << QStringLiteral("BUG: hard lockup in spin_forever");
+    QTest::newRow("rcu stall") << QByteArray("rcu: INFO: rcu_sched self-detected stall on CPU\n"
+                                             " apic_timer_interrupt+0x1/0x2\nRIP: 0010:kmr_loop+0x1/0x2 [kmr_x]\n"
+                                             " kmr_loop+0x1/0x2 [kmr_x]\n vfs_write+0x1/0x2\n")
+                               << QStringLiteral("INFO: rcu detected stall in kmr_loop");
+    QTest::newRow("invalid opcode") << QByteArray("invalid opcode: 0000 [#1] SMP\nRIP: 0010:kmr_bad+0x1/0x2 [kmr]\n")
+                                    << QStringLiteral("invalid opcode in kmr_bad");
+    QTest::newRow("kernel BUG") << QByteArray(
+        "kernel BUG at drivers/kmr/x.c:12!\ninvalid opcode: 0000 [#1] SMP\n"
+        "RIP: 0010:kmr_check+0x1/0x2 [kmr]\nCall Trace:\n kmr_ioctl+0x1/0x2 [kmr]\n")
+                                << QStringLiteral("kernel BUG in kmr_check");
+    QTest::newRow("ubsan") << QByteArray(
+        "UBSAN: array-index-out-of-bounds in drivers/kmr/x.c:9:3\nCall Trace:\n"
+        " dump_stack_lvl+0x1/0x2\n __ubsan_handle_out_of_bounds+0x1/0x2\n kmr_idx+0x1/0x2\n")
+                           << QStringLiteral("UBSAN: array-index-out-of-bounds in kmr_idx");
+    QTest::newRow("kmsan") << QByteArray("BUG: KMSAN: uninit-value in kmr_use+0x1/0x2\n kmr_use+0x1/0x2\n"
+                                         " kmr_call+0x1/0x2\nUninit was created at:\n kmalloc+0x1/0x2\n")
+                           << QStringLiteral("KMSAN: uninit-value in kmr_use");
+    QTest::newRow("panic alone") << QByteArray("Kernel panic - not syncing: Attempted to kill init! exitcode=0x9\n")
+                                 << QStringLiteral("kernel panic: Attempted to kill init!");
+    QTest::newRow("broken header") << QByteArray("BUG: \n") << QStringLiteral("BUG: corrupted");
+}
+
+void TestOopsExtractor::titles()
+{
+    QFETCH(QByteArray, log);
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(log);
+    QVERIFY(!found.isEmpty());
+    QTEST(found.first().title, "title");
+}
+
+void TestOopsExtractor::noCrashInOrdinaryLog()
+{
+    const QByteArray log = "[    0.000000] Linux version 6.1.0-56-amd64\n"
+                           "[    1.000000] WARNING: /etc/ssh/moduli does not exist, using fixed modulus\n"
+                           "[    1.100000] ODEBUG: object is on stack, but not annotated\n"
+                           "[    1.200000] skb_panic: not a crash\n"
+                           "[    1.300000] e1000: INFO: link up\n"
+                           "[    1.400000] kmr_refloop: loaded\n";
+    QVERIFY(OopsExtractor::extractFromText(log).isEmpty());
+    QVERIFY(OopsExtractor::extractFromText(QByteArray()).isEmpty());
+    QVERIFY(OopsExtractor::extract({}).isEmpty());
+}
+
+void TestOopsExtractor::implicatedModulesOrder()
+{
+    OopsExcerpt e;
+    e.faultingModule = QStringLiteral("b");
+    for (const char *m : {"", "a", "b", "c", "a"}) {
+        OopsFrame f;
+        f.function = QStringLiteral("f");
+        f.module = QString::fromLatin1(m);
+        e.frames << f;
+    }
+    QCOMPARE(implicatedModules(e), (QStringList {QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c")}));
+    QCOMPARE(excerptsImplicating({e}, QStringLiteral("c")).size(), 1);
+    QCOMPARE(excerptsImplicating({e}, QStringLiteral("d")).size(), 0);
+}
+
+void TestOopsExtractor::jsonRoundTrip()
+{
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(fixture(QStringLiteral("hand-warning-6.12.txt")));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(excerptFromJson(toJson(found.first())), found.first());
+}
+
+QTEST_GUILESS_MAIN(TestOopsExtractor)
+#include "tst_oopsextractor.moc"

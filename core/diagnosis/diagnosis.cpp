@@ -194,6 +194,8 @@ QStringList holderUnloadOrder(const Snapshot &snapshot, const QString &module, Q
         const ModuleInfo *m = snapshot.find(name);
         if (m) {
             for (const QString &h0 : m->holders) {
+                if (h0.startsWith(QLatin1Char('[')))
+                    continue; // "[permanent]", "[unsafe]": /proc/modules markers, not modules
                 const QString h = canonicalModuleName(h0);
                 if (visiting.contains(h)) {
                     cycles << name + QStringLiteral(" <-> ") + h;

@@ -109,7 +109,11 @@ struct Rules {
 
     void holders()
     {
-        if (m.holders.isEmpty())
+        QStringList direct;
+        for (const QString &h : m.holders)
+            if (!h.startsWith(QLatin1Char('['))) // "[permanent]", "[unsafe]": /proc/modules markers
+                direct << canonicalModuleName(h);
+        if (direct.isEmpty())
             return;
         Finding f;
         f.kind = FindingKind::HeldByModules;
@@ -118,9 +122,6 @@ struct Rules {
         f.unloadOrder = holderUnloadOrder(in.snapshot, m.name, &warning);
         if (!warning.isEmpty())
             d.warnings << warning;
-        QStringList direct;
-        for (const QString &h : m.holders)
-            direct << canonicalModuleName(h);
         f.sentence = m.name + QStringLiteral(" is held by ") + joinNames(direct)
             + (direct.size() == 1 ? QStringLiteral(", which uses it") : QStringLiteral(", which use it"))
             + QStringLiteral(": the kernel unloads no module while another module depends on it.");

@@ -294,12 +294,12 @@ QList<ProcessInfo> SystemScan::unloaders(const QString &module) const
     const QString want = canonicalModuleName(module);
     QList<ProcessInfo> out;
     for (const ProcessInfo &p : processes) {
+        // rmmod NAME and modprobe -r NAME in any state; any other program that names the module
+        // on its command line (a test harness calling delete_module) when it sleeps in the kernel.
         const QString prog = p.argv.isEmpty() ? p.comm : lastPathPart(p.argv.first());
         const bool isRmmod = prog == QLatin1String("rmmod") || p.comm == QLatin1String("rmmod");
         const bool isModprobe = prog == QLatin1String("modprobe")
             && (p.argv.contains(QLatin1String("-r")) || p.argv.contains(QLatin1String("--remove")));
-        if (!isRmmod && !isModprobe)
-            continue;
         bool names = false;
         for (int i = 1; i < p.argv.size(); ++i) {
             QString a = p.argv.at(i);
@@ -308,7 +308,7 @@ QList<ProcessInfo> SystemScan::unloaders(const QString &module) const
             if (canonicalModuleName(a) == want)
                 names = true;
         }
-        if (!names)
+        if (!names || (!isRmmod && !isModprobe && p.state != QLatin1Char('D')))
             continue;
         ProcessInfo q = p;
         const QString stackPath

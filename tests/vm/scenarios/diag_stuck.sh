@@ -30,10 +30,11 @@ mkdir -p "$diagdir"
 diagnose() {
 	local name=$1 suffix=${2:-}
 	shift 2 2>/dev/null || shift $#
+	local t0=$EPOCHREALTIME
 	DIAG=$diagdir/$name$suffix.json
 	"$@" "$cli" diagnose "$name" --json >"$DIAG" 2>"$DIAG.err" ||
 		fail "kmodrescue-cli diagnose $name failed (status $?): $(head -c 600 "$DIAG.err")"
-	say "kmodrescue-cli diagnose $name$suffix: $(jq -r '[.findings[].kind] | join(", ")' "$DIAG")"
+	say "kmodrescue-cli diagnose $name$suffix ($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s): $(jq -r '[.findings[].kind] | join(", ")' "$DIAG")"
 	jq -r '.findings[] | "    [\(.severity)] \(.sentence)"' "$DIAG"
 }
 

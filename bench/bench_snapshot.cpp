@@ -73,7 +73,28 @@ void BM_SnapshotFromFixtureTree(benchmark::State &state)
     state.counters["us_per_module"] = benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// The live system through libkmod, as the GUI's auto-refresh does it (.ko facts cached after
+// the first read). Only meaningful on a kernel with modules: run it in the lab
+// (bench/lsmod_vs_snapshot.sh), beside lsmod on the same modules.
+void BM_LiveSnapshot(benchmark::State &state)
+{
+    if (!QFile::exists(QStringLiteral("/proc/modules"))) {
+        state.SkipWithError("no /proc/modules: run this in the lab (bench/lsmod_vs_snapshot.sh)");
+        return;
+    }
+    SnapshotReader::Options o;
+    o.readKoFiles = state.range(0) != 0;
+    const SnapshotReader reader(o);
+    benchmark::DoNotOptimize(reader.read()); // warm the .ko cache
+    for (auto _ : state) {
+        Snapshot s = reader.read();
+        benchmark::DoNotOptimize(s);
+        state.counters["modules"] = double(s.modules.size());
+    }
+}
+
 } // namespace
 
+BENCHMARK(BM_LiveSnapshot)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SnapshotFromFixtureTree)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
 BENCHMARK_MAIN();

@@ -13,8 +13,18 @@
 struct kmr_view {
 	bool known;
 	enum module_state state;
-	int refcnt;		/* as lsmod prints it: refcnt - MODULE_REF_BASE */
+	/* lsmod's number: refcnt - MODULE_REF_BASE, -1 once unloading */
+	int refcnt;
 	const char *exit;	/* "none", "present" or "stub" */
+};
+
+/* What one run of the fixer reports (fixer_result.c logs it). */
+struct kmr_result {
+	char target[MODULE_NAME_LEN];
+	const char *error;	/* NULL: ok */
+	struct kmr_view before;
+	struct kmr_view after;
+	bool resident;
 };
 
 /* A task found executing inside the target (its pid and name). */
@@ -30,5 +40,6 @@ void kmr_view_take(struct module *mod, void (*stub)(void),
 		   struct kmr_view *view);
 const char *kmr_state_name(enum module_state state);
 int kmr_task_in_module(struct module *mod, struct kmr_task_hit *hit);
+void kmr_log_result(const struct kmr_result *res);
 
 #endif /* KMODRESCUE_FIXER_H */

@@ -40,7 +40,6 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/panic.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -88,74 +87,6 @@ static void kmr_stub_exit(void)
 {
 	pr_info("%s: stub exit ran instead of the module's own exit\n",
 		kmr_stub_for);
-}
-
-struct kmr_result {
-	char target[MODULE_NAME_LEN];
-	const char *error;	/* NULL: ok */
-	struct kmr_view before;
-	struct kmr_view after;
-	bool resident;
-};
-
-static const struct {
-	const char *error;
-	const char *hint;
-} kmr_hints[] = {
-	{ "no_target", "no target= given" },
-	{ "bad_name", "target= must be 1-55 characters of [A-Za-z0-9_-]" },
-	{ "self", "the fixer does not repair itself" },
-	{ "bad_repairs", "repairs= must be a comma-separated subset of refcount,state,exit" },
-	{ "not_found", "no loaded module has that name" },
-	{ "builtin", "that module is built into the kernel" },
-	{ "unformed", "the module is being set up or freed by the kernel right now" },
-	{ "unloading", "the kernel is already freeing the module" },
-	{ "held", "other modules use it (see its holders): remove them first" },
-	{ "coming", "its init may still be running; coming_init_crashed=1 only if no task is in its init" },
-	{ "going", "its exit may still be running; going_exit_crashed=1 only if no task is in its exit" },
-	{ "code_running", "a task is executing inside the module" },
-	{ "nomem", "out of memory" },
-};
-
-static void kmr_log_hint(const char *error)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kmr_hints); i++) {
-		if (!strcmp(kmr_hints[i].error, error)) {
-			pr_info("refused: %s\n", kmr_hints[i].hint);
-			return;
-		}
-	}
-}
-
-static void kmr_view_fields(const struct kmr_view *v, const char **state,
-			    char *refcnt, size_t len, const char **exit)
-{
-	if (!v->known) {
-		*state = "-";
-		strscpy(refcnt, "-", len);
-		*exit = "-";
-		return;
-	}
-	*state = kmr_state_name(v->state);
-	snprintf(refcnt, len, "%d", v->refcnt);
-	*exit = v->exit;
-}
-
-/* The one machine-readable line; README.md is its contract. */
-static void kmr_log_result(const struct kmr_result *res)
-{
-	const char *bstate, *bexit, *astate, *aexit;
-	char bref[12], aref[12];
-
-	kmr_view_fields(&res->before, &bstate, bref, sizeof(bref), &bexit);
-	kmr_view_fields(&res->after, &astate, aref, sizeof(aref), &aexit);
-	if (res->error)
-		kmr_log_hint(res->error);
-	pr_info("result target=%s ok=%d error=%s before_state=%s before_refcnt=%s before_exit=%s after_state=%s after_refcnt=%s after_exit=%s resident=%d\n",
-		res->target, !res->error, res->error ?: "none",
-		bstate, bref, bexit, astate, aref, aexit, res->resident);
 }
 
 /* Module names are kbuild's: '-' in a file name becomes '_' in the name. */
@@ -233,7 +164,7 @@ bad:
  * with *error set to the word the result line carries.
  */
 static int kmr_check(struct module *mod, const struct kmr_view *before,
-		     bool will_stub, const char **error)
+		     unsigned int mask, bool will_stub, const char **error)
 {
 	struct kmr_task_hit hit;
 	int ret;
@@ -286,6 +217,19 @@ static int kmr_check(struct module *mod, const struct kmr_view *before,
 	if (before->state == MODULE_STATE_GOING && !going_exit_crashed) {
 		*error = "going";
 		return -EBUSY;
+	}
+	/*
+	 * A stub keeps the fixer loaded until the target is freed, and while
+	 * it is loaded no second fixer can load (same name). So a repair
+	 * with a stub must leave the target removable, Live and unused, or
+	 * both would be stuck for good.
+	 */
+	if (will_stub &&
+	    ((before->state != MODULE_STATE_LIVE &&
+	      !(mask & KMR_REPAIR_STATE)) ||
+	     (before->refcnt != 0 && !(mask & KMR_REPAIR_REFCOUNT)))) {
+		*error = "incomplete";
+		return -EINVAL;
 	}
 	/*
 	 * A module whose init or exit is still on some task's stack must not
@@ -427,7 +371,7 @@ static int __init kmr_fixer_init(void)
 
 	/* A module with neither init nor exit unloads without any exit. */
 	will_stub = (mask & KMR_REPAIR_EXIT) && (mod->init || mod->exit);
-	err = kmr_check(mod, &res.before, will_stub, &res.error);
+	err = kmr_check(mod, &res.before, mask, will_stub, &res.error);
 	if (err)
 		goto out_view;
 	if (will_stub) {

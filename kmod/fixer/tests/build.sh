@@ -23,7 +23,7 @@ if [ ! -d "$kdir" ]; then
 fi
 
 mkdir -p "$out"
-for f in Kbuild Makefile compat.h fixer.h fixer_main.c fixer_target.c; do
+for f in Kbuild Makefile compat.h fixer.h fixer_main.c fixer_result.c fixer_target.c; do
 	cmp -s "$src/$f" "$out/$f" || cp "$src/$f" "$out/$f"
 done
 log=$out/build.log

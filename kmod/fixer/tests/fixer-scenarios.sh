@@ -198,6 +198,7 @@ sc_selfref() {
 	local t0=$(taint)
 	load kmr_selfref
 	expect_delete kmr_selfref EAGAIN
+	refused target=kmr_selfref repairs=exit -- incomplete
 	fix target=kmr_selfref repairs=refcount
 	expect_fix ok=1 error=none before_state=live before_refcnt=1 before_exit=present \
 		after_state=live after_refcnt=0 after_exit=present resident=0
@@ -233,6 +234,7 @@ sc_initoops() {
 	t0=$(taint)
 	expect_delete kmr_initoops EBUSY
 	refused target=kmr_initoops repairs=refcount,state,exit -- coming
+	refused target=kmr_initoops repairs=refcount,exit coming_init_crashed=1 -- incomplete
 	expect_fix before_state=coming before_refcnt=1 after_state=coming after_refcnt=1
 	fix target=kmr_initoops repairs=refcount,state,exit coming_init_crashed=1
 	expect_fix ok=1 before_state=coming before_refcnt=1 before_exit=present \

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "diagnosis/diagnosistab.h"
+
+#include "diagnosis/diagnosismodel.h"
+#include "diagnosis/oopscitation.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace kmr {
+
+DiagnosisTab::DiagnosisTab(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new DiagnosisModel(this))
+{
+    setObjectName(QStringLiteral("diagnosisTab"));
+    auto *layout = new QVBoxLayout(this);
+    m_summary = new QLabel(QStringLiteral("Select a module to see why it will not unload."), this);
+    m_summary->setObjectName(QStringLiteral("diagnosisSummary"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::PlainText);
+    m_view = new QTreeView(this);
+    m_view->setObjectName(QStringLiteral("diagnosisView"));
+    m_view->setModel(m_model);
+    m_view->setWordWrap(true);
+    m_view->setUniformRowHeights(false);
+    m_view->setAlternatingRowColors(true);
+    m_view->setTextElideMode(Qt::ElideNone);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_view->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_view, 1);
+}
+
+DiagnosisTab::~DiagnosisTab() = default;
+
+void DiagnosisTab::setSnapshot(const Snapshot &snapshot)
+{
+    m_snapshot = snapshot;
+    rediagnose();
+}
+
+void DiagnosisTab::setModule(const QString &name)
+{
+    m_module = canonicalModuleName(name);
+    rediagnose();
+}
+
+void DiagnosisTab::setOopses(const QList<OopsCitation> &oopses)
+{
+    m_oopses = oopses;
+    m_haveOopses = true;
+    rediagnose();
+}
+
+void DiagnosisTab::rediagnose()
+{
+    if (m_module.isEmpty()) {
+        m_jobs.cancel();
+        m_model->setDiagnosis({});
+        m_summary->setText(QStringLiteral("Select a module to see why it will not unload."));
+        return;
+    }
+    m_summary->setText(QStringLiteral("Diagnosing %1\u2026").arg(m_module));
+    const Snapshot snapshot = m_snapshot;
+    const QString module = m_module;
+    const QString root = m_root;
+    const bool haveOopses = m_haveOopses;
+    const QList<OopsCitation> given = m_oopses;
+    m_jobs.startJob(
+        [snapshot, module, root, haveOopses, given](const std::function<bool()> &) {
+            Diagnoser::Options o;
+            o.root = root.isEmpty() ? QStringLiteral("/") : root;
+            o.scanSystem = !root.isEmpty();
+            Diagnoser diagnoser(snapshot, o);
+            QString why;
+            const QList<OopsCitation> oopses
+                = haveOopses || root.isEmpty() ? given : readOopsCitations(o.root, {}, &why);
+            diagnoser.setOopses(oopses);
+            Diagnosis d = diagnoser.diagnose(module);
+            if (!why.isEmpty())
+                d.warnings << why;
+            return d;
+        },
+        [this](Diagnosis d) { showDiagnosis(d); });
+}
+
+void DiagnosisTab::showDiagnosis(const Diagnosis &d)
+{
+    m_model->setDiagnosis(d);
+    // Sentences and what to do are visible at once; the evidence stays one click away.
+    for (int r = 0; r < m_model->rowCount(); ++r)
+        m_view->expand(m_model->index(r, 0));
+    QString summary;
+    if (!d.loaded)
+        summary = QStringLiteral("%1 is not loaded.").arg(d.module);
+    else if (d.stuck())
+        summary = QStringLiteral("%1 is stuck (%2, refcount %3). Blockers are listed first.")
+                      .arg(d.module, toString(d.state), QString::number(d.refcount));
+    else
+        summary = QStringLiteral("Nothing keeps %1 loaded (%2, refcount %3).")
+                      .arg(d.module, toString(d.state), QString::number(d.refcount));
+    for (const QString &w : d.warnings)
+        summary += QStringLiteral("\nNote: ") + w;
+    m_summary->setText(summary);
+    Q_EMIT diagnosisReady(d);
+}
+
+} // namespace kmr

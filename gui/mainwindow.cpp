@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mainwindow.h"
+#include "diagnosis/diagnosistabs.h"
 
 #include "models/modulefilterproxymodel.h"
 #include "models/moduletablemodel.h"
@@ -65,6 +66,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     buildCentralWidget();
     m_status = new KernelStatusBar(this);
     setStatusBar(m_status);
+    installDiagnosisTabs(this); // the Diagnosis and Dependencies tabs (gui/diagnosis, gui/graph)
 
     m_autoTimer = new QTimer(this);
     m_autoTimer->setInterval(m_options.autoRefreshMsecs);

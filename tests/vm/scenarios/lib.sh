@@ -162,8 +162,10 @@ run_fixer() {
 	kmsg_mark "$id"
 	say "insmod kmodrescue_fixer.ko target=$t repairs=$r $*"
 	insmod "$KMR_FIXER_KO" "target=$t" "repairs=$r" "$@" 2>&1 | sed 's/^/    insmod: /'
-	line=$(since_mark "$id" | grep -o 'kmodrescue_fixer: result .*' | tail -n 1)
-	[ -n "$line" ] || fail "the fixer logged no result line for target=$t repairs=$r: $(since_mark "$id" | tail -n 5)"
+	local log
+	log=$(since_mark "$id")
+	line=$(echo "$log" | grep -o 'kmodrescue_fixer: result .*' | tail -n 1)
+	[ -n "$line" ] || fail "the fixer logged no result line for target=$t repairs=$r: $(echo "$log" | tail -n 5)"
 	say "fixer: $line"
 	unset "${!FIX_@}"
 	for kv in ${line#kmodrescue_fixer: result }; do
@@ -219,11 +221,11 @@ run_scenario() {
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	if [ $rc -eq 0 ]; then
-		KMR_RESULTS+=("$(printf '%-12s %-6s %-7s PASS %6ss' "$name" "$short_rel" "$KMR_MODE" "$secs")")
+		KMR_RESULTS+=("$(printf '%-16s %-6s %-7s PASS %6ss' "$name" "$short_rel" "$KMR_MODE" "$secs")")
 	else
 		lab_cleanup
 		KMR_FAILED=$((KMR_FAILED + 1))
-		KMR_RESULTS+=("$(printf '%-12s %-6s %-7s FAIL %6ss' "$name" "$short_rel" "$KMR_MODE" "$secs")")
+		KMR_RESULTS+=("$(printf '%-16s %-6s %-7s FAIL %6ss' "$name" "$short_rel" "$KMR_MODE" "$secs")")
 	fi
 }
 

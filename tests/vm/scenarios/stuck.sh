@@ -1,60 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The stuck-module scenarios of the kmodrescue lab, one boot per kernel and
-# mode. Run through the lab:
+# The stuck-module scenarios of the kmodrescue lab: every way a module of
+# kmod/testmods gets stuck, repaired by kmodrescue_fixer alone and, where it
+# addresses the cause, by the kernel's forced unload. One boot per kernel:
 #
-#   tests/vm/lab --no-force-unload REL tests/vm/scenarios/stuck.sh fixer
-#   tests/vm/lab REL tests/vm/scenarios/stuck.sh forced
+#   tests/vm/lab REL tests/vm/scenarios/stuck.sh [SCENARIO...]
 #
-# fixer:  every repair goes through kmodrescue_fixer; the kernel's forced
-#         unload is off-limits (kmr-noforce makes delete_module(O_TRUNC) fail
-#         with EPERM), as on kernels built without MODULE_FORCE_UNLOAD.
-# forced: the kernel's forced unload (rmmod -f) where it addresses the cause;
-#         where it does not, the scenario shows that it is refused and then
-#         repairs with the fixer.
+# Every fixer repair runs in a child process under kmr-noforce, where
+# delete_module(O_TRUNC) fails with EPERM (checked each time): the fixer's
+# path is proven without the kernel's forced unload, as on kernels built
+# without MODULE_FORCE_UNLOAD. The *_forced scenarios repair with rmmod -f.
+# Run under `lab --no-force-unload`, the whole guest is fenced: the *_forced
+# scenarios are not run and every rmmod -f must fail with EPERM.
 #
-# Optional further arguments name the scenarios to run (default: all).
-# Scenarios that change no taint run first, while R and D are still clear.
+# Scenarios that must change no taint run first, then the fixer's repairs
+# (so the first one shows that the fixer itself taints R), then the kernel's
+# forced unloads, then the two oopses (taint D).
 set -u
-. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 
-KMR_MODE=${1:-}
-shift
-case $KMR_MODE in
-fixer)
-	[ "${KMR_LAB_NOFORCE:-0}" = 1 ] || {
-		echo "stuck.sh fixer must run with the forced unload off-limits: tests/vm/lab --no-force-unload"
-		exit 2
-	}
-	;;
-forced) ;;
-*)
-	echo "usage: stuck.sh fixer|forced [SCENARIO...]"
-	exit 2
-	;;
-esac
+fenced=${KMR_LAB_NOFORCE:-0}
+KMR_MODE=$([ "$fenced" = 1 ] && echo fenced || echo both)
 
-# try_forced NAME ANSWER: the kernel's forced unload must answer ANSWER in
-# forced mode; in fixer mode it must be out of reach.
-try_forced() {
-	if [ "$KMR_MODE" = forced ]; then
-		expect_delete "$1" "$2" --force
+# expect_forced_refused NAME ANSWER: the kernel's forced unload does not
+# address this cause; it must answer ANSWER (EPERM when fenced).
+expect_forced_refused() {
+	if [ "$fenced" = 1 ]; then
+		expect_delete "$1" EPERM --force
 	else
-		forced_unload_off_limits "$1"
+		expect_delete "$1" "$2" --force
 	fi
 }
 
-# The repair for a leaked reference: forced unload, or the fixer's refcount
-# reset followed by a plain unload.
-repair_refcount() {
-	if [ "$KMR_MODE" = forced ]; then
-		expect_delete "$1" ok --force
-	else
-		forced_unload_off_limits "$1"
-		fixer_repairs "$1" refcount
-		expect_delete "$1" ok
-		fixer_cleanup
-	fi
+# step_fixer_repair TARGET REPAIRS [PARAM=VALUE...]: run in a child process
+# under kmr-noforce; the fixer repairs, then a plain delete_module() unloads.
+step_fixer_repair() {
+	local target=$1
+	expect_delete "$target" EPERM --force
+	fixer_repairs "$@"
+	expect_delete "$target" ok
+	fixer_cleanup
+}
+
+# fixer_repair TARGET REPAIRS [PARAM=VALUE...]
+fixer_repair() {
+	KMR_SCENARIO=$KMR_SCENARIO KMR_LAB_NOFORCE=1 \
+		"$KMR_LAB_BIN/kmr-noforce" /bin/bash "$here/stuck.sh" --step step_fixer_repair "$@" ||
+		fail "the fixer's repair of $1 (forced unload off-limits) failed"
 }
 
 # After every repair: gone, loader works, no new problem, taint as expected.
@@ -68,7 +61,7 @@ after_repair() {
 
 # The legitimately busy module: refused, nothing changed.
 sc_busychar() {
-	local pid refcnt
+	local pid
 	load kmr_busychar
 	[ -c /dev/kmr_busychar ] || fail "/dev/kmr_busychar was not created"
 	grep -q ' kmr_busychar$' /proc/devices || fail "no kmr_busychar major in /proc/devices"
@@ -80,8 +73,8 @@ sc_busychar() {
 	expect_refcnt kmr_busychar 2
 	readlink "/proc/$pid/fd/0" | grep -q kmr_busychar || fail "the sleeper does not hold /dev/kmr_busychar"
 	expect_delete kmr_busychar EAGAIN
-	if [ "$KMR_MODE" = fixer ]; then
-		forced_unload_off_limits kmr_busychar
+	if [ "$fenced" = 1 ]; then
+		expect_delete kmr_busychar EPERM --force
 	else
 		say "not trying the forced unload: it would free code an open file still points to"
 	fi
@@ -92,8 +85,6 @@ sc_busychar() {
 	expect_refcnt kmr_busychar 2
 	expect_no_problems "$KMR_MARK"
 	expect_taint "$KMR_TAINT_BEFORE" 0
-	[ $(( $(taint) & TAINT_FORCED_RMMOD )) -eq 0 ] || [ $(( KMR_TAINT_BEFORE & TAINT_FORCED_RMMOD )) -ne 0 ] ||
-		fail "the kernel is now tainted R"
 	say "refused and nothing changed; now the holder lets go"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
@@ -110,7 +101,7 @@ sc_holder() {
 		fail "kmr_provider's holders are '$(mod_holders kmr_provider)', expected kmr_consumer"
 	expect_refcnt kmr_provider 1
 	expect_delete kmr_provider EAGAIN
-	try_forced kmr_provider EAGAIN
+	expect_forced_refused kmr_provider EAGAIN
 	fixer_refuses kmr_provider refcount,state,exit
 	[ "$FIX_error" = held ] || fail "the fixer refused with error=$FIX_error, expected held"
 	expect_state kmr_provider Live
@@ -131,7 +122,7 @@ sc_exithang() {
 	"$KMR_LAB_BIN/kmr-delete-module" kmr_exithang >"$KMR_LAB_OUT/exithang.rmmod" 2>&1 &
 	pid=$!
 	for i in $(seq 1 100); do
-		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+		read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null
 		[ "$st" = D ] && [ "$(mod_state kmr_exithang)" = Unloading ] && break
 		sleep 0.1
 	done
@@ -141,7 +132,7 @@ sc_exithang() {
 	sed 's/^/    /' "/proc/$pid/stack"
 	grep -q kmr_exithang_exit "/proc/$pid/stack" || fail "kmr_exithang_exit is not on the rmmod's kernel stack"
 	expect_delete kmr_exithang EBUSY
-	try_forced kmr_exithang EBUSY
+	expect_forced_refused kmr_exithang EBUSY
 	fixer_refuses kmr_exithang refcount,state,exit
 	[ "$FIX_error" = going ] || fail "the fixer refused with error=$FIX_error, expected going"
 	# A caller that wrongly vouches that the exit crashed: where the kernel
@@ -156,7 +147,8 @@ sc_exithang() {
 		say "kernel before 6.7: the fixer cannot scan task stacks, so not testing a false going_exit_crashed=1"
 	fi
 	expect_state kmr_exithang Unloading
-	[ "$(awk '{ print $3 }' "/proc/$pid/stat")" = D ] || fail "the rmmod process left D state"
+	read -r _ _ st _ <"/proc/$pid/stat"
+	[ "$st" = D ] || fail "the rmmod process left D state"
 	expect_no_problems "$KMR_MARK"
 	expect_taint "$KMR_TAINT_BEFORE" 0
 	say "refused and nothing made worse; now releasing the exit"
@@ -167,56 +159,81 @@ sc_exithang() {
 	after_repair kmr_exithang 0 "$KMR_MARK"
 }
 
-# init without exit: busy until forced or given a stub exit.
-sc_noexit() {
+# init without exit: EBUSY until forced or given a stub exit.
+stuck_noexit() {
 	load kmr_noexit
 	expect_refcnt kmr_noexit 0
 	expect_delete kmr_noexit EBUSY
-	if [ "$KMR_MODE" = forced ]; then
-		expect_delete kmr_noexit ok --force
-	else
-		forced_unload_off_limits kmr_noexit
-		fixer_repairs kmr_noexit exit
-		expect_delete kmr_noexit ok
-		fixer_cleanup
-	fi
+}
+sc_noexit_fixer() {
+	stuck_noexit
+	fixer_repair kmr_noexit exit
+	after_repair kmr_noexit "$TAINT_FORCED_RMMOD" "$KMR_MARK"
+}
+sc_noexit_forced() {
+	stuck_noexit
+	expect_delete kmr_noexit ok --force
 	after_repair kmr_noexit "$TAINT_FORCED_RMMOD" "$KMR_MARK"
 }
 
 # try_module_get(THIS_MODULE) in init without a put.
-sc_selfref() {
+stuck_selfref() {
 	load kmr_selfref
 	expect_refcnt kmr_selfref 1
 	[ -z "$(mod_holders kmr_selfref)" ] || fail "kmr_selfref has holders: $(mod_holders kmr_selfref)"
 	expect_delete kmr_selfref EAGAIN
-	repair_refcount kmr_selfref
+}
+sc_selfref_fixer() {
+	stuck_selfref
+	fixer_repair kmr_selfref refcount
+	after_repair kmr_selfref "$TAINT_FORCED_RMMOD" "$KMR_MARK"
+}
+sc_selfref_forced() {
+	stuck_selfref
+	expect_delete kmr_selfref ok --force
 	after_repair kmr_selfref "$TAINT_FORCED_RMMOD" "$KMR_MARK"
 }
 
 # A leaks a reference on B: B stays busy after A is gone.
-sc_leak() {
+stuck_leak() {
 	load kmr_victim
 	load kmr_leaker
 	expect_refcnt kmr_victim 1
 	[ -z "$(mod_holders kmr_victim)" ] || fail "kmr_victim has holders: $(mod_holders kmr_victim)"
 	expect_delete kmr_victim EAGAIN
 	expect_delete kmr_leaker ok
+	expect_gone kmr_leaker
 	expect_refcnt kmr_victim 1
 	expect_delete kmr_victim EAGAIN
-	repair_refcount kmr_victim
-	expect_gone kmr_leaker
+}
+sc_leak_fixer() {
+	stuck_leak
+	fixer_repair kmr_victim refcount
+	after_repair kmr_victim "$TAINT_FORCED_RMMOD" "$KMR_MARK"
+}
+sc_leak_forced() {
+	stuck_leak
+	expect_delete kmr_victim ok --force
 	after_repair kmr_victim "$TAINT_FORCED_RMMOD" "$KMR_MARK"
 }
 
 # A reference leaked on a code path, next to a balanced one.
-sc_refleak() {
+stuck_refleak() {
 	load kmr_refleak
 	echo 3 >/sys/module/kmr_refleak/parameters/leak || fail "write to parameters/leak failed"
 	expect_refcnt kmr_refleak 3
 	echo 5 >/sys/module/kmr_refleak/parameters/balanced || fail "write to parameters/balanced failed"
 	expect_refcnt kmr_refleak 3
 	expect_delete kmr_refleak EAGAIN
-	repair_refcount kmr_refleak
+}
+sc_refleak_fixer() {
+	stuck_refleak
+	fixer_repair kmr_refleak refcount
+	after_repair kmr_refleak "$TAINT_FORCED_RMMOD" "$KMR_MARK"
+}
+sc_refleak_forced() {
+	stuck_refleak
+	expect_delete kmr_refleak ok --force
 	after_repair kmr_refleak "$TAINT_FORCED_RMMOD" "$KMR_MARK"
 }
 
@@ -244,11 +261,9 @@ sc_exitoops() {
 	mark="exitoops-repair-$RANDOM"
 	kmsg_mark "$mark"
 	expect_delete kmr_exitoops EBUSY
-	try_forced kmr_exitoops EBUSY
+	expect_forced_refused kmr_exitoops EBUSY
 	# The lab saw the rmmod die in the exit: it can vouch that no task is in it.
-	fixer_repairs kmr_exitoops refcount,state,exit going_exit_crashed=1
-	expect_delete kmr_exitoops ok
-	fixer_cleanup
+	fixer_repair kmr_exitoops refcount,state,exit going_exit_crashed=1
 	after_repair kmr_exitoops "$((TAINT_FORCED_RMMOD | TAINT_DIE))" "$mark"
 }
 
@@ -265,16 +280,24 @@ sc_initoops() {
 	mark="initoops-repair-$RANDOM"
 	kmsg_mark "$mark"
 	expect_delete kmr_initoops EBUSY
-	try_forced kmr_initoops EBUSY
+	expect_forced_refused kmr_initoops EBUSY
 	# The lab saw the insmod die in the init: it can vouch that no task is in it.
-	fixer_repairs kmr_initoops refcount,state,exit coming_init_crashed=1
-	expect_delete kmr_initoops ok
-	fixer_cleanup
+	fixer_repair kmr_initoops refcount,state,exit coming_init_crashed=1
 	after_repair kmr_initoops "$((TAINT_FORCED_RMMOD | TAINT_DIE))" "$mark"
 }
 
-all="busychar holder exithang noexit selfref leak refleak exitoops initoops"
-echo "lab: kernel $(uname -r), mode $KMR_MODE, taint at start $(taint_letters "$(taint)")"
+# A child process under kmr-noforce runs one step and exits with its status.
+if [ "${1:-}" = --step ]; then
+	shift
+	KMR_MODE=fixer
+	"$@"
+	exit $?
+fi
+
+all="busychar holder exithang noexit_fixer selfref_fixer leak_fixer refleak_fixer"
+[ "$fenced" = 1 ] || all="$all noexit_forced selfref_forced leak_forced refleak_forced"
+all="$all exitoops initoops"
+echo "lab: kernel $(uname -r), $([ "$fenced" = 1 ] && echo 'forced unload fenced off for the whole guest' || echo 'fixer repairs fenced, forced unload available'), taint at start $(taint_letters "$(taint)")"
 echo "lab: lockdown: $(cat /sys/kernel/security/lockdown 2>/dev/null || echo '?'), modules_disabled: $(cat /proc/sys/kernel/modules_disabled)"
 for sc in ${*:-$all}; do
 	declare -F "sc_$sc" >/dev/null || { echo "no scenario $sc (have: $all)"; exit 2; }

@@ -38,9 +38,9 @@ QJsonObject toJson(const KernelLogRecord &r)
         o[QStringLiteral("caller")] = r.callerId;
     o[QStringLiteral("msg")] = r.message;
     if (!r.properties.isEmpty()) {
-        QJsonObject props;
+        QJsonArray props; // [[key, value], ...]: order and repeated keys kept
         for (const auto &p : r.properties)
-            props[p.first] = p.second;
+            props.append(QJsonArray {p.first, p.second});
         o[QStringLiteral("props")] = props;
     }
     if (r.sourceLine >= 0)
@@ -65,9 +65,10 @@ KernelLogRecord recordFromJson(const QJsonObject &o)
     r.continuation = cont.isEmpty() ? '-' : cont.at(0).toLatin1();
     r.callerId = o.value(QStringLiteral("caller")).toString();
     r.message = o.value(QStringLiteral("msg")).toString();
-    const QJsonObject props = o.value(QStringLiteral("props")).toObject();
-    for (auto it = props.begin(); it != props.end(); ++it)
-        r.properties.append({it.key(), it.value().toString()});
+    for (const QJsonValue &p : o.value(QStringLiteral("props")).toArray()) {
+        const QJsonArray kv = p.toArray();
+        r.properties.append({kv.at(0).toString(), kv.at(1).toString()});
+    }
     r.sourceLine = o.value(QStringLiteral("line")).toInt(-1);
     return r;
 }

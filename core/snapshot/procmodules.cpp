@@ -45,7 +45,9 @@ static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
         for (const QByteArray &u : fields[3].split(',')) {
             // The kernel appends "[permanent]" (init, no exit) and "[unsafe]" to this column:
             // markers, not module names.
-            if (!u.isEmpty() && !u.startsWith('['))
+            if (u == "[permanent]")
+                e->permanent = true;
+            else if (!u.isEmpty() && !u.startsWith('['))
                 e->usedBy << decodeKernelBytes(u);
         }
     }

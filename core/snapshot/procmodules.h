@@ -17,6 +17,7 @@ struct ProcModulesEntry {
     quint64 address = 0;
     QString taint;            // letters in the trailing parentheses, "" when none
     bool nameLossy = false;   // the name had bytes that are not UTF-8
+    bool permanent = false;   // "[permanent]" in the users column: an init and no exit
 };
 
 struct ProcModulesParse {

@@ -26,6 +26,7 @@ namespace {
 struct RawModule {
     ModuleInfo info;
     QString sysfsSrcversion;
+    bool permanent = false; // /proc/modules says "[permanent]": the kernel knows it has no exit
 };
 
 QString sysModulePath(const QString &root, const QString &name, const char *leaf)
@@ -58,6 +59,7 @@ QList<RawModule> readByHand(const QString &root, QStringList *warnings)
         m.refcount = e.refcount;
         m.state = e.state;
         m.holders = e.usedBy;
+        r.permanent = e.permanent;
         m.taint = e.taint;
         m.address = e.address;
         if (e.nameLossy) {
@@ -180,6 +182,7 @@ QList<RawModule> readWithLibkmod(QStringList *warnings)
         const auto p = proc.constFind(m.name);
         if (p != proc.constEnd()) {
             m.address = p->address;
+            r.permanent = p->permanent;
             if (m.holders.isEmpty())
                 m.holders = p->usedBy;
             if (m.state == ModuleState::Unknown)
@@ -255,6 +258,11 @@ Snapshot SnapshotReader::read() const
             const Fact skipped = Fact::unknown(QStringLiteral(".ko files not read"));
             m.koPath = m.vermagic = m.srcversion = m.signer = m.compiler = skipped;
             m.exitWhy = skipped.why;
+        }
+        // The kernel's own word beats a .ko that could not be found (insmod from a build tree).
+        if (r.permanent && m.exit == ExitPresence::Unknown) {
+            m.exit = ExitPresence::Missing;
+            m.exitWhy.clear();
         }
     }
     // Dependencies are the inverse of holders: if B is among A's holders, B depends on A.

@@ -7,6 +7,7 @@
 //   helperprobe readlog
 //   helperprobe fire HEXNAME STEPS   send Unload and exit at once, without waiting for the reply
 //   helperprobe own                  try to own io.github.kmodrescue.Helper1
+//   helperprobe click HEXNAME STEPS  warm the helper, then time one Unload call to its reply (bench/)
 // Names are hex-encoded UTF-8 so that any byte sequence survives the command line.
 #include "helperclient/helperclient.h"
 
@@ -14,6 +15,7 @@
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
+#include <QElapsedTimer>
 #include <QTextStream>
 
 #include <cstdio>
@@ -60,6 +62,35 @@ int main(int argc, char **argv)
         bus.interface()->isServiceRegistered(QStringLiteral("org.freedesktop.DBus"));
         out << "ok fired\n";
         return 0;
+    }
+
+    if (cmd == QLatin1String("click") && a.size() >= 3) {
+        // The GUI's click, measured: the client is up and the helper already running (a first
+        // call warms it), then one Unload from the call to its reply.
+        HelperClient client(bus);
+        client.setInteractive(false);
+        QElapsedTimer t;
+        qint64 ns = -1;
+        bool warm = false;
+        QObject::connect(&client, &HelperClient::kernelLogRead, &app, [&] {
+            warm = true;
+            UnloadRequest r;
+            r.module = fromHex(a.at(1));
+            r.steps = a.at(2).toUInt();
+            t.start();
+            client.unload(r);
+        });
+        QObject::connect(&client, &HelperClient::unloadFinished, &app, [&](const UnloadResult &r) {
+            ns = t.nsecsElapsed();
+            out << "ok gone=" << (r.gone ? 1 : 0) << " ns=" << ns << '\n';
+            app.quit();
+        });
+        QObject::connect(&client, &HelperClient::failed, &app, [&](const HelperFailure &f) {
+            out << "error " << f.dbusName << '\t' << f.message << (warm ? "" : " (while warming up)") << '\n';
+            app.quit();
+        });
+        client.readKernelLog();
+        return app.exec();
     }
 
     HelperClient client(bus);

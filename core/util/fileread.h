@@ -9,7 +9,7 @@ namespace kmr {
 // Reads a small file of /proc or /sys (or a fixture of one) in one go.
 // On failure returns false and sets *why to "PATH: strerror" so a user knows what failed.
 // Files larger than maxBytes are refused rather than read partly.
-bool readSmallFile(const QString &path, QByteArray *out, QString *why, qint64 maxBytes = 4 * 1024 * 1024);
+bool readSmallFile(const QString &path, QByteArray *out, QString *why, qint64 maxBytes = qint64(4) * 1024 * 1024);
 
 // The first line of a small file, trimmed; empty on failure with *why set.
 QString readFirstLine(const QString &path, QString *why);

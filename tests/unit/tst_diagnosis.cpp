@@ -3,6 +3,7 @@
 // real .ko builds): every case of "why won't it unload?".
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/diagnosisjson.h"
+#include "diagnosis/oopscitation.h"
 #include "snapshot/snapshotreader.h"
 
 #include <QTest>
@@ -331,6 +332,53 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(blocked, 2);
+    }
+
+    void realOopsFromTheLab_data()
+    {
+        QTest::addColumn<QString>("log");
+        QTest::addColumn<QString>("module");
+        QTest::addColumn<FindingKind>("kind");
+        QTest::addColumn<QString>("function");
+        for (const char *k : {"6.1", "6.12"}) {
+            const QString kernel = QLatin1String(k);
+            QTest::addRow("init oops %s", k) << QStringLiteral("initoops-") + kernel + QStringLiteral(".txt")
+                                             << "kmr_initoops" << FindingKind::InitCrashed << "kmr_initoops_init";
+            QTest::addRow("exit oops %s", k) << QStringLiteral("exitoops-") + kernel + QStringLiteral(".txt")
+                                             << "kmr_exitoops" << FindingKind::ExitCrashed << "kmr_exitoops_exit";
+            QTest::addRow("exit oops %s, raw kmsg", k)
+                << QStringLiteral("exitoops-") + kernel + QStringLiteral(".kmsg") << "kmr_exitoops"
+                << FindingKind::ExitCrashed << "kmr_exitoops_exit";
+        }
+    }
+
+    void realOopsFromTheLab()
+    {
+        // Kernel logs the lab captured on real 6.1 and 6.12 kernels (tests/fixtures/kmsg), read by
+        // core/kernellog and cited by the diagnosis.
+        QFETCH(QString, log);
+        QFETCH(QString, module);
+        QFETCH(FindingKind, kind);
+        QFETCH(QString, function);
+        const QString path = QStringLiteral(KMR_FIXTURES "/kmsg/") + log;
+        QVERIFY2(QFileInfo::exists(path),
+            qPrintable(path + QStringLiteral(" is missing (tests/vm/capture-fixtures makes it)")));
+        QString why;
+        const QList<OopsCitation> oopses = readOopsCitations(QStringLiteral("/"), path, &why);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QVERIFY(!oopses.isEmpty());
+        const Snapshot s = readFixture(fixtureRoot("lab61"));
+        Diagnoser d(s, Diagnoser::Options {fixtureRoot("lab61"), true});
+        d.setOopses(oopses);
+        const Finding *f = d.diagnose(module).find(kind);
+        QVERIFY2(f, qPrintable(toString(kind) + QStringLiteral(" not found for ") + module));
+        QVERIFY2(f->sentence.contains(function), qPrintable(f->sentence));
+        const auto oops = std::find_if(
+            f->evidence.begin(), f->evidence.end(), [](const Evidence &e) { return e.kind == Evidence::Kind::Oops; });
+        QVERIFY(oops != f->evidence.end());
+        QVERIFY(oops->oopsId.startsWith(QStringLiteral("oops-")));
+        QVERIFY2(oops->detail.join(QLatin1Char('\n')).contains(QStringLiteral("RIP: 0010:") + function),
+            qPrintable(oops->detail.join(QLatin1Char('\n'))));
     }
 
     void jsonRoundTrip()

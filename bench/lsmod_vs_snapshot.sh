@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Side by side on a real kernel, same run, same modules: lsmod versus kmodrescue's snapshot.
 # Boots each lab kernel, loads ~100 modules that need no hardware, then times
-#   lsmod (whole process, 200 runs), kmodrescue-cli list (whole process, 200 runs), and the
+#   lsmod (whole process, 20 runs), kmodrescue-cli list (whole process, 20 runs), and the
 #   in-process live snapshot (bench_snapshot BM_LiveSnapshot, libkmod, .ko facts cached or off).
 # Usage: bench/lsmod_vs_snapshot.sh [BUILD_DIR]   (default build/release; needs bench_snapshot)
 set -euo pipefail

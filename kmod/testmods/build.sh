@@ -15,7 +15,8 @@ if [ $# -ne 2 ]; then
 	exit 2
 fi
 rel=$1
-out=$2
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
 src=$(cd "$(dirname "$0")" && pwd)
 kdir=/lib/modules/$rel/build
 if [ ! -d "$kdir" ]; then

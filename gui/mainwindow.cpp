@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mainwindow.h"
 #include "diagnosis/diagnosistabs.h"
+#include "unload/forceunloadaction.h"
 
 #include "models/modulefilterproxymodel.h"
 #include "models/moduletablemodel.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_status = new KernelStatusBar(this);
     setStatusBar(m_status);
     installDiagnosisTabs(this); // the Diagnosis and Dependencies tabs (gui/diagnosis, gui/graph)
+    installForceUnload(this); // Force Unload… for the selected module (gui/unload)
 
     m_autoTimer = new QTimer(this);
     m_autoTimer->setInterval(m_options.autoRefreshMsecs);

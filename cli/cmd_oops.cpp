@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // kmodrescue-cli oops [FILE] [--json]   the crash reports in a saved log, or in /dev/kmsg
 // kmodrescue-cli oops --eval DIR [--verbose]   score the extractor on a syzkaller-format corpus
+#include "bundlesource.h"
 #include "command.h"
 
 #include "kernellog/dmesgparser.h"
@@ -123,6 +124,19 @@ int run(Context &ctx)
         } else {
             printExcerpts(ctx, OopsExtractor::extractFromText(data), file);
         }
+        return ExitOk;
+    }
+
+    if (!ctx.bundle.isEmpty()) {
+        bundle::BundleContents b;
+        if (const int rc = loadBundle(ctx, &b))
+            return rc;
+        if (!b.hasKernelLog) {
+            ctx.err << "kmodrescue-cli oops: the bundle has no kernel log ("
+                    << b.absentWhy.value(QStringLiteral("kernel-log"), QStringLiteral("not collected")) << ")\n";
+            return ExitBadInput;
+        }
+        printExcerpts(ctx, b.oopses, ctx.bundle);
         return ExitOk;
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "snapshotsource.h"
 
+#include "bundlesource.h"
 #include "snapshot/snapshotreader.h"
 
 #include <QFileInfo>
@@ -10,8 +11,11 @@ namespace kmr::cli {
 int loadSnapshot(Context &ctx, Snapshot *out)
 {
     if (!ctx.bundle.isEmpty()) {
-        ctx.err << "kmodrescue-cli: this build cannot open bundles yet (" << ctx.bundle << ")\n";
-        return ExitBadInput;
+        bundle::BundleContents b;
+        if (const int rc = loadBundle(ctx, &b))
+            return rc;
+        *out = b.snapshot; // source is "bundle:FILE"
+        return ExitOk;
     }
     if (ctx.root != QLatin1String("/") && !QFileInfo(ctx.root).isDir()) {
         ctx.err << "kmodrescue-cli: --root " << ctx.root << " is not a directory\n";

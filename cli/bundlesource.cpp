@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "bundlesource.h"
+
+namespace kmr::cli {
+
+int loadBundle(Context &ctx, bundle::BundleContents *out)
+{
+    bundle::BundleError error = bundle::BundleError::None;
+    QString message;
+    if (!bundle::openBundle(ctx.bundle, out, &error, &message)) {
+        ctx.err << "kmodrescue-cli: cannot open the bundle " << message << '\n';
+        return ExitBadInput;
+    }
+    return ExitOk;
+}
+
+} // namespace kmr::cli

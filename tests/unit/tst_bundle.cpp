@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Bundles: export then open gives back the same data; every kind of bad bundle gets its own error;
+// a kill during export leaves nothing under the final name.
+#include "bundle/bundlearchive.h"
+#include "bundle/bundlecontents.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace kmr;
+using namespace kmr::bundle;
+
+namespace {
+
+// One raw tar entry, for building bundles kmodrescue would never write.
+struct RawEntry {
+    QString path;
+    QByteArray data;
+    unsigned type = AE_IFREG;
+    QString link; // symlink or hardlink target
+    bool hardlink = false;
+    qint64 zeros = 0; // when > 0: the data is this many zero bytes (written in chunks)
+};
+
+RawEntry entry(const QString &path, const QByteArray &data, unsigned type = AE_IFREG, const QString &link = {},
+    bool hardlink = false, qint64 zeros = 0)
+{
+    RawEntry r;
+    r.path = path;
+    r.data = data;
+    r.type = type;
+    r.link = link;
+    r.hardlink = hardlink;
+    r.zeros = zeros;
+    return r;
+}
+
+bool writeRaw(const QString &file, const QList<RawEntry> &entries)
+{
+    archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    archive_write_set_options(a, "gzip:compression-level=1");
+    if (archive_write_open_filename(a, QFile::encodeName(file).constData()) != ARCHIVE_OK)
+        return false;
+    const QByteArray chunk(1 << 20, '\0');
+    for (const RawEntry &r : entries) {
+        archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, r.path.toUtf8().constData());
+        archive_entry_set_filetype(e, r.type);
+        archive_entry_set_perm(e, 0644);
+        if (r.type == AE_IFLNK)
+            archive_entry_set_symlink(e, r.link.toUtf8().constData());
+        if (r.hardlink)
+            archive_entry_set_hardlink(e, r.link.toUtf8().constData());
+        const qint64 size = r.type == AE_IFREG && !r.hardlink ? (r.zeros > 0 ? r.zeros : r.data.size()) : 0;
+        archive_entry_set_size(e, size);
+        archive_write_header(a, e);
+        archive_entry_free(e);
+        if (r.zeros > 0) {
+            for (qint64 left = r.zeros; left > 0; left -= chunk.size())
+                archive_write_data(a, chunk.constData(), size_t(qMin<qint64>(left, chunk.size())));
+        } else if (size > 0) {
+            archive_write_data(a, r.data.constData(), size_t(r.data.size()));
+        }
+    }
+    const bool ok = archive_write_close(a) == ARCHIVE_OK;
+    archive_write_free(a);
+    return ok;
+}
+
+RawEntry manifestFor(const QList<BundleMember> &members, int version = BundleSchemaVersion)
+{
+    QJsonObject m = makeManifest(members, {});
+    m.insert(QStringLiteral("schema_version"), version);
+    return entry(QStringLiteral("manifest.json"), QJsonDocument(m).toJson());
+}
+
+QList<BundleMember> smallMembers()
+{
+    return {
+        {QStringLiteral("snapshot.json"), QByteArray("{}")}, {QStringLiteral("kernel-log.txt"), QByteArray("hello\n")}};
+}
+
+QList<RawEntry> asRaw(const QList<BundleMember> &members)
+{
+    QList<RawEntry> out;
+    for (const BundleMember &m : members)
+        out.append(entry(m.path, m.data));
+    return out;
+}
+
+QByteArray readAll(const QString &file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeFile(const QString &file, const QByteArray &data)
+{
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(data);
+}
+
+} // namespace
+
+class TestBundle : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrip_data();
+    void roundTrip();
+    void badBundle_data();
+    void badBundle();
+    void bombWithDefaultLimitsIsRefusedAtTheHeader();
+    void killDuringExportLeavesNothing();
+    void writeIntoMissingDirectoryFails();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestBundle::roundTrip_data()
+{
+    QTest::addColumn<QString>("root");
+    QTest::addColumn<QString>("log");
+    QTest::addColumn<QStringList>("modules");
+    const QString fx = QStringLiteral(KMR_FIXTURES);
+    QTest::newRow("basic, all stuck") << fx + "/roots/basic" << QString() << QStringList();
+    QTest::newRow("basic, dummy") << fx + "/roots/basic" << QString() << QStringList {"dummy"};
+    QTest::newRow("lab-6.1 with its kmsg") << fx + "/roots/lab-6.1" << fx + "/kmsg/all-6.1.kmsg" << QStringList();
+    QTest::newRow("lab-6.1 with dmesg text")
+        << fx + "/roots/lab-6.1" << fx + "/kmsg/all-6.1.txt" << QStringList {"kmr_exitoops", "kmr_victim"};
+}
+
+void TestBundle::roundTrip()
+{
+    QFETCH(QString, root);
+    QFETCH(QString, log);
+    QFETCH(QStringList, modules);
+    QVERIFY2(QFileInfo(root).isDir(), qPrintable("fixture root missing: " + root));
+    CollectOptions o;
+    o.root = root;
+    o.kernelLogFile = log;
+    o.modules = modules;
+    QStringList unknown;
+    BundleContents c = collectBundleContents(o, &unknown);
+    QVERIFY(unknown.isEmpty());
+    QVERIFY(!c.snapshot.modules.isEmpty());
+    if (!log.isEmpty()) {
+        QVERIFY(c.hasKernelLog);
+        QVERIFY(!c.kernelLog.isEmpty());
+    }
+    c.refcountHistoryJson = "{\"points\": []}\n"; // opaque parts travel as they are
+    QJsonObject parts;
+    const QList<BundleMember> members = bundleMembers(c, &parts);
+    const QString file = m_tmp.filePath(QStringLiteral("rt.tar.gz"));
+    QString message;
+    QVERIFY2(writeBundleArchive(file, members, manifestExtra(c, parts, false), &message), qPrintable(message));
+
+    BundleContents back;
+    BundleError error = BundleError::None;
+    QVERIFY2(openBundle(file, &back, &error, &message), qPrintable(message));
+    QCOMPARE(toString(error), toString(BundleError::None));
+    Snapshot expected = c.snapshot;
+    expected.source = "bundle:" + file;
+    QVERIFY(back.snapshot == expected);
+    QCOMPARE(back.chosenModules, c.chosenModules);
+    QCOMPARE(back.diagnoses.size(), c.diagnoses.size());
+    for (const Diagnosis &d : c.diagnoses) {
+        const Diagnosis *b = back.diagnosis(d.module);
+        QVERIFY2(b, qPrintable(d.module));
+        QVERIFY2(*b == d, qPrintable(d.module));
+    }
+    QCOMPARE(back.hasKernelLog, c.hasKernelLog);
+    QCOMPARE(back.kernelLog.size(), c.kernelLog.size());
+    for (int i = 0; i < c.kernelLog.size(); ++i)
+        QVERIFY2(back.kernelLog.at(i) == c.kernelLog.at(i), qPrintable(QString::number(i)));
+    QCOMPARE(back.oopses.size(), c.oopses.size());
+    for (int i = 0; i < c.oopses.size(); ++i)
+        QVERIFY2(back.oopses.at(i) == c.oopses.at(i), qPrintable(c.oopses.at(i).title));
+    QCOMPARE(back.graphDot, c.graphDot);
+    QCOMPARE(back.graphSvg, c.graphSvg);
+    QCOMPARE(back.kernelConfig, c.kernelConfig);
+    QVERIFY(back.kernelConfig.contains("CONFIG_MODULE"));
+    QCOMPARE(back.refcountHistoryJson, c.refcountHistoryJson);
+    QVERIFY(back.involvedModules == c.involvedModules);
+    QCOMPARE(back.absentWhy.value("refcount-trace"), QStringLiteral("no get/put tracing was run"));
+    QVERIFY(!back.absentWhy.contains("refcount-history"));
+    QCOMPARE(back.manifest.value("schema").toString(), QStringLiteral("kmodrescue.bundle"));
+    QCOMPARE(back.manifest.value("tool_version").toString(), QStringLiteral(KMR_VERSION));
+    QCOMPARE(back.manifest.value("kernel_release").toString(), c.snapshot.kernel.release.value);
+    QCOMPARE(back.manifest.value("members").toArray().size(), members.size());
+}
+
+void TestBundle::badBundle_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("expectedError");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("garbage") << "garbage"
+                             << "not-an-archive"
+                             << "not a gzip-compressed tar";
+    QTest::newRow("empty file") << "empty"
+                                << "not-an-archive"
+                                << "not a gzip-compressed tar";
+    QTest::newRow("missing file") << "missing"
+                                  << "cannot-open"
+                                  << "cannot read the bundle";
+    QTest::newRow("truncated") << "truncated"
+                               << "truncated"
+                               << "cut short";
+    QTest::newRow("corrupt deflate stream") << "corrupt"
+                                            << "damaged"
+                                            << "damaged";
+    // Flipped bytes deep in the stream may still inflate: the sha256 catches what zlib does not.
+    QTest::newRow("corrupt data inflates") << "corruptmid"
+                                           << "checksum-mismatch"
+                                           << "does not match its sha256";
+    QTest::newRow("absolute path") << "absolute"
+                                   << "unsafe-path"
+                                   << "'/etc/passwd' has an unsafe name";
+    QTest::newRow("dot-dot") << "dotdot"
+                             << "unsafe-path"
+                             << "'diagnosis/../../x' has an unsafe name";
+    QTest::newRow("symlink") << "symlink"
+                             << "link-entry"
+                             << "is a link";
+    QTest::newRow("hardlink") << "hardlink"
+                              << "link-entry"
+                              << "is a link";
+    QTest::newRow("char device") << "device"
+                                 << "special-entry"
+                                 << "device node, fifo or socket";
+    QTest::newRow("fifo") << "fifo"
+                          << "special-entry"
+                          << "device node, fifo or socket";
+    QTest::newRow("duplicate member") << "duplicate"
+                                      << "duplicate-member"
+                                      << "appears twice";
+    QTest::newRow("oversized member") << "oversized"
+                                      << "member-too-large"
+                                      << "over the 1.0 MiB a member may have";
+    QTest::newRow("decompression bomb") << "bomb"
+                                        << "total-too-large"
+                                        << "decompression bomb";
+    QTest::newRow("missing manifest") << "nomanifest"
+                                      << "missing-manifest"
+                                      << "no manifest.json";
+    QTest::newRow("manifest not JSON") << "badmanifest"
+                                       << "bad-manifest"
+                                       << "manifest.json is not valid JSON";
+    QTest::newRow("unknown schema version") << "version2"
+                                            << "unknown-schema"
+                                            << "schema version 2";
+    QTest::newRow("other schema") << "otherschema"
+                                  << "unknown-schema"
+                                  << "not a kmodrescue bundle";
+    QTest::newRow("wrong sha256") << "sha"
+                                  << "checksum-mismatch"
+                                  << "does not match its sha256";
+    QTest::newRow("listed member missing") << "missingmember"
+                                           << "missing-member"
+                                           << "missing from the archive";
+    QTest::newRow("unlisted member") << "unlisted"
+                                     << "unlisted-member"
+                                     << "not listed in manifest.json";
+    QTest::newRow("snapshot not a snapshot") << "badsnapshot"
+                                             << "bad-member"
+                                             << "member 'snapshot.json' cannot be read";
+}
+
+void TestBundle::badBundle()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, expectedError);
+    QFETCH(QString, messagePart);
+    const QString file = m_tmp.filePath(kind + ".tar.gz");
+    const QList<BundleMember> members = smallMembers();
+    QList<RawEntry> raw = QList<RawEntry> {manifestFor(members)} + asRaw(members);
+    ReadLimits limits;
+    limits.maxMemberSize = 1024 * 1024;
+    limits.maxTotalSize = 4 * 1024 * 1024;
+
+    if (kind == "garbage") {
+        writeFile(file, QByteArray("this is not a bundle at all\n").repeated(100));
+    } else if (kind == "empty") {
+        writeFile(file, QByteArray());
+    } else if (kind == "truncated" || kind.startsWith("corrupt")) {
+        // A real bundle, big enough that the cut or the flipped bytes land inside the gzip stream.
+        QByteArray text;
+        for (int i = 0; i < 20000; ++i)
+            text += "[ " + QByteArray::number(i) + ".000000] line number " + QByteArray::number(i * 7919) + "\n";
+        QString message;
+        QVERIFY2(writeBundleArchive(file, {{"kernel-log.txt", text}}, {}, &message), qPrintable(message));
+        QByteArray bytes = readAll(file);
+        if (kind == "truncated") {
+            bytes.truncate(bytes.size() / 2);
+        } else {
+            const qsizetype from = kind == "corrupt" ? 10 : bytes.size() / 2; // 10: just past the gzip header
+            for (qsizetype i = from; i < from + 64; ++i)
+                bytes[i] = char(~bytes[i]);
+        }
+        writeFile(file, bytes);
+    } else if (kind == "absolute") {
+        raw.append(entry("/etc/passwd", "root:x:0:0\n"));
+    } else if (kind == "dotdot") {
+        raw.append(entry("diagnosis/../../x", "x"));
+    } else if (kind == "symlink") {
+        raw.append(entry("graph.dot", {}, AE_IFLNK, "/etc/shadow"));
+    } else if (kind == "hardlink") {
+        raw.append(entry("graph.dot", {}, AE_IFREG, "snapshot.json", true));
+    } else if (kind == "device") {
+        raw.append(entry("kmsg", {}, AE_IFCHR));
+    } else if (kind == "fifo") {
+        raw.append(entry("pipe", {}, AE_IFIFO));
+    } else if (kind == "duplicate") {
+        raw.append(entry("snapshot.json", "{}"));
+    } else if (kind == "oversized") {
+        raw.append(entry("kernel-log.jsonl", {}, AE_IFREG, {}, false, 2 * 1024 * 1024));
+    } else if (kind == "bomb") {
+        // Members under the per-member cap that together unpack past the total cap.
+        for (int i = 0; i < 6; ++i)
+            raw.append(entry("diagnosis/m" + QString::number(i) + ".json", {}, AE_IFREG, {}, false, 1000 * 1000));
+    } else if (kind == "nomanifest") {
+        raw.removeFirst();
+    } else if (kind == "badmanifest") {
+        raw.first().data = "{ not json";
+    } else if (kind == "version2") {
+        raw.first() = manifestFor(members, 2);
+    } else if (kind == "otherschema") {
+        QJsonObject m = makeManifest(members, {});
+        m.insert("schema", "sosreport");
+        raw.first().data = QJsonDocument(m).toJson();
+    } else if (kind == "sha") {
+        raw.last().data = "hellO\n";
+    } else if (kind == "missingmember") {
+        raw.removeLast();
+    } else if (kind == "unlisted") {
+        raw.append(entry("extra.sh", "rm -rf ~\n"));
+    } else if (kind == "badsnapshot") {
+        const QList<BundleMember> bad {{"snapshot.json", "[1, 2]"}};
+        raw = QList<RawEntry> {manifestFor(bad)} + asRaw(bad);
+    }
+    if (kind != "garbage" && kind != "empty" && kind != "truncated" && !kind.startsWith("corrupt") && kind != "missing")
+        QVERIFY(writeRaw(file, raw));
+
+    BundleContents out;
+    BundleError error = BundleError::None;
+    QString message;
+    QVERIFY(!openBundle(file, &out, &error, &message, limits));
+    QCOMPARE(toString(error), expectedError);
+    QVERIFY2(message.contains(messagePart), qPrintable(message));
+    QVERIFY2(message.startsWith(file), qPrintable(message)); // says which file
+}
+
+void TestBundle::bombWithDefaultLimitsIsRefusedAtTheHeader()
+{
+    // 512 MiB of zeros compresses to about 0.5 MiB: the reader must refuse it from the tar header,
+    // before inflating a byte of it.
+    const QString file = m_tmp.filePath("bomb-1g.tar.gz");
+    const QList<BundleMember> members = smallMembers();
+    QList<RawEntry> raw = QList<RawEntry> {manifestFor(members)} + asRaw(members);
+    raw.append(entry("kernel-log.txt.2", {}, AE_IFREG, {}, false, 512LL * 1024 * 1024));
+    QVERIFY(writeRaw(file, raw));
+    QVERIFY(QFileInfo(file).size() < 8 * 1024 * 1024);
+    BundleError error = BundleError::None;
+    QString message;
+    QVERIFY(!readBundleArchive(file, nullptr, &error, &message));
+    QCOMPARE(toString(error), QStringLiteral("member-too-large"));
+    QVERIFY2(message.contains("512.0 MiB uncompressed, over the 64.0 MiB"), qPrintable(message));
+}
+
+void TestBundle::killDuringExportLeavesNothing()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath("stuck.tar.gz");
+    writeFile(file, "an older bundle"); // a kill must not damage what was there either
+    // 48 MiB of incompressible data: gzip takes about a second over it, so the kill at 10% lands
+    // mid-write (the child tells the parent when it is there).
+    QByteArray data(48 * 1024 * 1024, Qt::Uninitialized);
+    quint64 x = 0x9e3779b97f4a7c15ULL;
+    quint64 *words = reinterpret_cast<quint64 *>(data.data());
+    for (qsizetype i = 0; i < data.size() / 8; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        words[i] = x;
+    }
+    int fds[2];
+    QCOMPARE(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ::close(fds[0]);
+        WriteOptions o;
+        bool told = false;
+        o.progress = [&](qint64 done, qint64 total) {
+            if (!told && done > total / 10) {
+                told = true;
+                (void)!::write(fds[1], "w", 1); // tell the parent we are mid-write, then go on
+            }
+        };
+        writeBundleArchive(file, {{"kernel-log.txt", data}}, {}, nullptr, o);
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    char c = 0;
+    QCOMPARE(::read(fds[0], &c, 1), ssize_t(1)); // the child is 10% into the write
+    ::kill(child, SIGKILL);
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    ::close(fds[0]);
+    QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child finished before it was killed");
+    QCOMPARE(readAll(file), QByteArray("an older bundle"));
+    // The temporary file was anonymous (O_TMPFILE): nothing else is left in the directory.
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+        QStringList {"stuck.tar.gz"});
+}
+
+void TestBundle::writeIntoMissingDirectoryFails()
+{
+    QString message;
+    QVERIFY(!writeBundleArchive(m_tmp.filePath("no/such/dir/b.tar.gz"), smallMembers(), {}, &message));
+    QVERIFY2(message.contains("does not exist"), qPrintable(message));
+}
+
+QTEST_GUILESS_MAIN(TestBundle)
+#include "tst_bundle.moc"

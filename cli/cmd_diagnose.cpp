@@ -4,6 +4,7 @@
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/diagnosisjson.h"
 #include "diagnosis/oopscitation.h"
+#include "bundlesource.h"
 #include "snapshotsource.h"
 
 #include <QJsonArray>
@@ -84,13 +85,23 @@ static int runDiagnose(Context &ctx)
     o.scanSystem = ctx.bundle.isEmpty();
     Diagnoser diagnoser(s, o);
     QString logWhy;
-    const QList<OopsCitation> oopses = readOopsCitations(ctx.root, logFile, &logWhy);
+    // A bundle brings its own kernel log's excerpts and the diagnosis recorded on its machine.
+    bundle::BundleContents fromBundle;
+    if (!ctx.bundle.isEmpty() && logFile.isEmpty()) {
+        if (const int rc = loadBundle(ctx, &fromBundle))
+            return rc;
+    }
+    const QList<OopsCitation> oopses = !ctx.bundle.isEmpty() && logFile.isEmpty()
+        ? citationsFromExcerpts(fromBundle.oopses)
+        : readOopsCitations(ctx.root, logFile, &logWhy);
     if (!logWhy.isEmpty() && !logFile.isEmpty()) {
         ctx.err << "kmodrescue-cli: " << logWhy << '\n';
         return ExitBadInput;
     }
     diagnoser.setOopses(oopses);
     Diagnosis d = diagnoser.diagnose(name);
+    if (const Diagnosis *recorded = fromBundle.diagnosis(name))
+        d = *recorded; // it carries what only that machine could see (open files, rmmod processes)
     if (!logWhy.isEmpty())
         d.warnings << logWhy;
 

@@ -1,26 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Force Unload end to end: an unprivileged user whose polkit rule allows it runs
-# `kmodrescue-cli unload NAME --force --yes` on every stuck scenario; the helper starts by D-Bus
+# Force Unload end to end: an unprivileged user whose polkit rule allows it clicks Force Unload in
+# the GUI (offscreen), or runs `kmodrescue-cli unload NAME --force --yes`, on every stuck scenario; the helper starts by D-Bus
 # activation, polkit decides, the helper walks the plan, and the module disappears. The
 # legitimately busy module and the hanging exit are refused; a denied user changes nothing.
 #
-#   tests/vm/lab [--no-force-unload] REL tests/vm/scenarios/helper_unload.sh fixer|forced [SCENARIO...]
+#   tests/vm/lab [--no-force-unload] REL tests/vm/scenarios/helper_unload.sh fixer|forced cli|gui [SCENARIO...]
 set -u
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/helper_env.sh"
 
 KMR_MODE=${1:-forced}
-shift
+KMR_CLIENT=${2:-cli}
+shift 2
+KMR_CLICK_BIN=$KMR_BUILD/tests/system/forceunloadclick
+case $KMR_CLIENT in
+cli) ;;
+gui) [ -x "$KMR_CLICK_BIN" ] || { echo "no $KMR_CLICK_BIN: build forceunloadclick (needs the GUI)"; exit 1; } ;;
+*) echo "usage: helper_unload.sh forced|fixer cli|gui [SCENARIO...]"; exit 2 ;;
+esac
 
-# cli_unload USER NAME [ARGS...]: run the CLI as USER; CLI_RC, CLI_OUT.
+# cli_unload USER NAME [ARGS...]: Force Unload as USER through the chosen client; CLI_RC, CLI_OUT.
+# cli: kmodrescue-cli unload NAME --yes ARGS. gui: the main window offscreen, Force Unload…,
+# the plan dialog's button (tests/system/forceunloadclick); the GUI ticks the forced rungs the
+# diagnosis suggests, so --force means nothing to it. Exit codes: 0 gone, 5 denied, 7 refused.
 cli_unload() {
-	local u=$1 name=$2
+	local u=$1 name=$2 a
 	shift 2
-	CLI_OUT=$(as_user "$u" "$KMR_CLI_BIN" unload "$name" --yes "$@" 2>&1)
+	if [ "$KMR_CLIENT" = gui ]; then
+		local gargs=()
+		for a in "$@"; do [ "$a" = --force ] || gargs+=("$a"); done
+		CLI_OUT=$(as_user "$u" env HOME=/tmp XDG_RUNTIME_DIR=/tmp "$KMR_CLICK_BIN" "$name" "${gargs[@]}" 2>&1)
+	else
+		CLI_OUT=$(as_user "$u" "$KMR_CLI_BIN" unload "$name" --yes "$@" 2>&1)
+	fi
 	CLI_RC=$?
-	echo "$CLI_OUT" | sed 's/^/    cli: /'
+	echo "$CLI_OUT" | grep -v -e '^QStandardPaths' -e 'propagateSizeHints' | sed "s/^/    $KMR_CLIENT: /"
 }
 
 # unload_ok NAME [ARGS...]: as kmr-allowed, the module is gone afterwards.
@@ -43,7 +59,7 @@ sc_denied() {
 	load kmr_noexit
 	cli_unload kmr-denied kmr_noexit --force
 	[ "$CLI_RC" = 5 ] || fail "a denied user got exit $CLI_RC, expected 5 (denied)"
-	echo "$CLI_OUT" | grep -q 'Not authorized' || fail "the CLI did not say 'Not authorized'"
+	echo "$CLI_OUT" | grep -q 'Not authorized' || fail "the $KMR_CLIENT did not say 'Not authorized'"
 	expect_state kmr_noexit Live
 	expect_taint "$KMR_TAINT_BEFORE" 0
 	say "denied, nothing changed"
@@ -148,7 +164,7 @@ sc_initoops() {
 
 helper_env_setup || { echo "KMR-SCENARIO setup FAIL"; exit 1; }
 all="denied busychar holder exithang noexit selfref leak exitoops initoops"
-echo "lab: helper scenarios on $(uname -r), mode $KMR_MODE"
+echo "lab: helper scenarios on $(uname -r), mode $KMR_MODE, client $KMR_CLIENT"
 for sc in ${*:-$all}; do
 	declare -F "sc_$sc" >/dev/null || { echo "no scenario $sc (have: $all)"; exit 2; }
 	run_scenario "$sc" "sc_$sc"

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// forceunloadclick: the GUI, offscreen, as a user would drive it. Opens kmodrescue's main window
+// on the live system, selects MODULE, triggers "Force Unload…", ticks what the options say in the
+// plan dialog, clicks "Force Unload" and waits for the helper's answer. For the lab (tests/vm).
+//
+//   forceunloadclick MODULE [--with-holders] [--override-real-use]
+// Prints the plan, then "gone" / "still loaded" / "refused: ..." / "failed: ..." and exits
+// 0 gone, 1 still loaded or failed, 5 not authorized, 7 refused by the plan.
+#include "mainwindow.h"
+#include "unload/unloaddialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace kmr;
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const QStringList args = app.arguments().mid(1);
+    if (args.isEmpty()) {
+        std::fprintf(stderr, "usage: forceunloadclick MODULE [--with-holders] [--override-real-use]\n");
+        return 2;
+    }
+    const QString module = args.at(0);
+    MainWindow::Options options;
+    MainWindow window(options);
+    window.show();
+    window.waitForScans();
+    QCoreApplication::processEvents();
+    if (!window.selectModule(module)) {
+        std::printf("failed: %s is not in the module table\n", qPrintable(module));
+        return 1;
+    }
+    auto *action = window.findChild<QAction *>(QStringLiteral("forceUnloadAction"));
+    if (!action || !action->isEnabled()) {
+        std::printf("failed: the Force Unload action is %s\n", action ? "disabled" : "missing");
+        return 1;
+    }
+    action->trigger();
+    auto *dialog = window.findChild<UnloadDialog *>();
+    if (!dialog) {
+        std::printf("failed: no plan dialog opened\n");
+        return 1;
+    }
+    const QList<QCheckBox *> boxes = dialog->findChildren<QCheckBox *>();
+    for (QCheckBox *b : boxes) {
+        if (args.contains(QLatin1String("--override-real-use")) && b == dialog->overrideBox())
+            b->setChecked(true);
+        if (args.contains(QLatin1String("--with-holders")) && dialog->plan().availableHolders.contains(b->text()))
+            b->setChecked(true);
+    }
+    for (const QString &l : dialog->plan().describe())
+        std::printf("plan: %s\n", qPrintable(l));
+    if (!dialog->runButton()->isEnabled()) {
+        std::printf("refused: %s\n", qPrintable(dialog->plan().refusal));
+        return 7;
+    }
+    int rc = 1;
+    QObject::connect(dialog, &UnloadDialog::unloadDone, &app, [&](bool gone) {
+        const QString text = dialog->resultText();
+        for (QLabel *l : dialog->findChildren<QLabel *>())
+            if (l->text().contains(QLatin1String("authoriz"), Qt::CaseInsensitive) || l->text().contains(QLatin1String("Refused")))
+                std::printf("status: %s\n", qPrintable(l->text()));
+        if (!text.isEmpty())
+            std::printf("%s\n", qPrintable(text));
+        rc = gone ? 0 : 1;
+        for (QLabel *l : dialog->findChildren<QLabel *>())
+            if (l->text().startsWith(QLatin1String("Not authorized")))
+                rc = 5;
+        std::printf("%s\n", gone ? "gone" : "still loaded");
+        app.quit();
+    });
+    dialog->runButton()->click();
+    QTimer::singleShot(15 * 60 * 1000, &app, [&] {
+        std::printf("failed: no answer within 15 minutes\n");
+        app.exit(1);
+    });
+    app.exec();
+    return rc;
+}

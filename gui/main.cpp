@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QSettings>
 
 #include <cstdio>
 
@@ -44,8 +45,12 @@ int main(int argc, char *argv[])
     }
 
     kmr::MainWindow window(options);
+    QSettings settings;
+    window.restoreSettings(settings);
     if (parser.isSet(autoOption))
         window.setAutoRefresh(true);
     window.show();
-    return app.exec();
+    const int rc = app.exec();
+    window.saveSettings(settings);
+    return rc;
 }

@@ -19,6 +19,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -165,6 +166,8 @@ void MainWindow::buildToolBar()
         m_proxy->setFilterWords(text);
         updateCounts();
     });
+    auto *clearFilter = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(clearFilter, &QShortcut::activated, m_filter, &QLineEdit::clear);
     auto *focusFilter = new QShortcut(QKeySequence::Find, this);
     connect(focusFilter, &QShortcut::activated, this, [this] {
         m_filter->setFocus(Qt::ShortcutFocusReason);
@@ -273,6 +276,25 @@ bool MainWindow::selectModule(const QString &name)
     return true;
 }
 
+void MainWindow::saveSettings(QSettings &settings) const
+{
+    settings.beginGroup(QStringLiteral("MainWindow"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("header"), m_view->header()->saveState());
+    settings.setValue(QStringLiteral("autoRefresh"), m_autoRefresh->isChecked());
+    settings.endGroup();
+}
+
+void MainWindow::restoreSettings(const QSettings &settings)
+{
+    const QString g = QStringLiteral("MainWindow/");
+    restoreGeometry(settings.value(g + QStringLiteral("geometry")).toByteArray());
+    m_splitter->restoreState(settings.value(g + QStringLiteral("splitter")).toByteArray());
+    m_view->header()->restoreState(settings.value(g + QStringLiteral("header")).toByteArray());
+    setAutoRefresh(settings.value(g + QStringLiteral("autoRefresh"), false).toBool());
+}
+
 void MainWindow::setScanner(Scanner scanner)
 {
     m_scanner = std::move(scanner);
@@ -342,6 +364,12 @@ void MainWindow::setAutoRefresh(bool enabled)
 
 void MainWindow::applySnapshot(const Snapshot &snapshot, qint64 scanMsecs)
 {
+    // Listeners (diagnosis, graph layout) are told only when the content changed, not on every
+    // identical auto-refresh.
+    const Snapshot &old = m_model->snapshot();
+    const bool changed = !m_hasSnapshot || old.source != snapshot.source || !(old.kernel == snapshot.kernel)
+        || old.modules != snapshot.modules || old.warnings != snapshot.warnings;
+    m_hasSnapshot = true;
     m_model->setSnapshot(snapshot);
     const KernelFacts &k = snapshot.kernel;
     m_stack->setCurrentIndex(k.moduleSupport ? TablePage : NoModulesPage);
@@ -355,7 +383,8 @@ void MainWindow::applySnapshot(const Snapshot &snapshot, qint64 scanMsecs)
     // The diff kept the selection if the module is still loaded; if it vanished, the current row
     // moved and onCurrentRowChanged() already told everyone.
     updateDetails();
-    Q_EMIT snapshotChanged(snapshot);
+    if (changed)
+        Q_EMIT snapshotChanged(snapshot);
 }
 
 void MainWindow::onCurrentRowChanged()

@@ -11,6 +11,7 @@
 class QAction;
 class QLineEdit;
 class QMenu;
+class QSettings;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
@@ -81,6 +82,10 @@ public:
     QString filterText() const;
     QTreeView *moduleView() const { return m_view; }
 
+    // Window geometry, splitter, column widths and order, auto-refresh (main.cpp; not in tests).
+    void saveSettings(QSettings &settings) const;
+    void restoreSettings(const QSettings &settings);
+
 public Q_SLOTS:
     void refresh();
     void setAutoRefresh(bool enabled);
@@ -88,6 +93,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void moduleSelected(const QString &name); // empty when the selection was cleared
+    // The shown snapshot's content changed (a scan found a difference, or a bundle was opened).
     void snapshotChanged(const kmr::Snapshot &snapshot);
     void scanFinished(kmr::JobTracker::JobId id); // after its snapshot was applied
 
@@ -110,6 +116,7 @@ private:
     Scanner m_scanner;
     JobTracker m_scans;
     QString m_lastEmitted;
+    bool m_hasSnapshot = false;
 
     ModuleTableModel *m_model = nullptr;
     ModuleFilterProxyModel *m_proxy = nullptr;

@@ -189,7 +189,7 @@ QVariant ModuleTableModel::displayData(const ModuleInfo &m, int column) const
     case Size:
         return m.size < 0 ? QStringLiteral("?") : QString::number(m.size);
     case Refs:
-        return m.refcount < 0 ? QStringLiteral("?") : QString::number(m.refcount);
+        return refcountKnown(m) ? QString::number(m.refcount) : QStringLiteral("?");
     case State:
         return toString(m.state);
     case Holders:
@@ -216,7 +216,9 @@ QVariant ModuleTableModel::toolTipData(const ModuleInfo &m, int column) const
             return QStringLiteral("Referenced %1 time(s) but no module holds it: a leaked reference, "
                                   "or real use by open files, mounts or interfaces.")
                 .arg(m.refcount);
-        return m.refcount < 0 ? QStringLiteral("refcount unknown") : QVariant();
+        if (m.refcount < 0 && refcountKnown(m))
+            return QStringLiteral("-1, as lsmod shows it while the module's exit runs (or after it crashed)");
+        return refcountKnown(m) ? QVariant() : QStringLiteral("refcount unknown");
     case State:
         if (m.state == ModuleState::Loading)
             return QStringLiteral("Still loading: its init has not returned (or crashed).");

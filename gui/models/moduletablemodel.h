@@ -49,6 +49,11 @@ public:
     int rowOf(const QString &name) const; // -1 when absent
 
     static bool hasSuspiciousRefs(const ModuleInfo &m) { return m.refcount > 0 && m.holders.isEmpty(); }
+    // -1 is "unknown", except while Unloading, where the kernel itself reports -1.
+    static bool refcountKnown(const ModuleInfo &m)
+    {
+        return m.refcount >= 0 || (m.refcount == -1 && m.state == ModuleState::Unloading);
+    }
     // "GCC: (Debian 12.2.0-14) 12.2.0" -> "GCC 12.2.0": the part that tells compilers apart.
     static QString compactCompiler(const QString &comment);
     // The .ko's compiler version differs from the one in /proc/version (a hint; the diagnosis decides).

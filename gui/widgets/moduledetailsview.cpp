@@ -95,7 +95,10 @@ QString ModuleDetailsView::moduleHtml(const ModuleInfo &m, bool implicatedByOops
     else if (m.state == ModuleState::Unknown)
         state = unknownHtml(QStringLiteral("state not readable"));
 
-    QString refs = m.refcount < 0 ? unknownHtml(QStringLiteral("refcount not readable")) : QString::number(m.refcount);
+    QString refs = ModuleTableModel::refcountKnown(m) ? QString::number(m.refcount)
+                                                      : unknownHtml(QStringLiteral("refcount not readable"));
+    if (m.refcount == -1 && ModuleTableModel::refcountKnown(m))
+        refs += QStringLiteral(" <i>(the kernel reports -1 once a module's exit has started)</i>");
     if (ModuleTableModel::hasSuspiciousRefs(m))
         refs += QStringLiteral(" <span style='color:#b36b00'>(referenced, but no module holds it: a leaked "
                                "reference, or real use by open files, mounts or interfaces)</span>");
@@ -128,11 +131,19 @@ QString ModuleDetailsView::moduleHtml(const ModuleInfo &m, bool implicatedByOops
     html += row(QStringLiteral("Size"), size);
     html += row(QStringLiteral("Taint"), taint);
     html += row(QStringLiteral("Out of tree"), m.outOfTree ? QStringLiteral("yes") : QStringLiteral("no"));
+    // Facts read from the .ko share its reason when it could not be found: say it once.
+    const auto koFact = [&m](const Fact &f, bool mono, const QString &emptyText = QString()) {
+        if (!f.known() && !m.koPath.known() && f.why == m.koPath.why)
+            return QStringLiteral("<span style='color:#808080'>unknown: no .ko file (see above)</span>");
+        return factHtml(f, mono, emptyText);
+    };
+    if (m.exit == ExitPresence::Unknown && !m.koPath.known() && m.exitWhy == m.koPath.why)
+        exit = QStringLiteral("<span style='color:#808080'>unknown: no .ko file (see above)</span>");
     html += row(QStringLiteral(".ko file"), factHtml(m.koPath, true));
-    html += row(QStringLiteral("Compiler"), factHtml(m.compiler));
-    html += row(QStringLiteral("vermagic"), factHtml(m.vermagic, true));
-    html += row(QStringLiteral("srcversion"), factHtml(m.srcversion, true));
-    html += row(QStringLiteral("Signer"), factHtml(m.signer, false, QStringLiteral("unsigned")));
+    html += row(QStringLiteral("Compiler"), koFact(m.compiler, false));
+    html += row(QStringLiteral("vermagic"), koFact(m.vermagic, true));
+    html += row(QStringLiteral("srcversion"), koFact(m.srcversion, true));
+    html += row(QStringLiteral("Signer"), koFact(m.signer, false, QStringLiteral("unsigned")));
     html += row(QStringLiteral("Exit function"), exit);
     html += row(QStringLiteral("Load address"), address);
     html += QStringLiteral("</table>");

@@ -316,6 +316,11 @@ void TestModuleTableModel::displayShowsUnknownInsteadOfNothing()
                 .toString()
                 .contains(QStringLiteral("not in modules.dep")));
     QCOMPARE(model.index(0, ModuleTableModel::Compiler).data().toString(), QStringLiteral("unknown"));
+
+    // While Unloading the kernel itself reports -1: shown as lsmod shows it, not as unknown.
+    ModuleInfo going = mod(QStringLiteral("going"), 1, -1, {}, ModuleState::Unloading);
+    model.setSnapshot(snap({going}));
+    QCOMPARE(model.index(0, ModuleTableModel::Refs).data().toString(), QStringLiteral("-1"));
 }
 
 void TestModuleTableModel::compilerColumnShowsVersionAndFlagsMismatch()

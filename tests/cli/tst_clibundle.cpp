@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// kmodrescue-cli bundle and --bundle: a bundle written on one "machine" (a fixture root) gives the
+// same list, diagnosis and oops output as that machine did; bad bundles exit 6 with the reason.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCliBundle : public QObject
+{
+    Q_OBJECT
+    struct Run {
+        int exitCode;
+        QByteArray out, err;
+    };
+    static Run run(const QStringList &args)
+    {
+        QProcess p;
+        p.setProgram(QStringLiteral(KMR_CLI));
+        p.setArguments(args);
+        p.start();
+        if (!p.waitForFinished(120000))
+            return {-1, {}, "timed out"};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+    }
+
+    QTemporaryDir m_tmp;
+    QString m_bundle;
+    const QString m_root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+    const QString m_log = QStringLiteral(KMR_FIXTURES "/kmsg/all-6.1.kmsg");
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(QStringLiteral(KMR_CLI)), "kmodrescue-cli is not built");
+        m_bundle = m_tmp.filePath("lab.tar.gz");
+        const Run r = run({"--root", m_root, "bundle", "-o", m_bundle, "--log", m_log});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains(QByteArray(QByteArray("wrote ") + m_bundle.toUtf8())));
+        QVERIFY(QFile::exists(m_bundle));
+    }
+
+    void listShowDiagnoseOopsMatchTheMachine_data()
+    {
+        QTest::addColumn<QStringList>("live");
+        QTest::addColumn<QStringList>("fromBundle");
+        QTest::newRow("list") << QStringList {"--root", m_root, "list"} << QStringList {"list"};
+        QTest::newRow("show") << QStringList {"--root", m_root, "show", "kmr_victim"}
+                              << QStringList {"show", "kmr_victim"};
+        QTest::newRow("diagnose exitoops") << QStringList {"--root", m_root, "diagnose", "kmr_exitoops", "--log", m_log}
+                                           << QStringList {"diagnose", "kmr_exitoops"};
+        QTest::newRow("diagnose initoops") << QStringList {"--root", m_root, "diagnose", "kmr_initoops", "--log", m_log}
+                                           << QStringList {"diagnose", "kmr_initoops"};
+        QTest::newRow("oops") << QStringList {"oops", m_log} << QStringList {"oops"};
+    }
+
+    void listShowDiagnoseOopsMatchTheMachine()
+    {
+        QFETCH(QStringList, live);
+        QFETCH(QStringList, fromBundle);
+        const Run a = run(live);
+        const Run b = run(QStringList {"--bundle", m_bundle} + fromBundle);
+        QCOMPARE(b.exitCode, a.exitCode);
+        QVERIFY2(b.err.isEmpty(), b.err.constData());
+        QByteArray expected = a.out;
+        expected.replace(m_log.toUtf8(), m_bundle.toUtf8()); // oops names its source
+        QCOMPARE(QString::fromUtf8(b.out), QString::fromUtf8(expected));
+    }
+
+    void badBundleExitsSix()
+    {
+        const QString bad = m_tmp.filePath("bad.tar.gz");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not a bundle");
+        f.close();
+        for (const char *cmd : {"list", "oops"}) {
+            const Run r = run({"--bundle", bad, QString::fromLatin1(cmd)});
+            QCOMPARE(r.exitCode, 6);
+            QVERIFY2(r.err.contains("not a kmodrescue bundle"), r.err.constData());
+        }
+        const Run d = run({"--bundle", bad, "diagnose", "kmr_victim"});
+        QCOMPARE(d.exitCode, 6);
+    }
+
+    void showRedactionsWritesNothing()
+    {
+        const QString file = m_tmp.filePath("never.tar.gz");
+        const Run r = run({"--root", m_root, "bundle", "kmr_exitoops", "--log", m_log, "--show-redactions"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("serial") || r.out.contains("nothing to redact"), r.out.constData());
+        QVERIFY(!QFile::exists(file));
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(run({"--root", m_root, "bundle", "kmr_victim"}).exitCode, 2); // no -o
+        QCOMPARE(run({"--root", m_root, "bundle", "no_such_mod", "-o", m_tmp.filePath("x.tar.gz")}).exitCode, 3);
+        QVERIFY(!QFile::exists(m_tmp.filePath("x.tar.gz")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliBundle)
+#include "tst_clibundle.moc"

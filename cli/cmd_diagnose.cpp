@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kmodrescue-cli diagnose NAME [--log FILE] [--json]: why a module will not unload, and what to do.
+// kmodrescue-cli diagnose NAME... [--log FILE] [--json]: why a module will not unload, and what to do.
 #include "command.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/diagnosisjson.h"
@@ -57,21 +57,21 @@ void printFinding(QTextStream &out, const Finding &f)
 
 static int runDiagnose(Context &ctx)
 {
-    QString name;
+    QStringList names;
     QString logFile;
     for (int i = 0; i < ctx.args.size(); ++i) {
         const QString &a = ctx.args.at(i);
         if (a == QLatin1String("--log") && i + 1 < ctx.args.size()) {
             logFile = ctx.args.at(++i);
-        } else if (a.startsWith(QLatin1Char('-')) || !name.isEmpty()) {
-            ctx.err << "usage: kmodrescue-cli diagnose NAME [--log FILE] [--json]\n";
+        } else if (a.startsWith(QLatin1Char('-'))) {
+            ctx.err << "usage: kmodrescue-cli diagnose NAME... [--log FILE] [--json]\n";
             return ExitUsage;
         } else {
-            name = a;
+            names << a;
         }
     }
-    if (name.isEmpty()) {
-        ctx.err << "usage: kmodrescue-cli diagnose NAME [--log FILE] [--json]\n";
+    if (names.isEmpty()) {
+        ctx.err << "usage: kmodrescue-cli diagnose NAME... [--log FILE] [--json]\n";
         return ExitUsage;
     }
     Snapshot s;
@@ -99,45 +99,62 @@ static int runDiagnose(Context &ctx)
         return ExitBadInput;
     }
     diagnoser.setOopses(oopses);
-    Diagnosis d = diagnoser.diagnose(name);
-    if (const Diagnosis *recorded = fromBundle.diagnosis(name))
-        d = *recorded; // it carries what only that machine could see (open files, rmmod processes)
-    if (!logWhy.isEmpty())
-        d.warnings << logWhy;
 
-    if (ctx.json) {
-        QJsonObject o = toJson(d);
-        QJsonArray cited;
-        for (const OopsCitation &c : oopses) {
-            bool used = false;
-            for (const Finding &f : d.findings)
-                for (const Evidence &e : f.evidence)
-                    used = used || e.oopsId == c.id;
-            if (used)
-                cited.append(QJsonObject {{QStringLiteral("id"), c.id}, {QStringLiteral("title"), c.title},
-                    {QStringLiteral("lines"), QJsonArray::fromStringList(c.lines)}});
+    // One system scan serves every name; several names give one JSON document.
+    QJsonArray all;
+    int rc = ExitOk;
+    for (const QString &name : names) {
+        Diagnosis d = diagnoser.diagnose(name);
+        if (const Diagnosis *recorded = fromBundle.diagnosis(name))
+            d = *recorded; // it carries what only that machine could see (open files, rmmod processes)
+        if (!logWhy.isEmpty())
+            d.warnings << logWhy;
+        if (!d.loaded)
+            rc = ExitNotFound;
+        if (ctx.json) {
+            QJsonObject o = toJson(d);
+            QJsonArray cited;
+            for (const OopsCitation &c : oopses) {
+                bool used = false;
+                for (const Finding &f : d.findings)
+                    for (const Evidence &e : f.evidence)
+                        used = used || e.oopsId == c.id;
+                if (used)
+                    cited.append(QJsonObject {{QStringLiteral("id"), c.id}, {QStringLiteral("title"), c.title},
+                        {QStringLiteral("lines"), QJsonArray::fromStringList(c.lines)}});
+            }
+            o.insert(QStringLiteral("oopses"), cited);
+            all.append(o);
+            continue;
         }
-        o.insert(QStringLiteral("oopses"), cited);
-        printJson(ctx.out, o);
-        return d.loaded ? ExitOk : ExitNotFound;
+        if (!d.loaded) {
+            ctx.err << "kmodrescue-cli: no module named '" << name
+                    << "' is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
+            continue;
+        }
+        if (names.size() > 1 && name != names.first())
+            ctx.out << "\n";
+        ctx.out << d.module << ": " << (d.stuck() ? "stuck" : "not stuck") << " (" << toString(d.state) << ", refcount "
+                << (d.refcount < 0 ? QStringLiteral("unknown") : QString::number(d.refcount)) << ")\n\n";
+        for (const Finding &f : d.findings) {
+            printFinding(ctx.out, f);
+            ctx.out << '\n';
+        }
+        for (const QString &w : d.warnings)
+            ctx.out << "note: " << w << '\n';
     }
-    if (!d.loaded) {
-        ctx.err << "kmodrescue-cli: no module named '" << name
-                << "' is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
-        return ExitNotFound;
+    if (ctx.json) {
+        if (all.size() == 1)
+            printJson(ctx.out, all.first().toObject());
+        else
+            printJson(ctx.out,
+                QJsonObject {{QStringLiteral("schema"), QStringLiteral("kmodrescue-diagnoses")},
+                    {QStringLiteral("version"), DiagnosisSchemaVersion}, {QStringLiteral("diagnoses"), all}});
     }
-    ctx.out << d.module << ": " << (d.stuck() ? "stuck" : "not stuck") << " (" << toString(d.state) << ", refcount "
-            << (d.refcount < 0 ? QStringLiteral("unknown") : QString::number(d.refcount)) << ")\n\n";
-    for (const Finding &f : d.findings) {
-        printFinding(ctx.out, f);
-        ctx.out << '\n';
-    }
-    for (const QString &w : d.warnings)
-        ctx.out << "note: " << w << '\n';
-    return ExitOk;
+    return rc;
 }
 
 static Registrar reg {
-    "diagnose", "diagnose NAME [--log FILE] [--json]", "why a module will not unload, and what to do", &runDiagnose};
+    "diagnose", "diagnose NAME... [--log FILE] [--json]", "why a module will not unload, and what to do", &runDiagnose};
 
 } // namespace kmr::cli

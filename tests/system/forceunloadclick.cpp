@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QPushButton>
+#include <QThread>
 #include <QTimer>
 
 #include <cstdio>
@@ -33,9 +34,18 @@ int main(int argc, char **argv)
     MainWindow::Options options;
     MainWindow window(options);
     window.show();
-    window.waitForScans();
-    QCoreApplication::processEvents();
-    if (!window.selectModule(module)) {
+    // The first scan starts from the event loop and its result arrives queued: turn the loop until
+    // the module shows up (or a minute has passed).
+    bool found = false;
+    for (int i = 0; i < 600 && !found; ++i) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        window.waitForScans();
+        QCoreApplication::processEvents();
+        found = window.selectModule(module);
+        if (!found)
+            QThread::msleep(50);
+    }
+    if (!found) {
         std::printf("failed: %s is not in the module table\n", qPrintable(module));
         return 1;
     }

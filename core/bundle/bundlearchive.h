@@ -51,9 +51,10 @@ struct BundleArchive {
     QMap<QString, QByteArray> members; // every member but manifest.json, by path
 };
 
+// The caps fit the largest bundle we export: a 100 MB kernel log is about 250 MB as JSON lines.
 struct ReadLimits {
-    qint64 maxMemberSize = 64LL * 1024 * 1024;
-    qint64 maxTotalSize = 512LL * 1024 * 1024; // uncompressed, all members together
+    qint64 maxMemberSize = 320LL * 1024 * 1024;
+    qint64 maxTotalSize = 768LL * 1024 * 1024; // uncompressed, all members together
 };
 
 // Reads a bundle entirely in memory: nothing is ever extracted to disk. Returns false and sets

@@ -210,6 +210,8 @@ void MainWindow::buildCentralWidget()
     m_tabs->setObjectName(QStringLiteral("moduleTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_details, QStringLiteral("Details"));
+    // An explicit minimum, so a wide tab added later cannot squeeze the table on the first show.
+    m_tabs->setMinimumWidth(320);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -217,7 +219,6 @@ void MainWindow::buildCentralWidget()
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
-    m_splitter->setSizes({780, 500});
     m_splitter->setChildrenCollapsible(false);
 
     m_noModules = new NoModuleSupportPage(m_openBundle, m_openSample, this);
@@ -290,9 +291,19 @@ void MainWindow::restoreSettings(const QSettings &settings)
 {
     const QString g = QStringLiteral("MainWindow/");
     restoreGeometry(settings.value(g + QStringLiteral("geometry")).toByteArray());
-    m_splitter->restoreState(settings.value(g + QStringLiteral("splitter")).toByteArray());
+    m_splitterPlaced = m_splitter->restoreState(settings.value(g + QStringLiteral("splitter")).toByteArray());
     m_view->header()->restoreState(settings.value(g + QStringLiteral("header")).toByteArray());
     setAutoRefresh(settings.value(g + QStringLiteral("autoRefresh"), false).toBool());
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_splitterPlaced) { // the table gets three fifths, whatever the tabs others added ask for
+        m_splitterPlaced = true;
+        const int total = m_splitter->width();
+        m_splitter->setSizes({total * 3 / 5, total - total * 3 / 5});
+    }
 }
 
 void MainWindow::setScanner(Scanner scanner)

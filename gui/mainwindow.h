@@ -97,6 +97,9 @@ Q_SIGNALS:
     void snapshotChanged(const kmr::Snapshot &snapshot);
     void scanFinished(kmr::JobTracker::JobId id); // after its snapshot was applied
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     struct ScanResult {
         Snapshot snapshot;
@@ -117,6 +120,7 @@ private:
     JobTracker m_scans;
     QString m_lastEmitted;
     bool m_hasSnapshot = false;
+    bool m_splitterPlaced = false; // by restoreSettings() or the first show
 
     ModuleTableModel *m_model = nullptr;
     ModuleFilterProxyModel *m_proxy = nullptr;

@@ -45,6 +45,10 @@ HelperService::HelperService(Options options, QObject *parent)
         }
     });
     m_idle.start();
+    // A crashed helper's trace instance and eprobes (issue 7).
+    QString staleWhy;
+    if (!TraceSession::removeStale(TraceSession::Options {}, &staleWhy))
+        qCWarning(lcHelper) << "could not remove a stale trace:" << staleWhy;
 }
 
 HelperService::~HelperService()
@@ -103,6 +107,11 @@ void HelperService::clientGone(const QString &client)
 {
     m_clients.removeWatchedService(client);
     m_polkit.cancelFor(client);
+    if (m_trace && client == m_traceOwner) {
+        qCInfo(lcHelper) << "trace owner" << client << "left: stopping the trace";
+        m_trace.reset();
+        m_traceOwner.clear();
+    }
     maybeQuit();
 }
 
@@ -225,16 +234,59 @@ QStringList HelperService::ReadKernelLog()
 
 void HelperService::StartTrace(const QString &module)
 {
-    authorized(ActionTrace, QStringLiteral("trace"), module, [this](const QDBusMessage &msg) {
-        replyError(msg, HelperError::NotImplemented, QStringLiteral("tracing is not implemented in this helper yet"));
+    authorized(ActionTrace, QStringLiteral("trace"), module, [this, module](const QDBusMessage &msg) {
+        const ModuleNameCheck syntax = checkModuleNameSyntax(module);
+        if (!syntax.ok())
+            return replyError(msg, HelperError::InvalidName, syntax.message);
+        const ModuleNameCheck c = LiveModules::read().check(module);
+        if (!c.ok())
+            return replyError(msg,
+                              c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn : HelperError::NotLoaded,
+                              c.message);
+        if (m_trace && m_traceOwner != msg.service())
+            return replyError(msg, HelperError::Refused,
+                              QStringLiteral("another client is tracing %1; one trace at a time").arg(m_trace->module()));
+        m_trace = std::make_unique<TraceSession>();
+        QString why;
+        if (!m_trace->start(c.canonical, &why)) {
+            m_trace.reset();
+            return replyError(msg, HelperError::Failed, why);
+        }
+        m_traceOwner = msg.service();
+        QDBusConnection::systemBus().send(msg.createReply());
     });
 }
 
 void HelperService::StopTrace()
 {
     authorized(ActionTrace, QStringLiteral("stop-trace"), QString(), [this](const QDBusMessage &msg) {
-        replyError(msg, HelperError::NotImplemented, QStringLiteral("tracing is not implemented in this helper yet"));
+        if (!m_trace || m_traceOwner != msg.service())
+            return replyError(msg, HelperError::Refused, QStringLiteral("this client has no trace running"));
+        m_trace.reset();
+        m_traceOwner.clear();
+        QDBusConnection::systemBus().send(msg.createReply());
     });
+}
+
+QStringList HelperService::ReadTraceEvents()
+{
+    authorized(ActionTrace, QStringLiteral("read-trace"), QString(), [this](const QDBusMessage &msg) {
+        if (!m_trace || m_traceOwner != msg.service())
+            return replyError(msg, HelperError::Refused, QStringLiteral("this client has no trace running"));
+        QString why;
+        const QList<TraceEvent> events = m_trace->read(&why);
+        if (!why.isEmpty())
+            return replyError(msg, HelperError::Failed, why);
+        QStringList lines;
+        lines.reserve(qMin<qsizetype>(events.size(), 100000));
+        for (const TraceEvent &e : events) {
+            if (lines.size() >= 100000)
+                break; // the rest is lost to this client, never to memory
+            lines << QString::fromUtf8(formatTraceEvent(e));
+        }
+        QDBusConnection::systemBus().send(msg.createReply(lines));
+    });
+    return {};
 }
 
 } // namespace kmr

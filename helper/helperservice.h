@@ -4,6 +4,7 @@
 #include "fixerlocator.h"
 #include "helperclient/helpertypes.h"
 #include "polkitauthorizer.h"
+#include "tracesession.h"
 
 #include <QDBusContext>
 #include <QDBusMessage>
@@ -13,6 +14,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 namespace kmr {
 
@@ -40,6 +42,7 @@ public Q_SLOTS:
     QStringList ReadKernelLog();
     void StartTrace(const QString &module);
     void StopTrace();
+    QStringList ReadTraceEvents();
 
 private:
     using Work = std::function<void(const QDBusMessage &msg)>;
@@ -61,6 +64,9 @@ private:
     QTimer m_lastClient;
     int m_busy = 0;
     bool m_leaving = false;
+    // The one refcount trace (issue 7) and the bus name that owns it.
+    std::unique_ptr<TraceSession> m_trace;
+    QString m_traceOwner;
 };
 
 } // namespace kmr

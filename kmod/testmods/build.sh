@@ -53,6 +53,15 @@ sync_sources() {
 }
 
 cd "$src"
+# Nothing to do when the sources, this script and the kernel's headers are
+# those of the last successful build (kbuild alone takes seconds to say so).
+stamp=$( (cat Kbuild kmr_*.c kmr_*.h cc-gcc11 build.sh; echo "$rel";
+	stat -c '%Y %s' "$kdir/Module.symvers" "$kdir/.config" 2>/dev/null) | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
+	ls "$out"/testmods/*.ko "$out"/oldcc/*.ko 2>/dev/null || true
+	exit 0
+fi
+rm -f "$out/.stamp"
 sync_sources "$out/testmods" Kbuild kmr_*.c kmr_*.h
 rm -f "$out/testmods/kmr_oldcc.c"
 kbuild_dir "$out/testmods"
@@ -69,3 +78,4 @@ case $rel in
 	ls "$out"/oldcc/*.ko
 	;;
 esac
+echo "$stamp" >"$out/.stamp"

@@ -2,8 +2,13 @@
 #include "diagnosis/diagnosistabs.h"
 
 #include "diagnosis/diagnosistab.h"
+#include "diagnosis/oopscitation.h"
 #include "graph/dependencytab.h"
+#include "kernellog/kernellogtab.h"
+#include "kernellog/oopslistmodel.h"
 #include "mainwindow.h"
+
+#include <QTimer>
 
 namespace kmr {
 
@@ -27,6 +32,19 @@ DiagnosisTabs installDiagnosisTabs(MainWindow *window)
         tabs.diagnosis->setModule(window->currentModule());
         tabs.dependencies->setModule(window->currentModule());
     }
+    // The Kernel Log tab (gui/kernellog) reads the log, through the helper where it must: once it
+    // is there, the diagnosis cites its excerpts instead of reading the log itself. Looked up after
+    // the window is built, whichever part was installed first.
+    DiagnosisTab *diag = tabs.diagnosis;
+    QTimer::singleShot(0, window, [window, diag] {
+        auto *log = window->findChild<KernelLogTab *>();
+        if (!log)
+            return;
+        auto sync = [log, diag] { diag->setOopses(citationsFromExcerpts(log->oopsModel()->excerpts())); };
+        QObject::connect(log, &KernelLogTab::oopsModulesChanged, diag, sync);
+        if (!log->oopsModel()->excerpts().isEmpty())
+            sync();
+    });
     return tabs;
 }
 

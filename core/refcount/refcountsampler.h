@@ -32,8 +32,8 @@ public:
 
     std::shared_ptr<RefcountHistory> history() const { return m_history; }
     double rateHz() const { return m_hz; }
-    // Milliseconds since the sampler was created: the history's time axis.
-    qint64 nowMs() const { return m_clock.elapsed(); }
+    // CLOCK_MONOTONIC milliseconds (since boot, as the trace clock): the history's time axis.
+    qint64 nowMs() const { return m_clock.msecsSinceReference() + m_clock.elapsed(); }
 
 public Q_SLOTS:
     // Clamped to (0, kMaxHz]; takes effect at once.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "refcount/leaktable.h"
+#include "refcount/refcounthistory.h"
+#include "refcount/traceevent.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QScatterSeries;
+class QTableView;
+class QTimer;
+class QValueAxis;
+class IoGithubKmodrescueHelper1Interface;
+
+namespace kmr {
+
+class CallSiteModel;
+class MainWindow;
+class RefcountSampler;
+
+// The Refcount tab: the selected module's refcount over time (sampled for every module while
+// the app runs) with the traced get/put events as markers, a time window and rubber-band zoom,
+// and the call-site (leak) table of the current trace. Tracing goes through the helper
+// (polkit action trace); sampling needs no privilege.
+class RefcountTab : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RefcountTab(const QString &root = QStringLiteral("/"), QWidget *parent = nullptr);
+    ~RefcountTab() override;
+
+    QString module() const { return m_module; }
+    std::shared_ptr<RefcountHistory> history() const { return m_history; }
+    RefcountSampler *sampler() const { return m_sampler; }
+    CallSiteModel *callSiteModel() const { return m_model; }
+    QChart *chart() const { return m_chart; }
+    bool tracing() const { return m_tracing; }
+    QString statusText() const;
+
+public Q_SLOTS:
+    void setModule(const QString &name);
+    void setRateHz(double hz);
+    // The time range shown: the last `seconds`, or everything for 0.
+    void setWindowSeconds(int seconds);
+    // Trace lines as the helper's ReadTraceEvents returns them (also for tests).
+    void addTraceLines(const QStringList &lines);
+    void startTracing();
+    void stopTracing();
+    void refreshChart();
+
+private:
+    void pollTrace();
+    void showStatus(const QString &text);
+    IoGithubKmodrescueHelper1Interface *helper();
+
+    QString m_module;
+    std::shared_ptr<RefcountHistory> m_history;
+    RefcountSampler *m_sampler;
+    CallSiteModel *m_model;
+    LeakTable m_table;
+    QList<TraceEvent> m_events;
+    TraceEventParser m_parser;
+    bool m_tracing = false;
+    bool m_pollPending = false;
+
+    QLabel *m_title;
+    QLabel *m_status;
+    QComboBox *m_rate;
+    QComboBox *m_window;
+    QPushButton *m_start;
+    QPushButton *m_stop;
+    QChart *m_chart;
+    QChartView *m_chartView;
+    QLineSeries *m_line;
+    QScatterSeries *m_gets;
+    QScatterSeries *m_puts;
+    QValueAxis *m_x;
+    QValueAxis *m_y;
+    QTableView *m_table_view;
+    QTimer *m_refresh;
+    IoGithubKmodrescueHelper1Interface *m_helper = nullptr;
+};
+
+// Adds the Refcount tab to the main window; it follows the selected module.
+RefcountTab *installRefcountTab(MainWindow *window);
+
+} // namespace kmr

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mainwindow.h"
+#include "bundle/bundleactions.h"
 #include "diagnosis/diagnosistabs.h"
+#include "refcount/refcounttab.h"
 #include "unload/forceunloadaction.h"
 
 #include "models/modulefilterproxymodel.h"
@@ -69,7 +71,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_status = new KernelStatusBar(this);
     setStatusBar(m_status);
     installDiagnosisTabs(this); // the Diagnosis and Dependencies tabs (gui/diagnosis, gui/graph)
+    installRefcountTab(this); // the Refcount tab (gui/refcount, issue 7)
     installForceUnload(this); // Force Unload… for the selected module (gui/unload)
+    installBundleActions(this); // File > Open Bundle…, Export Diagnostic Bundle…, the read-only banner (gui/bundle)
 
     m_autoTimer = new QTimer(this);
     m_autoTimer->setInterval(m_options.autoRefreshMsecs);
@@ -350,7 +354,7 @@ void MainWindow::refresh()
             r.msecs = t.elapsed();
             return r;
         },
-        [this](ScanResult r) {
+        [this](const ScanResult &r) {
             m_status->setScanning(false);
             if (!r.error.isEmpty()) {
                 qCWarning(lcMainWindow) << "scan failed:" << r.error;

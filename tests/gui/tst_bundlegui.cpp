@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The GUI on a bundle: File > Open Bundle shows another machine's modules read-only, with a
+// banner, the module actions hidden, and a module's diagnosis from the bundle's own evidence;
+// the export dialog lists the redactions before anything is written.
+#include "bundle/bundleactions.h"
+#include "bundle/exportbundledialog.h"
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QLabel>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+
+using namespace kmr;
+
+class TestBundleGui : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    QString m_bundle;
+
+    static bundle::BundleContents labContents(const QStringList &modules)
+    {
+        bundle::CollectOptions o;
+        o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+        o.kernelLogFile = QStringLiteral(KMR_FIXTURES "/kmsg/all-6.1.kmsg");
+        o.modules = modules;
+        return bundle::collectBundleContents(o);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const bundle::BundleContents c = labContents({});
+        QJsonObject parts;
+        m_bundle = m_tmp.filePath("lab.tar.gz");
+        QString message;
+        QVERIFY2(bundle::writeBundleArchive(
+                     m_bundle, bundle::bundleMembers(c, &parts), bundle::manifestExtra(c, parts, false), &message),
+            qPrintable(message));
+    }
+
+    void openBundleShowsItReadOnly()
+    {
+        MainWindow::Options o;
+        o.root = QStringLiteral(KMR_FIXTURES "/roots/basic");
+        o.scanOnStart = false;
+        MainWindow w(o);
+        w.show();
+        auto *actions = w.findChild<BundleActions *>();
+        QVERIFY(actions);
+        QVERIFY(w.openBundleAction()->isVisible());
+        QVERIFY(w.fileMenu()->actions().contains(actions->exportAction()));
+
+        QString error;
+        QVERIFY(!actions->openBundle(m_tmp.filePath("missing.tar.gz"), &error));
+        QVERIFY2(error.contains("cannot read the bundle"), qPrintable(error));
+        QVERIFY(!actions->bundleOpen());
+
+        QVERIFY2(actions->openBundle(m_bundle, &error), qPrintable(error));
+        QCOMPARE(w.snapshot().source, "bundle:" + m_bundle);
+        QVERIFY(w.snapshot().find("kmr_exitoops"));
+        QVERIFY(actions->banner()->isVisible());
+        QVERIFY2(actions->bannerText().contains("Read-only bundle"), qPrintable(actions->bannerText()));
+        QVERIFY(actions->bannerText().contains("6.1.0-56-amd64"));
+        for (QAction *a : w.moduleMenu()->actions())
+            QVERIFY2(!a->isVisible(), qPrintable(a->text())); // nothing privileged on a bundle
+        QVERIFY(!actions->exportAction()->isEnabled());
+
+        // A module's diagnosis, from the bundle's own kernel log: the exit crashed.
+        QVERIFY(w.selectModule("kmr_exitoops"));
+        auto *summary = w.findChild<QLabel *>("diagnosisSummary");
+        QVERIFY(summary);
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("kmr_exitoops is stuck"), 20000);
+        QVERIFY2(summary->text().contains("Unloading"), qPrintable(summary->text()));
+
+        actions->closeBundle();
+        QVERIFY(!actions->bundleOpen());
+        QVERIFY(!actions->banner()->isVisible());
+        QVERIFY(actions->exportAction()->isEnabled());
+    }
+
+    void exportDialogShowsRedactionsFirst()
+    {
+        bundle::BundleContents c = labContents({"kmr_exitoops"});
+        bundle::RedactionContext ctx;
+        ctx.hostNames = {"kmrlab"};
+        c.snapshot.warnings << "read on kmrlab from 10.1.2.3";
+        ExportBundleDialog dialog(c, ctx);
+        auto *list = dialog.findChild<QPlainTextEdit *>("redactionList");
+        QVERIFY(list);
+        QVERIFY2(list->toPlainText().contains("host-name: kmrlab -> [host-1]"), qPrintable(list->toPlainText()));
+        QVERIFY(list->toPlainText().contains("ipv4-address: 10.1.2.3 -> [ipv4-1]"));
+        QVERIFY(dialog.redact());
+        const QString file = m_tmp.filePath("exported.tar.gz");
+        QString error;
+        QVERIFY2(dialog.writeTo(file, &error), qPrintable(error));
+        bundle::BundleContents back;
+        bundle::BundleError kind = bundle::BundleError::None;
+        QVERIFY2(bundle::openBundle(file, &back, &kind, &error), qPrintable(error));
+        QVERIFY(back.snapshot.warnings.contains("read on [host-1] from [ipv4-1]"));
+        dialog.findChild<QCheckBox *>("redactCheck")->setChecked(false);
+        QVERIFY(dialog.writeTo(file, &error));
+        QVERIFY(bundle::openBundle(file, &back, &kind, &error));
+        QVERIFY(back.snapshot.warnings.contains("read on kmrlab from 10.1.2.3"));
+        QVERIFY(!back.manifest.value("redacted").toBool());
+    }
+};
+
+QTEST_MAIN(TestBundleGui)
+#include "tst_bundlegui.moc"

@@ -82,9 +82,14 @@ int main(int argc, char **argv)
         if (!text.isEmpty())
             std::printf("%s\n", qPrintable(text));
         rc = gone ? 0 : 1;
-        for (QLabel *l : dialog->findChildren<QLabel *>())
+        // The helper's answer when it did not unload: its own plan (it sees every process, the
+        // GUI running as the user may not) or polkit said no.
+        for (QLabel *l : dialog->findChildren<QLabel *>()) {
             if (l->text().startsWith(QLatin1String("Not authorized")))
                 rc = 5;
+            else if (l->text().startsWith(QLatin1String("Refused")))
+                rc = 7;
+        }
         std::printf("%s\n", gone ? "gone" : "still loaded");
         app.quit();
     });

@@ -50,7 +50,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(autoOption))
         window.setAutoRefresh(true);
     window.show();
-    const int rc = app.exec();
+    const int rc = QApplication::exec();
     window.saveSettings(settings);
     return rc;
 }

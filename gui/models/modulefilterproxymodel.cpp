@@ -3,6 +3,8 @@
 
 #include "models/moduletablemodel.h"
 
+#include <algorithm>
+
 namespace kmr {
 
 ModuleFilterProxyModel::ModuleFilterProxyModel(QObject *parent)
@@ -40,11 +42,7 @@ bool ModuleFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &
         slowText = idx.data().toString().toLower().replace(QLatin1Char('-'), QLatin1Char('_'));
     }
     const QString &text = m_modules ? m_modules->filterText(sourceRow) : slowText;
-    for (const QString &w : m_words) {
-        if (!text.contains(w))
-            return false;
-    }
-    return true;
+    return std::all_of(m_words.cbegin(), m_words.cend(), [&text](const QString &w) { return text.contains(w); });
 }
 
 bool ModuleFilterProxyModel::lessThan(const QModelIndex &left, const QModelIndex &right) const

@@ -274,9 +274,9 @@ QVariant ModuleTableModel::data(const QModelIndex &index, int role) const
         return hasSuspiciousRefs(m);
     case Qt::TextAlignmentRole:
         if (column == Size || column == Refs)
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+            return int(Qt::AlignRight | Qt::AlignVCenter);
         if (column == Oops)
-            return QVariant(Qt::AlignCenter);
+            return int(Qt::AlignCenter);
         return {};
     case Qt::FontRole:
         if (column == KoPath)
@@ -325,7 +325,7 @@ QVariant ModuleTableModel::headerData(int section, Qt::Orientation orientation, 
         return QString::fromLatin1(tips[section]);
     }
     if (role == Qt::TextAlignmentRole && (section == Size || section == Refs))
-        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }
 

@@ -254,9 +254,11 @@ QList<TraceEvent> TraceSession::read(QString *why)
         if (!m_parser.parseLine(line, &e))
             continue;
         if (e.ip && m_resolve) {
-            const QString site = m_kallsyms.resolve(e.ip);
-            if (!site.isEmpty())
-                e.callSite = site;
+            auto it = m_resolved.constFind(e.ip);
+            if (it == m_resolved.cend())
+                it = m_resolved.insert(e.ip, m_kallsyms.resolve(e.ip));
+            if (!it->isEmpty())
+                e.callSite = *it;
         }
         events.append(std::move(e));
     }
@@ -297,6 +299,7 @@ void TraceSession::stop()
         qCWarning(lcTrace) << "could not put tracefs back as it was:" << why;
     m_partial.clear();
     m_module.clear();
+    m_resolved.clear();
 }
 
 } // namespace kmr

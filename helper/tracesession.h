@@ -5,6 +5,7 @@
 #include "refcount/traceevent.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -69,6 +70,7 @@ private:
     TraceEventParser m_parser;
     KallsymsResolver m_kallsyms;
     bool m_resolve = false;
+    QHash<quint64, QString> m_resolved; // a trace has few call sites: resolve each once
 };
 
 } // namespace kmr

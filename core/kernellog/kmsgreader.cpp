@@ -156,6 +156,33 @@ KernelLog KmsgReader::readAvailable()
     return out;
 }
 
+KernelLog parseKmsgRecords(const QStringList &records, int *malformed)
+{
+    KernelLog out;
+    qint64 last = -1;
+    int bad = 0;
+    for (const QString &s : records) {
+        KernelLogRecord r;
+        if (!parseKmsgRecord(s.toUtf8(), &r)) {
+            ++bad;
+            continue;
+        }
+        if (last >= 0 && r.sequence > last + 1) {
+            KernelLogRecord gap;
+            gap.kind = KernelLogRecord::Kind::Gap;
+            gap.gapSize = r.sequence - last - 1;
+            gap.sequence = last + 1;
+            gap.timestampUsec = r.timestampUsec;
+            out.append(gap);
+        }
+        last = r.sequence;
+        out.append(std::move(r));
+    }
+    if (malformed)
+        *malformed = bad;
+    return out;
+}
+
 KernelLog readKmsg(const QString &path, KernelLogError *error, QString *errorString)
 {
     KmsgReader reader(path);

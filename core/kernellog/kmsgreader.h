@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QString>
+#include <QStringList>
 
 namespace kmr::kernellog {
 
@@ -54,6 +55,10 @@ private:
     KernelLogError m_error = KernelLogError::None;
     QString m_errorString;
 };
+
+// Records as the helper's ReadKernelLog returns them (one /dev/kmsg record per string, continuation
+// lines included), with Gap records where sequence numbers jump. Unparsable ones are counted.
+KernelLog parseKmsgRecords(const QStringList &records, int *malformed = nullptr);
 
 // Convenience: open, read everything available, close.
 KernelLog readKmsg(const QString &path, KernelLogError *error = nullptr, QString *errorString = nullptr);

@@ -26,6 +26,7 @@ struct Cursor {
 struct Row {
     int index;
     ParsedLine line;
+    quint64 hits; // detail::scanLine()
 };
 
 bool isRuler(QByteArrayView t)
@@ -71,21 +72,29 @@ private:
         ++c.index;
         return true;
     }
-    const rules::OopsGroup *matchOops(QByteArrayView line) const;
+    const rules::OopsGroup *matchOops(QByteArrayView line, quint64 hits) const;
     Cursor processReport(
         Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, const QList<QByteArrayView> &before);
 
     QByteArrayView m_text;
     bool m_firstOnly;
     QList<OopsExcerpt> m_out;
+    QList<QByteArrayView> m_reportTexts;
+    QList<Row> m_rows;
+    QList<int> m_gapsSeen;
 };
 
-const rules::OopsGroup *Scanner::matchOops(QByteArrayView line) const
+const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
 {
+    hits &= detail::headerMask();
+    if (!hits)
+        return nullptr;
     QString asString;
-    for (const rules::OopsGroup &g : rules::groups()) {
-        if (!line.contains(g.header))
+    const QList<rules::OopsGroup> &groups = rules::groups();
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        if (!(hits & (quint64(1) << i)))
             continue;
+        const rules::OopsGroup &g = groups[i];
         bool suppressed = false;
         for (const QRegularExpression &s : g.suppressions) {
             if (asString.isEmpty())
@@ -110,8 +119,8 @@ QList<OopsExcerpt> Scanner::run()
         QByteArrayView line;
         if (!nextLine(c, line))
             break;
-        if (detail::mayHoldHeader(line)) {
-            if (const rules::OopsGroup *g = matchOops(line)) {
+        if (const quint64 hits = detail::scanLine(line)) {
+            if (const rules::OopsGroup *g = matchOops(line, hits)) {
                 const qsizetype had = m_out.size();
                 c = processReport(at, line, *g, before);
                 before.clear();
@@ -132,12 +141,17 @@ Cursor Scanner::processReport(
 {
     const ParsedLine header = detail::parseLine(headerLine);
     const LineContext ctx = header.context;
-    QList<QByteArrayView> reportTexts;
+    // Reused from report to report: allocating them anew each time made the heap grow and shrink.
+    QList<QByteArrayView> &reportTexts = m_reportTexts;
+    QList<Row> &rows = m_rows;
+    QList<int> &gapsSeen = m_gapsSeen;
+    reportTexts.clear();
+    rows.clear();
+    gapsSeen.clear();
     qsizetype reportEnd = 0;
-    QList<Row> rows;
-    QList<int> gapsSeen;
-    bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false;
+    bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
     int textLines = 0;
+    const int minLines = header.text.contains("BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
     Cursor c = at, resume;
     bool haveResume = false;
 
@@ -153,9 +167,12 @@ Cursor Scanner::processReport(
             break;
         }
         const ParsedLine p = oopsLine ? header : detail::parseLine(line);
+        const quint64 hits = detail::scanLine(line);
         if (!oopsLine) {
-            const rules::OopsGroup *g2 = detail::mayHoldHeader(line) ? matchOops(line) : nullptr;
-            const bool startsNew = g2 ? !rules::isReportStartIgnored(line) : rules::isInfoMessageWithStack(line);
+            const rules::OopsGroup *g2 = matchOops(line, hits);
+            const quint64 infoBits = detail::markerBit(detail::MarkInfoWithStack1)
+                | detail::markerBit(detail::MarkInfoWithStack2) | detail::markerBit(detail::MarkInfoWithStack3);
+            const bool startsNew = g2 ? !rules::isReportStartIgnored(line) : (hits & infoBits) != 0;
             if (startsNew && !second) {
                 second = true;
                 resume = here, haveResume = true;
@@ -164,30 +181,33 @@ Cursor Scanner::processReport(
             }
             if (g2 && startsNew && ctx.hasCaller() && p.context == ctx)
                 rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
-            if (line.contains("printk messages dropped"))
+            if (hits & detail::markerBit(detail::MarkDropped))
                 gapsSeen << here.index;
         }
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
         if (!oopsLine && !same)
             continue;
         if (!rowsClosed)
-            rows.append({here.index, p});
+            rows.append({here.index, p, hits});
         if (!oopsLine && p.questionable)
             continue;
         ++textLines;
         bool skipLine = skipText;
-        if (p.text.contains("Disabling lock debugging due to kernel taint")) {
+        if (hits & detail::markerBit(detail::MarkLockDebugOff)) {
             skipLine = true;
-        } else if (p.text.contains("Sending NMI from CPU")) {
+        } else if (hits & detail::markerBit(detail::MarkNmiBacktrace)) {
             cpuTraceback = true;
-        } else if (textLines > 22
-            && (p.text.contains("Kernel panic - not syncing")
-                || p.text.contains("WARNING: possible circular locking dependency detected"))) {
+        } else if (textLines > minLines
+            && (hits & (detail::markerBit(detail::MarkPanic) | detail::markerBit(detail::MarkCircularLocking)))) {
             skipText = skipLine = true;
         }
         if (!oopsLine && skipLine)
             continue;
         reportTexts.append(p.text);
+        traceSeen = traceSeen
+            || (hits
+                & (detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace)
+                    | detail::markerBit(detail::MarkCallTraceArm)));
         if (!second || ctx.hasCaller())
             reportEnd = reportTexts.size();
     }
@@ -219,7 +239,8 @@ Cursor Scanner::processReport(
             keep = i + 1;
             break;
         }
-        if (!detail::frameFunction(p.text).isEmpty() || p.text.contains("Call Trace") || p.text.contains("backtrace")) {
+        if ((rows[i].hits & (detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace)))
+            || !detail::frameFunction(p.text).isEmpty()) {
             sawTrace = true;
             ordinary = 0;
             continue;
@@ -278,10 +299,7 @@ Cursor Scanner::processReport(
             e.truncatedWhy = QStringLiteral("the kernel dropped messages inside the report");
     }
     if (e.truncatedWhy.isEmpty() && t.format && t.format->hasStack && !t.format->noStackTrace) {
-        bool trace = false;
-        for (const QByteArrayView r : std::as_const(reportTexts))
-            trace = trace || r.contains("Call Trace") || r.contains("Call trace") || r.contains("backtrace");
-        if (!trace)
+        if (!traceSeen)
             e.truncatedWhy = QStringLiteral("the report has no call trace: it was cut short");
     }
     static const QRegularExpression timestampInTitle(QStringLiteral("\\[ *[0-9]+\\.[0-9]+\\]"));

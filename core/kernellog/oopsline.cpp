@@ -75,20 +75,6 @@ qsizetype matchPrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
     return p;
 }
 
-struct HeaderFilter {
-    std::array<quint64, 1024> bits {}; // 65536-bit set of 4-byte prefix hashes
-    static quint32 hash(quint32 w) { return (w * 2654435761u) >> 16; }
-    HeaderFilter()
-    {
-        for (const auto &g : rules::groups()) {
-            quint32 w = 0;
-            std::memcpy(&w, g.header.constData(), 4);
-            const quint32 h = hash(w);
-            bits[h >> 6] |= quint64(1) << (h & 63);
-        }
-    }
-};
-
 } // namespace
 
 ParsedLine parseLine(QByteArrayView raw)
@@ -116,40 +102,112 @@ ParsedLine parseLine(QByteArrayView raw)
     if (after < 0)
         return pl;
     pl.context = ctx;
-    // Like syzkaller, the message starts after the first "] ".
-    const qsizetype close = raw.indexOf("] ");
-    QByteArrayView text = raw.sliced(close + 2);
+    // The message starts after the prefix's "] " (syzkaller takes the first "] " of the line,
+    // which is the same place unless a "login:" prompt came first).
+    QByteArrayView text = raw.sliced(after + 1);
     pl.message = text;
-    if (!text.contains("<EOI>")) {
-        const qsizetype q = text.indexOf(" ? ");
-        if (q >= 0) {
-            pl.text = text.sliced(q + 2);
+    const char *q = static_cast<const char *>(std::memchr(text.data(), '?', size_t(text.size())));
+    while (q) {
+        const qsizetype at = q - text.data();
+        if (at > 0 && at + 1 < text.size() && text[at - 1] == ' ' && text[at + 1] == ' ') {
+            if (text.contains("<EOI>"))
+                break;
+            pl.text = text.sliced(at + 1);
             pl.questionable = true;
             return pl;
         }
-        if (text.endsWith(" (unreliable)")) {
-            pl.text = text.first(text.size() - 13);
-            pl.questionable = true;
-            return pl;
-        }
+        q = static_cast<const char *>(std::memchr(q + 1, '?', size_t(text.size() - at - 1)));
+    }
+    if (text.endsWith(" (unreliable)") && !text.contains("<EOI>")) {
+        pl.text = text.first(text.size() - 13);
+        pl.questionable = true;
+        return pl;
     }
     pl.text = text;
     return pl;
 }
 
-bool mayHoldHeader(QByteArrayView line)
+LiteralSet::LiteralSet(const QList<QByteArray> &literals)
+    : m_literals(literals)
 {
-    static const HeaderFilter filter;
+    Q_ASSERT(literals.size() <= 64);
+    for (const QByteArray &l : literals) {
+        Q_ASSERT(l.size() >= 4);
+        quint32 w = 0;
+        std::memcpy(&w, l.constData(), 4);
+        m_prefixes << w;
+        const quint32 h = hash(w);
+        m_bits[h >> 6] |= quint64(1) << (h & 63);
+    }
+}
+
+quint64 LiteralSet::find(QByteArrayView line) const
+{
+    quint64 found = 0;
     const char *p = line.data();
     const qsizetype n = line.size() - 3;
     for (qsizetype i = 0; i < n; ++i) {
         quint32 w;
         std::memcpy(&w, p + i, 4);
-        const quint32 h = HeaderFilter::hash(w);
-        if (filter.bits[h >> 6] & (quint64(1) << (h & 63)))
-            return true;
+        const quint32 h = hash(w);
+        if (!(m_bits[h >> 6] & (quint64(1) << (h & 63))))
+            continue;
+        for (qsizetype k = 0; k < m_prefixes.size(); ++k) {
+            if (m_prefixes[k] == w) {
+                const QByteArray &l = m_literals[k];
+                if (i + l.size() <= line.size() && std::memcmp(p + i, l.constData(), size_t(l.size())) == 0)
+                    found |= quint64(1) << k;
+            }
+        }
     }
-    return false;
+    return found;
+}
+
+namespace {
+
+const LiteralSet &lineLiterals()
+{
+    static const LiteralSet set = [] {
+        QList<QByteArray> l;
+        for (const auto &g : rules::groups())
+            l << g.header;
+        l << "printk messages dropped"
+          << "Disabling lock debugging due to kernel taint"
+          << "Sending NMI from CPU"
+          << "Kernel panic - not syncing"
+          << "WARNING: possible circular locking dependency detected"
+          << "vmalloc: allocation failure:"
+          << "FAULT_INJECTION: forcing a failure"
+          << "FAULT_FLAG_ALLOW_RETRY missing"
+          << "Call Trace"
+          << "backtrace"
+          << "Call trace";
+        return LiteralSet(l);
+    }();
+    return set;
+}
+
+} // namespace
+
+quint64 scanLine(QByteArrayView line)
+{
+    return lineLiterals().find(line);
+}
+
+quint64 headerMask()
+{
+    static const quint64 mask = (quint64(1) << rules::groups().size()) - 1;
+    return mask;
+}
+
+quint64 markerBit(LineMarker m)
+{
+    return quint64(1) << (rules::groups().size() + int(m));
+}
+
+bool mayHoldHeader(QByteArrayView line)
+{
+    return scanLine(line) & headerMask();
 }
 
 namespace {

@@ -3,7 +3,9 @@
 
 // Internal to kernellog/: how the OopsExtractor sees one line of a kernel log.
 
+#include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 
 namespace kmr::kernellog::detail {
 
@@ -28,8 +30,44 @@ struct ParsedLine {
 
 ParsedLine parseLine(QByteArrayView raw);
 
-// True when the line may contain one of the report headers: a cheap filter run on every line
-// before anything costlier. Never false for a line that holds a header.
+// Finds which of up to 64 literals (each at least 4 bytes) occur in a line, in one pass: a
+// 4-byte hash filter per position, verified with memcmp. This is the extractor's hot path: every
+// line of a log goes through it once, and nothing costlier runs on lines without a hit.
+class LiteralSet
+{
+public:
+    explicit LiteralSet(const QList<QByteArray> &literals);
+    quint64 find(QByteArrayView line) const; // bit i: literal i occurs
+    int size() const { return int(m_literals.size()); }
+
+private:
+    static quint32 hash(quint32 w) { return (w * 2654435761u) >> 16; }
+    quint64 m_bits[1024] = {};
+    QList<QByteArray> m_literals;
+    QList<quint32> m_prefixes;
+};
+
+// The literals every line is checked for: the report headers (bit i = rules::groups()[i]),
+// then these markers.
+enum LineMarker {
+    MarkDropped = 0, // "printk messages dropped"
+    MarkLockDebugOff,
+    MarkNmiBacktrace,
+    MarkPanic,
+    MarkCircularLocking,
+    MarkInfoWithStack1,
+    MarkInfoWithStack2,
+    MarkInfoWithStack3,
+    MarkCallTrace,
+    MarkBacktrace,
+    MarkCallTraceArm, // "Call trace"
+    MarkCount
+};
+quint64 scanLine(QByteArrayView line);
+quint64 headerMask();
+quint64 markerBit(LineMarker m);
+
+// True when the line contains one of the report headers (no suppression applied).
 bool mayHoldHeader(QByteArrayView line);
 
 // "func" out of "  [<ffffffff8100>] func.isra.0+0x1a/0x30 [mod]" (syzkaller's frame pattern:

@@ -17,11 +17,10 @@ QString expand(QString p)
     return p;
 }
 
+// Compiled on first use: most patterns never meet a matching header in a given log.
 QRegularExpression re(const char *pattern)
 {
-    QRegularExpression r(expand(QString::fromLatin1(pattern)));
-    r.optimize();
-    return r;
+    return QRegularExpression(expand(QString::fromLatin1(pattern)));
 }
 
 // Frames that are never the culprit: sanitizers, reporting, locking, allocation, string and
@@ -268,16 +267,29 @@ const char *const kGlobalSkip[] = {
 
 using Strs = QList<const char *>;
 
+QRegularExpression alternation(const QStringList &parts)
+{
+    return QRegularExpression(QStringLiteral("(?:") + parts.join(QStringLiteral(")|(?:")) + QLatin1Char(')'));
+}
+
+// One regular expression for the global list, compiled once; each format adds a small one.
+const QRegularExpression &globalSkip()
+{
+    static const QRegularExpression r = [] {
+        QStringList all;
+        for (const char *s : kGlobalSkip)
+            all << QString::fromLatin1(s);
+        return alternation(all);
+    }();
+    return r;
+}
+
 QRegularExpression skipRe(const Strs &extra)
 {
     QStringList all;
-    for (const char *s : kGlobalSkip)
-        all << QString::fromLatin1(s);
     for (const char *e : extra)
         all << QString::fromLatin1(e);
-    QRegularExpression r(QStringLiteral("(?:") + all.join(QStringLiteral(")|(?:")) + QLatin1Char(')'));
-    r.optimize();
-    return r;
+    return all.isEmpty() ? QRegularExpression() : alternation(all);
 }
 
 StackPart rip(bool withInterrupt = false)
@@ -373,13 +385,20 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
 
 bool StackSpec::skips(const QString &frame) const
 {
-    auto it = skipCache.constFind(frame);
-    if (it != skipCache.constEnd())
-        return *it;
-    const bool s = skip.isValid() && !skip.pattern().isEmpty() && skip.match(frame).hasMatch();
-    if (skipCache.size() < 100000)
-        skipCache.insert(frame, s);
-    return s;
+    // Frame names repeat a lot; remember the global list's verdict (per thread: extraction may
+    // run on a worker thread).
+    thread_local QHash<QString, bool> cache;
+    auto it = cache.constFind(frame);
+    bool skipped;
+    if (it != cache.constEnd()) {
+        skipped = *it;
+    } else {
+        skipped = globalSkip().match(frame).hasMatch();
+        if (cache.size() > 200000)
+            cache.clear();
+        cache.insert(frame, skipped);
+    }
+    return skipped || (!skip.pattern().isEmpty() && skip.match(frame).hasMatch());
 }
 
 const QList<OopsGroup> &groups()

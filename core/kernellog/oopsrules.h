@@ -33,9 +33,8 @@ struct StackSpec {
     QList<StackPart> parts;
     QList<StackPart> parts2; // tried when parts find nothing
     FrameChoice choice = FrameChoice::First;
-    QRegularExpression skip; // global skip list + the format's own, as one alternation
-    mutable QHash<QString, bool> skipCache;
-    bool skips(const QString &frame) const;
+    QRegularExpression skip; // the format's own additions to the global list (may be empty)
+    bool skips(const QString &frame) const; // global list or the format's own
 };
 
 struct OopsFormat {

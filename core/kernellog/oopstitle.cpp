@@ -12,24 +12,52 @@ using rules::FrameChoice;
 using rules::StackPart;
 using rules::StackSpec;
 
-bool isStackStart(QByteArrayView l)
+enum StackLiteral {
+    SCallTrace,
+    SCallTraceArm,
+    SAllocated,
+    SFreed,
+    SBacktraceArm,
+    SUninitStored,
+    SAllocatedBy,
+    SFreedBy,
+    SBacktrace,
+    SShouldFail,
+};
+
+quint64 stackLiterals(QByteArrayView l)
 {
-    if (l.contains("Call Trace") || l.contains("Call trace") || l.contains("Allocated:") || l.contains("Freed:")
-        || l.contains("Backtrace:") || l.contains("Uninit was stored to memory at"))
+    static const LiteralSet set({"Call Trace", "Call trace", "Allocated:", "Freed:", "Backtrace:",
+        "Uninit was stored to memory at", "Allocated by task ", "Freed by task ", " backtrace", "should_fail"});
+    return set.find(l);
+}
+
+constexpr quint64 bit(StackLiteral s)
+{
+    return quint64(1) << s;
+}
+
+bool isStackStart(QByteArrayView l, quint64 hits)
+{
+    if (hits
+        & (bit(SCallTrace) | bit(SCallTraceArm) | bit(SAllocated) | bit(SFreed) | bit(SBacktraceArm)
+            | bit(SUninitStored)))
         return true;
-    if (l.contains("Allocated by task ") || l.contains("Freed by task "))
+    if (hits & (bit(SAllocatedBy) | bit(SFreedBy)))
         return l.endsWith(':');
-    const qsizetype b = l.indexOf(" backtrace");
-    if (b > 0 && l[b - 1] != 'k') {
-        const QByteArrayView rest = l.sliced(b + 10);
-        return rest.startsWith(':') || (rest.startsWith(" (crc ") && rest.contains("):"));
+    if (hits & bit(SBacktrace)) {
+        const qsizetype b = l.indexOf(" backtrace");
+        if (b > 0 && l[b - 1] != 'k') {
+            const QByteArrayView rest = l.sliced(b + 10);
+            return rest.startsWith(':') || (rest.startsWith(" (crc ") && rest.contains("):"));
+        }
     }
     return false;
 }
 
-bool isCorruptedLine(QByteArrayView l)
+bool isCorruptedLine(QByteArrayView l, quint64 hits)
 {
-    if (!l.contains("should_fail"))
+    if (!(hits & bit(SShouldFail)))
         return false;
     static const QRegularExpression re(
         QStringLiteral("^( \\[\\<?(?:0x)?[0-9a-f]+\\>?\\])? should_fail(slab)?(\\.[a-z0-9.]+)?\\+0x"));
@@ -161,11 +189,12 @@ bool extractFrames(
             const bool last = partIdx == parts.size() - 1;
             while (i < n) {
                 const QByteArrayView l = lines[i++];
-                if (isCorruptedLine(l)) {
+                const quint64 hits = stackLiterals(l);
+                if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
                 }
-                if (isStackStart(l))
+                if (isStackStart(l, hits))
                     break;
                 if (!last && matchPart(parts[partIdx + 1], l, spec, raw)) {
                     ++partIdx;
@@ -191,7 +220,7 @@ bool extractFrames(
         } else {
             while (i < n) {
                 const QByteArrayView l = lines[i++];
-                if (isCorruptedLine(l)) {
+                if (isCorruptedLine(l, stackLiterals(l))) {
                     ok = false;
                     break;
                 }
@@ -226,6 +255,8 @@ QString formatTitle(const QString &fmt, const QStringList &args)
 
 } // namespace
 
+QString sanitizeCharacters(const QString &t);
+
 QString sanitizeTitle(const QString &title)
 {
     struct Replacement {
@@ -246,6 +277,15 @@ QString sanitizeTitle(const QString &title)
         {QRegularExpression(QStringLiteral("(\\d+){7,}")), QStringLiteral("NUM")},
     };
     QString t = title;
+    bool digits = false;
+    int hexRun = 0, longestHexRun = 0;
+    for (const QChar c : t) {
+        digits = digits || c.isDigit();
+        hexRun = (c >= QLatin1Char('a') && c <= QLatin1Char('f')) ? hexRun + 1 : 0;
+        longestHexRun = std::max(longestHexRun, hexRun);
+    }
+    if (!digits && longestHexRun < 6)
+        return sanitizeCharacters(t); // every replacement below needs a digit
     for (const auto &r : table) {
         for (int guard = 0; guard < 16; ++guard) {
             const QString next = QString(t).replace(r.re, r.with);
@@ -254,6 +294,11 @@ QString sanitizeTitle(const QString &title)
             t = next;
         }
     }
+    return sanitizeCharacters(t);
+}
+
+QString sanitizeCharacters(const QString &t)
+{
     QString res;
     QChar prev = QLatin1Char(' ');
     for (qsizetype i = 0; i < t.size() && i < 120; ++i) {

@@ -62,6 +62,11 @@ struct ReadLimits {
 bool readBundleArchive(
     const QString &file, BundleArchive *out, BundleError *error, QString *message, const ReadLimits &limits = {});
 
+// The same on bytes already in memory (the fuzzer, a bundle embedded as a resource); `name` is
+// what the messages call it.
+bool readBundleArchiveData(const QByteArray &data, const QString &name, BundleArchive *out, BundleError *error,
+    QString *message, const ReadLimits &limits = {});
+
 struct WriteOptions {
     int compressionLevel = 6; // gzip level, as `tar czf` uses
     // Called now and then with the bytes given to the compressor so far and the total.

@@ -90,6 +90,13 @@ public:
         : m_file(file)
         , m_limits(limits)
     { }
+    // Reads `data` (in memory) instead of a file; `name` is what messages call it.
+    Reader(const QString &name, const QByteArray &data, const ReadLimits &limits)
+        : m_file(name)
+        , m_limits(limits)
+        , m_data(data)
+        , m_inMemory(true)
+    { }
 
     bool fail(BundleError e, const QString &m)
     {
@@ -119,6 +126,15 @@ public:
 
     bool readEntries(BundleArchive *out, QByteArray *manifestData)
     {
+        if (m_inMemory) {
+            m_gzipMagic = m_data.startsWith(QByteArray("\x1f\x8b", 2));
+            archive *a = archive_read_new();
+            archive_read_support_filter_gzip(a);
+            archive_read_support_format_tar(a);
+            const bool ok = readAll(a, out, manifestData);
+            archive_read_free(a);
+            return ok;
+        }
         QFile f(m_file);
         if (!f.open(QIODevice::ReadOnly))
             return fail(BundleError::CannotOpen, QStringLiteral("cannot read the bundle: %1").arg(f.errorString()));
@@ -134,7 +150,9 @@ public:
 
     bool readAll(archive *a, BundleArchive *out, QByteArray *manifestData)
     {
-        if (archive_read_open_filename(a, QFile::encodeName(m_file).constData(), 1 << 16) != ARCHIVE_OK)
+        const int opened = m_inMemory ? archive_read_open_memory(a, m_data.constData(), size_t(m_data.size()))
+                                      : archive_read_open_filename(a, QFile::encodeName(m_file).constData(), 1 << 16);
+        if (opened != ARCHIVE_OK)
             return archiveFailure(a, false);
         QSet<QString> seen;
         qint64 total = 0;
@@ -295,8 +313,23 @@ private:
     ReadLimits m_limits;
     BundleError m_error = BundleError::None;
     QString m_message;
+    QByteArray m_data;
+    bool m_inMemory = false;
     bool m_gzipMagic = false;
 };
+
+bool finish(Reader &r, const QByteArray &manifestData, BundleArchive &result, bool ok, BundleArchive *out,
+    BundleError *error, QString *message)
+{
+    ok = ok && r.checkManifest(manifestData, &result);
+    if (error)
+        *error = r.error();
+    if (message)
+        *message = r.message();
+    if (ok && out)
+        *out = std::move(result);
+    return ok;
+}
 
 } // namespace
 
@@ -306,14 +339,18 @@ bool readBundleArchive(
     Reader r(file, limits);
     BundleArchive result;
     QByteArray manifestData;
-    const bool ok = r.readEntries(&result, &manifestData) && r.checkManifest(manifestData, &result);
-    if (error)
-        *error = r.error();
-    if (message)
-        *message = r.message();
-    if (ok && out)
-        *out = std::move(result);
-    return ok;
+    const bool ok = r.readEntries(&result, &manifestData);
+    return finish(r, manifestData, result, ok, out, error, message);
+}
+
+bool readBundleArchiveData(const QByteArray &data, const QString &name, BundleArchive *out, BundleError *error,
+    QString *message, const ReadLimits &limits)
+{
+    Reader r(name, data, limits);
+    BundleArchive result;
+    QByteArray manifestData;
+    const bool ok = r.readEntries(&result, &manifestData);
+    return finish(r, manifestData, result, ok, out, error, message);
 }
 
 } // namespace kmr::bundle

@@ -203,6 +203,11 @@ void TestBundle::roundTrip()
     QCOMPARE(back.manifest.value("tool_version").toString(), QStringLiteral(KMR_VERSION));
     QCOMPARE(back.manifest.value("kernel_release").toString(), c.snapshot.kernel.release.value);
     QCOMPARE(back.manifest.value("members").toArray().size(), members.size());
+    BundleArchive inMemory, fromFile;
+    QVERIFY(readBundleArchive(file, &fromFile, &error, &message));
+    QVERIFY2(readBundleArchiveData(readAll(file), file, &inMemory, &error, &message), qPrintable(message));
+    QCOMPARE(inMemory.members, fromFile.members);
+    QCOMPARE(inMemory.manifest, fromFile.manifest);
 }
 
 void TestBundle::badBundle_data()
@@ -364,6 +369,13 @@ void TestBundle::badBundle()
     QCOMPARE(toString(error), expectedError);
     QVERIFY2(message.contains(messagePart), qPrintable(message));
     QVERIFY2(message.startsWith(file), qPrintable(message)); // says which file
+    if (kind != "missing" && kind != "badsnapshot") { // the in-memory reader (fuzzed) says the same
+        BundleError memError = BundleError::None;
+        QString memMessage;
+        QVERIFY(!readBundleArchiveData(readAll(file), file, nullptr, &memError, &memMessage, limits));
+        QCOMPARE(toString(memError), expectedError);
+        QCOMPARE(memMessage, message);
+    }
 }
 
 // A gzip stream holding a hand-made ustar header that declares `declared` bytes, followed by only

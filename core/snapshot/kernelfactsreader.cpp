@@ -5,7 +5,10 @@
 #include "snapshot/taint.h"
 #include "util/fileread.h"
 
+#include <QDateTime>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
 
 namespace kmr {
 
@@ -67,6 +70,18 @@ QString kernelConfigValue(const QByteArray &config, const QByteArray &option)
     }
     return {};
 }
+
+namespace {
+// The options a snapshot needs from the kernel config, kept per file so that auto-refresh does
+// not re-read and re-parse a 250 KB file every time.
+struct ConfigFacts {
+    qint64 size = -1;
+    qint64 mtimeMs = 0;
+    QString forceUnload, ccVersionText;
+};
+QMutex g_configMutex;
+QHash<QString, ConfigFacts> g_configCache;
+} // namespace
 
 bool readKernelConfig(const QString &root, const QString &release, QByteArray *config, QString *source, QString *why)
 {
@@ -141,9 +156,30 @@ KernelFacts readKernelFacts(const QString &root)
 
     k.sigEnforce = factFromFile(joinRoot(root, QStringLiteral("/sys/module/module/parameters/sig_enforce")));
 
+    const QString bootConfig = joinRoot(root, QStringLiteral("/boot/config-") + k.release.value);
+    const QFileInfo bootInfo(bootConfig);
+    ConfigFacts cached;
+    bool haveCached = false;
+    if (k.release.known() && bootInfo.exists()) {
+        QMutexLocker lock(&g_configMutex);
+        const auto it = g_configCache.constFind(bootConfig);
+        if (it != g_configCache.constEnd() && it->size == bootInfo.size()
+            && it->mtimeMs == bootInfo.lastModified().toMSecsSinceEpoch()) {
+            cached = *it;
+            haveCached = true;
+        }
+    }
     QByteArray config;
     QString source, why;
-    if (readKernelConfig(root, k.release.value, &config, &source, &why)) {
+    if (haveCached) {
+        k.configSource = Fact::of(bootConfig);
+        k.forceUnload = Fact::of(cached.forceUnload);
+        k.ccVersionText = cached.ccVersionText.isEmpty()
+            ? Fact::unknown(bootConfig + QStringLiteral(" has no CONFIG_CC_VERSION_TEXT"))
+            : Fact::of(cached.ccVersionText);
+        if (cached.forceUnload.isEmpty())
+            k.forceUnload = Fact::unknown(bootConfig + QStringLiteral(" does not mention CONFIG_MODULE_FORCE_UNLOAD"));
+    } else if (readKernelConfig(root, k.release.value, &config, &source, &why)) {
         k.configSource = Fact::of(source);
         const QString force = kernelConfigValue(config, "CONFIG_MODULE_FORCE_UNLOAD");
         k.forceUnload = force.isEmpty() ? Fact::unknown(source + QStringLiteral(" does not mention CONFIG_MODULE_FORCE_UNLOAD"))
@@ -151,6 +187,11 @@ KernelFacts readKernelFacts(const QString &root)
         const QString cc = kernelConfigValue(config, "CONFIG_CC_VERSION_TEXT");
         k.ccVersionText = cc.isEmpty() ? Fact::unknown(source + QStringLiteral(" has no CONFIG_CC_VERSION_TEXT"))
                                        : Fact::of(cc);
+        if (source == bootConfig) {
+            QMutexLocker lock(&g_configMutex);
+            g_configCache.insert(bootConfig,
+                                 ConfigFacts{bootInfo.size(), bootInfo.lastModified().toMSecsSinceEpoch(), force, cc});
+        }
     } else {
         k.configSource = Fact::unknown(why);
         k.forceUnload = Fact::unknown(QStringLiteral("no kernel config found: ") + why);

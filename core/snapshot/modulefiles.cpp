@@ -87,12 +87,17 @@ ModuleFiles::ModuleFiles(const QString &root, const QString &release, const QStr
 {
     const QString dir = joinRoot(root, QStringLiteral("/lib/modules/") + release);
     const QByteArray native = dir.toLocal8Bit();
-    static const char *const noConfig[] = {nullptr}; // never read the host's modprobe.d for a fixture
-    m_ctx = kmod_new(native.constData(), root == QLatin1String("/") ? nullptr : noConfig);
-    if (!m_ctx)
+    // No modprobe.d: aliases, options and blacklists say nothing about modules already loaded,
+    // and reading them costs a directory walk per snapshot (and the host's, for a fixture).
+    static const char *const noConfig[] = {nullptr};
+    m_ctx = kmod_new(native.constData(), noConfig);
+    if (!m_ctx) {
         m_ctxError = QStringLiteral("libkmod could not open ") + dir;
-    else
+    } else {
         kmod_set_log_priority(m_ctx, 0);
+        // Map modules.dep.bin once instead of reading it again for every lookup.
+        kmod_load_resources(m_ctx);
+    }
     if (release.isEmpty())
         m_ctxError = QStringLiteral("kernel release unknown, modules.dep not searched");
 }

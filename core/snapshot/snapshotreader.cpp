@@ -15,6 +15,7 @@
 #include <libkmod.h>
 
 #include <algorithm>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcSnapshot, "kmodrescue.snapshot", QtInfoMsg)
 
@@ -112,7 +113,8 @@ QList<RawModule> readByHand(const QString &root, QStringList *warnings)
 QList<RawModule> readWithLibkmod(QStringList *warnings)
 {
     QList<RawModule> out;
-    struct kmod_ctx *ctx = kmod_new(nullptr, nullptr);
+    static const char *const noConfig[] = {nullptr}; // modprobe.d is irrelevant to what is loaded
+    struct kmod_ctx *ctx = kmod_new(nullptr, noConfig);
     if (!ctx) {
         *warnings << QStringLiteral("libkmod could not start");
         return out;
@@ -238,7 +240,9 @@ Snapshot SnapshotReader::read() const
         if (!d.isEmpty())
             extraDirs << QString::fromLocal8Bit(d);
     }
-    const ModuleFiles files(m_options.root, s.kernel.release.value, extraDirs);
+    std::optional<ModuleFiles> files;
+    if (m_options.readKoFiles)
+        files.emplace(m_options.root, s.kernel.release.value, extraDirs);
 
     QHash<QString, int> index;
     for (int i = 0; i < raw.size(); ++i)
@@ -248,7 +252,7 @@ Snapshot SnapshotReader::read() const
         m.outOfTree = m.taint.contains(QLatin1Char('O'));
         if (m_options.readKoFiles) {
             QStringList depends;
-            files.fill(&m, r.sysfsSrcversion, &depends);
+            files->fill(&m, r.sysfsSrcversion, &depends);
             for (const QString &d : depends) {
                 const QString c = canonicalModuleName(d);
                 if (!m.dependencies.contains(c))

@@ -89,23 +89,10 @@ const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) co
     hits &= detail::headerMask();
     if (!hits)
         return nullptr;
-    QString asString;
     const QList<rules::OopsGroup> &groups = rules::groups();
     for (qsizetype i = 0; i < groups.size(); ++i) {
-        if (!(hits & (quint64(1) << i)))
-            continue;
-        const rules::OopsGroup &g = groups[i];
-        bool suppressed = false;
-        for (const QRegularExpression &s : g.suppressions) {
-            if (asString.isEmpty())
-                asString = QString::fromUtf8(line);
-            if (s.match(asString).hasMatch()) {
-                suppressed = true;
-                break;
-            }
-        }
-        if (!suppressed)
-            return &g;
+        if ((hits & (quint64(1) << i)) && !groups[i].suppressed(line))
+            return &groups[i];
     }
     return nullptr;
 }

@@ -94,7 +94,8 @@ ParsedLine parseLine(QByteArrayView raw)
     }
     LineContext ctx;
     qsizetype after = matchPrefix(raw, start, ctx);
-    if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '[') {
+    if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '['
+        && std::memchr(raw.data(), '[', size_t(raw.size()))) {
         const qsizetype login = raw.indexOf(" login: ");
         if (login >= 0)
             after = matchPrefix(raw, login + 8, ctx);
@@ -194,15 +195,18 @@ quint64 scanLine(QByteArrayView line)
     return lineLiterals().find(line);
 }
 
+namespace {
+const int kGroupCount = int(rules::groups().size());
+}
+
 quint64 headerMask()
 {
-    static const quint64 mask = (quint64(1) << rules::groups().size()) - 1;
-    return mask;
+    return (quint64(1) << kGroupCount) - 1;
 }
 
 quint64 markerBit(LineMarker m)
 {
-    return quint64(1) << (rules::groups().size() + int(m));
+    return quint64(1) << (kGroupCount + int(m));
 }
 
 bool mayHoldHeader(QByteArrayView line)

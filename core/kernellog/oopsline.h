@@ -7,6 +7,8 @@
 #include <QByteArrayView>
 #include <QList>
 
+#include <cstring>
+
 namespace kmr::kernellog::detail {
 
 // Who printed a line. Lines without a "[ 1.234]" prefix have None; with a timestamp but no
@@ -66,6 +68,12 @@ enum LineMarker {
 quint64 scanLine(QByteArrayView line);
 quint64 headerMask();
 quint64 markerBit(LineMarker m);
+// memmem: faster than a generic search for the short needles used here.
+inline bool contains(QByteArrayView hay, QByteArrayView needle)
+{
+    return !needle.isEmpty() && hay.size() >= needle.size()
+        && memmem(hay.data(), size_t(hay.size()), needle.data(), size_t(needle.size())) != nullptr;
+}
 
 // True when the line contains one of the report headers (no suppression applied).
 bool mayHoldHeader(QByteArrayView line);

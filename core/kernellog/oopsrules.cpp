@@ -3,6 +3,7 @@
 // follow the conventions of syzkaller's pkg/report/linux.go (Apache-2.0), written anew here as
 // data so that titles can be compared with syzkaller's corpus; see docs in oopsextractor.h.
 #include "kernellog/oopsrules.h"
+#include "kernellog/oopsline.h"
 
 namespace kmr::kernellog::rules {
 
@@ -351,10 +352,28 @@ struct F {
     bool corrupted = false;
 };
 
+bool isRegexSpecial(char c)
+{
+    return QByteArrayView("\\^$.|?*+()[]{}").contains(c);
+}
+
+// "BUG: KASAN: ([a-z]+) in" -> "BUG: KASAN: ". Stops before a character a quantifier could make optional.
+QString literalPrefix(const char *pattern)
+{
+    QByteArray lit;
+    for (const char *p = pattern; *p && !isRegexSpecial(*p) && *p != '{'; ++p) {
+        if (p[1] == '?' || p[1] == '*' || p[1] == '{')
+            break;
+        lit += *p;
+    }
+    return QString::fromLatin1(lit);
+}
+
 OopsFormat make(const F &f)
 {
     OopsFormat o;
     o.title = re(f.title);
+    o.titleLiteral = literalPrefix(f.title);
     o.titleMultiline = QByteArrayView(f.title).contains("\\n");
     if (f.report)
         o.report = re(f.report);
@@ -374,8 +393,15 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
     g.header = header;
     for (const F &f : formats)
         g.formats.append(make(f));
-    for (const char *s : suppressions)
-        g.suppressions.append(re(s));
+    for (const char *s : suppressions) {
+        bool plain = true;
+        for (const char *p = s; *p; ++p)
+            plain = plain && !isRegexSpecial(*p);
+        if (plain)
+            g.suppressionLiterals.append(QByteArray(s));
+        else
+            g.suppressions.append(re(s));
+    }
     return g;
 }
 
@@ -399,6 +425,22 @@ bool StackSpec::skips(const QString &frame) const
         cache.insert(frame, skipped);
     }
     return skipped || (!skip.pattern().isEmpty() && skip.match(frame).hasMatch());
+}
+
+bool OopsGroup::suppressed(QByteArrayView line) const
+{
+    for (const QByteArray &l : suppressionLiterals) {
+        if (detail::contains(line, l))
+            return true;
+    }
+    if (suppressions.isEmpty())
+        return false;
+    const QString text = QString::fromUtf8(line);
+    for (const QRegularExpression &r : suppressions) {
+        if (r.match(text).hasMatch())
+            return true;
+    }
+    return false;
 }
 
 const QList<OopsGroup> &groups()

@@ -39,6 +39,7 @@ struct StackSpec {
 
 struct OopsFormat {
     QRegularExpression title;
+    QString titleLiteral; // the pattern's leading literal text: no match without it
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
     QRegularExpression report; // optional: must match the report text, its captures feed fmt
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found
@@ -53,6 +54,8 @@ struct OopsGroup {
     QByteArray header; // the substring that makes a line start a report
     QList<OopsFormat> formats;
     QList<QRegularExpression> suppressions; // lines with the header that are not crashes
+    QList<QByteArray> suppressionLiterals; // the same, for the plain-text ones
+    bool suppressed(QByteArrayView line) const;
     // Only a line one of the formats recognises is a report ("e1000: INFO: link up" is not).
     // syzkaller reports any such line; a developer's own log has too many of them.
     bool needsFormat = false;

@@ -345,7 +345,10 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     for (int phase = 0; phase < 2 && !matchedTitle; ++phase) {
         for (const rules::OopsFormat &f : group.formats) {
             const bool onText = phase == 1 || f.titleMultiline;
-            const QRegularExpressionMatch m = f.title.match(onText ? fullText() : header);
+            const QString &subject = onText ? fullText() : header;
+            if (!f.titleLiteral.isEmpty() && !subject.contains(f.titleLiteral))
+                continue; // cannot match: spare the pattern
+            const QRegularExpressionMatch m = f.title.match(subject);
             if (!m.hasMatch())
                 continue;
             // Positions: in the header line they precede anything in later lines.

@@ -43,8 +43,10 @@ GVC_t *context()
 
 QString lastGraphvizError()
 {
-    const char *e = aglasterr();
-    return e ? QString::fromUtf8(e).trimmed() : QStringLiteral("Graphviz could not read the graph");
+    char *e = aglasterr(); // malloc'd by cgraph: ours to free
+    const QString text = e ? QString::fromUtf8(e).trimmed() : QString();
+    free(e);
+    return text.isEmpty() ? QStringLiteral("Graphviz could not read the graph") : text;
 }
 
 } // namespace

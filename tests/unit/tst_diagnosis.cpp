@@ -232,7 +232,8 @@ private Q_SLOTS:
     {
         const Snapshot s = readFixture(fixtureRoot("lab61"));
         Diagnoser d(s, Diagnoser::Options {fixtureRoot("lab61"), true});
-        const Finding *f = d.diagnose(QStringLiteral("kmr_exithang")).find(FindingKind::ExitStillRunning);
+        const Diagnosis diag = d.diagnose(QStringLiteral("kmr_exithang"));
+        const Finding *f = diag.find(FindingKind::ExitStillRunning);
         QVERIFY(f);
         bool needsHelper = false;
         for (const Evidence &e : f->evidence)
@@ -263,7 +264,8 @@ private Q_SLOTS:
         QVERIFY(order.indexOf(QStringLiteral("c")) < order.indexOf(QStringLiteral("d")));
         QVERIFY(order.indexOf(QStringLiteral("d")) < order.indexOf(QStringLiteral("b")));
         Diagnoser diag(s, Diagnoser::Options {QStringLiteral("/nonexistent"), false});
-        const Finding *f = diag.diagnose(QStringLiteral("a")).find(FindingKind::HeldByModules);
+        const Diagnosis da = diag.diagnose(QStringLiteral("a"));
+        const Finding *f = da.find(FindingKind::HeldByModules);
         QVERIFY(f);
         QCOMPARE(f->unloadOrder, order);
         QVERIFY2(f->remedy.contains(QStringLiteral("in this order")), qPrintable(f->remedy));
@@ -280,7 +282,8 @@ private Q_SLOTS:
         Diagnoser d(s, Diagnoser::Options {fixtureRoot("lab61"), true});
         d.setReferenceTakers(QStringLiteral("kmr_victim"),
             {ReferenceTaker {QStringLiteral("kmr_leaker"), QStringLiteral("kmr_leaker_init+0x1c [kmr_leaker]"), 1}});
-        const Finding *f = d.diagnose(QStringLiteral("kmr_victim")).find(FindingKind::LeakedReference);
+        const Diagnosis diag = d.diagnose(QStringLiteral("kmr_victim"));
+        const Finding *f = diag.find(FindingKind::LeakedReference);
         QVERIFY(f);
         QCOMPARE(
             f->sentence, QStringLiteral("kmr_victim is held by a reference that kmr_leaker took and never gave back."));
@@ -370,7 +373,8 @@ private Q_SLOTS:
         const Snapshot s = readFixture(fixtureRoot("lab61"));
         Diagnoser d(s, Diagnoser::Options {fixtureRoot("lab61"), true});
         d.setOopses(oopses);
-        const Finding *f = d.diagnose(module).find(kind);
+        const Diagnosis diag = d.diagnose(module);
+        const Finding *f = diag.find(kind);
         QVERIFY2(f, qPrintable(toString(kind) + QStringLiteral(" not found for ") + module));
         QVERIFY2(f->sentence.contains(function), qPrintable(f->sentence));
         const auto oops = std::find_if(

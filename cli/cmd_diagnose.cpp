@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // kmodrescue-cli diagnose NAME... [--log FILE] [--json]: why a module will not unload, and what to do.
+#include "bundlesource.h"
 #include "command.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/diagnosisjson.h"
 #include "diagnosis/oopscitation.h"
-#include "bundlesource.h"
 #include "snapshotsource.h"
 
 #include <QJsonArray>

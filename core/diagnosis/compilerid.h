@@ -8,10 +8,10 @@ namespace kmr {
 // A compiler as named by a .ko's .comment ("GCC: (Debian 12.2.0-14) 12.2.0"), /proc/version
 // ("gcc-12 (Debian 12.2.0-14) 12.2.0") or CONFIG_CC_VERSION_TEXT, reduced to family and version.
 struct CompilerId {
-    QString family;   // "gcc", "clang", "" when not recognised
-    QString version;  // "12.2.0"
+    QString family; // "gcc", "clang", "" when not recognised
+    QString version; // "12.2.0"
     int major = -1;
-    QString text;     // what was parsed, trimmed
+    QString text; // what was parsed, trimmed
 
     bool valid() const { return !family.isEmpty() && major >= 0; }
     QString display() const; // "GCC 12.2.0", "clang 14.0.6", or the text when not recognised

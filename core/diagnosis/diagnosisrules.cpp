@@ -33,8 +33,8 @@ void Rules::references()
     if (in.scan)
         d.users = findModuleUsers(*in.scan, m.name);
     d.usersScanned = in.scan != nullptr;
-    const int realHolders = int(std::count_if(m.holders.begin(), m.holders.end(),
-                                              [](const QString &h) { return !h.startsWith(QLatin1Char('[')); }));
+    const int realHolders = int(std::count_if(
+        m.holders.begin(), m.holders.end(), [](const QString &h) { return !h.startsWith(QLatin1Char('[')); }));
     const int extra = m.refcount - realHolders;
     const bool absurd = m.refcount > 1000000;
     if (!d.users.isEmpty()) {

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QToolBar>
 
 namespace kmr {
@@ -120,11 +121,15 @@ void BundleActions::exportBundle()
     o.root = m_window->root();
     if (!m_window->currentModule().isEmpty())
         o.modules = QStringList {m_window->currentModule()};
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bundle::BundleContents c = bundle::collectBundleContents(o);
-    QApplication::restoreOverrideCursor();
-    ExportBundleDialog dialog(c, bundle::RedactionContext::fromRoot(o.root), m_window);
-    dialog.exec();
+    m_export->setEnabled(false);
+    m_window->statusBar()->showMessage(QStringLiteral("Collecting the evidence for the bundle\u2026"));
+    m_collect.startJob([o](const std::function<bool()> &) { return bundle::collectBundleContents(o); },
+        [this, root = o.root](const bundle::BundleContents &c) {
+            m_window->statusBar()->clearMessage();
+            m_export->setEnabled(!m_open);
+            ExportBundleDialog dialog(c, bundle::RedactionContext::fromRoot(root), m_window);
+            dialog.exec();
+        });
 }
 
 BundleActions *installBundleActions(MainWindow *window)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bundle/bundlecontents.h"
+#include "util/jobtracker.h"
 
 #include <QObject>
 
@@ -45,6 +46,7 @@ private:
     QLabel *m_bannerLabel;
     bool m_open = false;
     bundle::BundleContents m_contents;
+    JobTracker m_collect {this, 1}; // reading the evidence for an export, off the GUI thread
 };
 
 // Installs the actions and the banner into the window (called from MainWindow's constructor).

@@ -7,12 +7,14 @@
 #include "mainwindow.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QLabel>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolBar>
 
 using namespace kmr;
@@ -82,6 +84,31 @@ private Q_SLOTS:
         QVERIFY(!actions->bundleOpen());
         QVERIFY(!actions->banner()->isVisible());
         QVERIFY(actions->exportAction()->isEnabled());
+    }
+
+    void exportActionCollectsThenAsks()
+    {
+        MainWindow::Options o;
+        o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+        o.scanOnStart = false;
+        MainWindow w(o);
+        w.show();
+        auto *actions = w.findChild<BundleActions *>();
+        QVERIFY(actions);
+        QString shown;
+        QTimer poll;
+        connect(&poll, &QTimer::timeout, this, [&] {
+            if (auto *d = qobject_cast<ExportBundleDialog *>(QApplication::activeModalWidget())) {
+                shown = d->findChild<QPlainTextEdit *>("redactionList")->toPlainText();
+                d->reject(); // nothing is written without the user's Save
+            }
+        });
+        poll.start(20);
+        actions->exportAction()->trigger();
+        QVERIFY(!actions->exportAction()->isEnabled()); // collecting, off the GUI thread
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 30000);
+        QVERIFY2(shown.contains("nothing to redact") || shown.contains(" -> ["), qPrintable(shown));
+        QTRY_VERIFY(actions->exportAction()->isEnabled());
     }
 
     void exportDialogShowsRedactionsFirst()

@@ -149,12 +149,16 @@ public:
             auto it = p.re.globalMatch(text);
             while (it.hasNext()) {
                 const QRegularExpressionMatch m = it.next();
-                const QString v = m.captured(1);
+                QString v = m.captured(1);
+                // "fe80::1: link is ready": the colon after the address is the sentence's.
+                while (p.kind == RedactionKind::Ipv6Address && v.endsWith(QLatin1Char(':'))
+                    && !v.endsWith(QLatin1String("::")))
+                    v.chop(1);
                 if (p.kind == RedactionKind::Ipv6Address && !isIpv6(v))
                     continue;
                 if (boring(p.kind, v))
                     continue;
-                all.append({m.capturedStart(1), m.capturedLength(1), p.kind, v});
+                all.append({m.capturedStart(1), v.size(), p.kind, v});
             }
         }
         std::sort(all.begin(), all.end(), [](const Match &a, const Match &b) {

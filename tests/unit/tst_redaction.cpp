@@ -80,6 +80,10 @@ void TestRedaction::finds_data()
                                      << "fe80::5054:ff:fe12:3456"
                                      << "ipv6-address"
                                      << "[ipv6-1]";
+    QTest::newRow("ipv6 before a colon") << "IPv6: ADDRCONF(NETDEV_CHANGE): fe80::5054:ff:fe12:3456: link becomes ready"
+                                         << "fe80::5054:ff:fe12:3456"
+                                         << "ipv6-address"
+                                         << "[ipv6-1]";
     QTest::newRow("ipv6 full") << "addr 2001:0db8:0000:0000:0000:ff00:0042:8329 up"
                                << "2001:0db8:0000:0000:0000:ff00:0042:8329"
                                << "ipv6-address"

@@ -103,6 +103,14 @@ void DiagnosisTab::showDiagnosis(const Diagnosis &d)
     else
         summary = QStringLiteral("Nothing keeps %1 loaded (%2, refcount %3).")
                       .arg(d.module, toString(d.state), QString::number(d.refcount));
+    // The plain sentences in full first (the tree below elides long rows); evidence is in the tree.
+    for (const Finding &f : d.findings) {
+        if (f.severity == Severity::Info && f.kind != FindingKind::Unloadable)
+            continue;
+        summary += QStringLiteral("\n\u2022 ") + f.sentence;
+        if (!f.remedy.isEmpty())
+            summary += QStringLiteral("\n   What to do: ") + f.remedy;
+    }
     for (const QString &w : d.warnings)
         summary += QStringLiteral("\nNote: ") + w;
     m_summary->setText(summary);

@@ -191,6 +191,7 @@ private Q_SLOTS:
         QVERIFY(m->data(evidence).toString().startsWith(QStringLiteral("Evidence (")));
         QVERIFY2(!tab.view()->isExpanded(evidence), "evidence is one click away");
         QVERIFY(m->rowCount(evidence) >= 2);
+        QTest::qWait(50); // let the layout settle (wrapped rows, the summary's height)
         saveScreenshot(&tab, QStringLiteral("diagnosis-busychar.png"));
 
         // An exit that still runs: the unreadable stack is marked, its detail lines expand.
@@ -226,6 +227,7 @@ private Q_SLOTS:
         saveScreenshot(&w, QStringLiteral("mainwindow-dependencies.png"));
         w.moduleTabs()->setCurrentWidget(diagTab);
         QTRY_VERIFY_WITH_TIMEOUT(diagTab->model()->diagnosis().module == QLatin1String("kmr_consumer"), 20000);
+        QTest::qWait(50);
         saveScreenshot(&w, QStringLiteral("mainwindow-diagnosis.png"));
     }
 };

@@ -14,13 +14,12 @@ namespace kmr {
 namespace {
 template<typename E, size_t N> bool fromTable(const QString &s, E *out, const std::pair<E, const char *> (&table)[N])
 {
-    for (const auto &p : table) {
-        if (s == QLatin1String(p.second)) {
-            *out = p.first;
-            return true;
-        }
-    }
-    return false;
+    const auto *it = std::find_if(std::begin(table), std::end(table),
+        [&s](const std::pair<E, const char *> &p) { return s == QLatin1String(p.second); });
+    if (it == std::end(table))
+        return false;
+    *out = it->first;
+    return true;
 }
 template<typename E, size_t N> QString toTable(E e, const std::pair<E, const char *> (&table)[N])
 {

@@ -3,6 +3,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace kmr {
 
 namespace {
@@ -24,14 +26,14 @@ QString evidenceKindName(Evidence::Kind k)
 
 bool evidenceKindFrom(const QString &s, Evidence::Kind *k)
 {
-    for (Evidence::Kind c :
-        {Evidence::Kind::File, Evidence::Kind::Oops, Evidence::Kind::Process, Evidence::Kind::Note}) {
-        if (evidenceKindName(c) == s) {
-            *k = c;
-            return true;
-        }
-    }
-    return false;
+    static const Evidence::Kind kinds[]
+        = {Evidence::Kind::File, Evidence::Kind::Oops, Evidence::Kind::Process, Evidence::Kind::Note};
+    const auto *it
+        = std::find_if(std::begin(kinds), std::end(kinds), [&s](Evidence::Kind c) { return evidenceKindName(c) == s; });
+    if (it == std::end(kinds))
+        return false;
+    *k = *it;
+    return true;
 }
 
 QString userKindName(ModuleUser::Kind k)
@@ -55,7 +57,7 @@ QJsonArray strings(const QStringList &l)
 QStringList stringsFrom(const QJsonValue &v)
 {
     QStringList out;
-    for (const QJsonValue &x : v.toArray())
+    for (const auto &x : v.toArray())
         out << x.toString();
     return out;
 }
@@ -147,7 +149,7 @@ bool fromJson(const QJsonObject &o, Diagnosis *out, QString *error)
     d.usersScanned = o.value(QStringLiteral("usersScanned")).toBool();
     d.warnings = stringsFrom(o.value(QStringLiteral("warnings")));
     int i = 0;
-    for (const QJsonValue &fv : o.value(QStringLiteral("findings")).toArray()) {
+    for (const auto &fv : o.value(QStringLiteral("findings")).toArray()) {
         const QJsonObject fo = fv.toObject();
         Finding f;
         if (!findingKindFromString(fo.value(QStringLiteral("kind")).toString(), &f.kind))
@@ -160,13 +162,13 @@ bool fromJson(const QJsonObject &o, Diagnosis *out, QString *error)
         f.sentence = fo.value(QStringLiteral("sentence")).toString();
         f.remedy = fo.value(QStringLiteral("remedy")).toString();
         f.unloadOrder = stringsFrom(fo.value(QStringLiteral("unloadOrder")));
-        for (const QJsonValue &sv : fo.value(QStringLiteral("steps")).toArray()) {
+        for (const auto &sv : fo.value(QStringLiteral("steps")).toArray()) {
             RemedyStep s;
             if (!remedyStepFromString(sv.toString(), &s))
                 return fail(error, QStringLiteral("findings[%1]: unknown step \"%2\"").arg(i).arg(sv.toString()));
             f.steps << s;
         }
-        for (const QJsonValue &ev : fo.value(QStringLiteral("evidence")).toArray()) {
+        for (const auto &ev : fo.value(QStringLiteral("evidence")).toArray()) {
             const QJsonObject eo = ev.toObject();
             Evidence e;
             if (!evidenceKindFrom(eo.value(QStringLiteral("kind")).toString(), &e.kind))
@@ -183,7 +185,7 @@ bool fromJson(const QJsonObject &o, Diagnosis *out, QString *error)
         d.findings << f;
         ++i;
     }
-    for (const QJsonValue &uv : o.value(QStringLiteral("users")).toArray()) {
+    for (const auto &uv : o.value(QStringLiteral("users")).toArray()) {
         const QJsonObject uo = uv.toObject();
         ModuleUser u;
         const QString k = uo.value(QStringLiteral("kind")).toString();

@@ -6,6 +6,8 @@
 #include "diagnosis/diagnosisrules.h"
 #include "diagnosis/systemscan.h"
 
+#include <algorithm>
+
 namespace kmr::rules {
 
 inline QString sysModule(const QString &name, const char *file)
@@ -54,23 +56,18 @@ inline bool implicates(const OopsCitation &o, const QString &name)
 {
     if (canonicalModuleName(o.faultingModule) == name)
         return true;
-    for (const QString &m : o.implicatedModules)
-        if (canonicalModuleName(m) == name)
-            return true;
-    return false;
+    return std::any_of(o.implicatedModules.begin(), o.implicatedModules.end(),
+        [&name](const QString &m) { return canonicalModuleName(m) == name; });
 }
 
 inline bool mentionsAny(const OopsCitation &o, std::initializer_list<const char *> words)
 {
-    for (const char *w : words) {
+    return std::any_of(words.begin(), words.end(), [&o](const char *w) {
         const QLatin1String word(w);
-        if (o.faultingFunction.contains(word) || o.title.contains(word))
-            return true;
-        for (const QString &f : o.callTrace)
-            if (f.contains(word))
-                return true;
-    }
-    return false;
+        return o.faultingFunction.contains(word) || o.title.contains(word)
+            || std::any_of(
+                o.callTrace.begin(), o.callTrace.end(), [&word](const QString &f) { return f.contains(word); });
+    });
 }
 
 // The latest oops that implicates the module and, preferably, its init (or exit) path.

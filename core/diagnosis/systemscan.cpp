@@ -70,7 +70,8 @@ bool parseDevNumber(const QString &text, int *major, int *minor)
     const QStringList parts = text.trimmed().split(QLatin1Char(':'));
     if (parts.size() != 2)
         return false;
-    bool ok1 = false, ok2 = false;
+    bool ok1 = false;
+    bool ok2 = false;
     *major = parts.at(0).toInt(&ok1);
     *minor = parts.at(1).toInt(&ok2);
     return ok1 && ok2;
@@ -135,7 +136,7 @@ void SystemScan::readDevices()
             SysDevice d;
             d.cls = cls;
             d.name = name;
-            if (readSmallFile(base + QStringLiteral("/uevent"), &uevent, &why, 64 * 1024)) {
+            if (readSmallFile(base + QStringLiteral("/uevent"), &uevent, &why, qint64(64) * 1024)) {
                 for (const QByteArray &raw : uevent.split('\n')) {
                     const QString l = decodeKernelBytes(raw);
                     if (l.startsWith(QLatin1String("MAJOR=")))
@@ -191,7 +192,7 @@ void SystemScan::readProcesses()
         p.pid = pid;
         QByteArray stat;
         QString why;
-        if (!readSmallFile(base + QStringLiteral("/stat"), &stat, &why, 64 * 1024))
+        if (!readSmallFile(base + QStringLiteral("/stat"), &stat, &why, qint64(64) * 1024))
             continue; // the process ended meanwhile
         const int open = stat.indexOf('(');
         const int close = stat.lastIndexOf(')');
@@ -202,7 +203,7 @@ void SystemScan::readProcesses()
         if (!rest.isEmpty())
             p.state = QLatin1Char(rest.at(0));
         QByteArray cmdline;
-        if (readSmallFile(base + QStringLiteral("/cmdline"), &cmdline, &why, 256 * 1024)) {
+        if (readSmallFile(base + QStringLiteral("/cmdline"), &cmdline, &why, qint64(256) * 1024)) {
             if (cmdline.endsWith('\0'))
                 cmdline.chop(1);
             if (!cmdline.isEmpty())
@@ -315,7 +316,7 @@ QList<ProcessInfo> SystemScan::unloaders(const QString &module) const
             = joinRoot(m_root, QStringLiteral("/proc/") + QString::number(p.pid) + QStringLiteral("/stack"));
         QByteArray stack;
         QString why;
-        if (readSmallFile(stackPath, &stack, &why, 64 * 1024)) {
+        if (readSmallFile(stackPath, &stack, &why, qint64(64) * 1024)) {
             for (const QByteArray &l : stack.split('\n'))
                 if (!l.trimmed().isEmpty())
                     q.stack << decodeKernelBytes(l.trimmed());

@@ -105,7 +105,8 @@ DepGraph DepGraph::neighbourhood(const QString &center, int depth, DepDirection 
     const QString c = canonicalModuleName(center);
     if (indexOf(c) < 0)
         return g;
-    QHash<QString, QStringList> out, in;
+    QHash<QString, QStringList> out;
+    QHash<QString, QStringList> in;
     for (const DepEdge &e : edges) {
         out[e.from] << e.to;
         in[e.to] << e.from;

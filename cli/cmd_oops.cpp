@@ -122,7 +122,9 @@ int run(Context &ctx)
             const KernelLog log = readKmsg(file, &error, &why);
             printExcerpts(ctx, OopsExtractor::extract(log), file);
         } else {
-            printExcerpts(ctx, OopsExtractor::extractFromText(data), file);
+            OopsExtractor::Options options;
+            options.keepLines = ctx.json; // the text listing does not print the lines
+            printExcerpts(ctx, OopsExtractor::extractFromText(data, options), file);
         }
         return ExitOk;
     }

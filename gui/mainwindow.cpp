@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 #include "bundle/bundleactions.h"
 #include "diagnosis/diagnosistabs.h"
+#include "kernellog/kernellogtabinstaller.h"
 #include "refcount/refcounttab.h"
 #include "unload/forceunloadaction.h"
 
@@ -73,6 +74,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     installDiagnosisTabs(this); // the Diagnosis and Dependencies tabs (gui/diagnosis, gui/graph)
     installRefcountTab(this); // the Refcount tab (gui/refcount, issue 7)
     installForceUnload(this); // Force Unload… for the selected module (gui/unload)
+    installKernelLogTab(this); // the Kernel Log tab and the oops badges (gui/kernellog)
     installBundleActions(this); // File > Open Bundle…, Export Diagnostic Bundle…, the read-only banner (gui/bundle)
 
     m_autoTimer = new QTimer(this);

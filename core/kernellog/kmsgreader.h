@@ -31,6 +31,7 @@ public:
     void close();
     bool isOpen() const { return m_fd >= 0; }
     int fd() const { return m_fd; } // for a QSocketNotifier in follow mode
+    bool isDevice() const { return m_isDevice; } // a regular file never blocks: poll it instead
 
     // Every record available now; returns at once when none is (follow mode calls it again).
     KernelLog readAvailable();

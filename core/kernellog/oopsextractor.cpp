@@ -57,6 +57,7 @@ public:
     { }
 
     QList<int> gapLines; // lines that stand for lost records (record input)
+    bool keepLines = true;
     QList<OopsExcerpt> run();
 
 private:
@@ -266,12 +267,14 @@ Cursor Scanner::processReport(
         if (pp.context != ctx)
             continue;
         e.lineIndexes << at.index - int(before.size() - i);
-        e.lines << QString::fromUtf8(pp.raw);
+        if (keepLines)
+            e.lines << QString::fromUtf8(pp.raw);
         texts << pp.message;
     }
     for (qsizetype i = 0; i < keep; ++i) {
         e.lineIndexes << rows[i].index;
-        e.lines << QString::fromUtf8(rows[i].line.raw);
+        if (keepLines)
+            e.lines << QString::fromUtf8(rows[i].line.raw);
         texts << rows[i].line.message;
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.first();
@@ -315,9 +318,11 @@ QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
 
 } // namespace
 
-QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text)
+QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Options &options)
 {
-    return Scanner(text, false).run();
+    Scanner s(text, false);
+    s.keepLines = options.keepLines;
+    return s.run();
 }
 
 QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)

@@ -22,8 +22,15 @@ namespace kmr::kernellog {
 class OopsExtractor
 {
 public:
+    struct Options {
+        // Copy each excerpt's lines into OopsExcerpt::lines. A caller that only lists reports
+        // (kmodrescue-cli oops without --json) leaves them out: on a log made of crashes they
+        // are most of the memory. lineIndexes are always kept.
+        bool keepLines = true;
+    };
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).
-    static QList<OopsExcerpt> extractFromText(QByteArrayView text);
+    static QList<OopsExcerpt> extractFromText(QByteArrayView text, const Options &options);
+    static QList<OopsExcerpt> extractFromText(QByteArrayView text) { return extractFromText(text, Options()); }
     // From records (lines are indexes into the list). Gap records inside an excerpt mark it truncated.
     static QList<OopsExcerpt> extract(const KernelLog &records);
     // Only the first report, as syzkaller's parser gives (for scoring against its corpus).

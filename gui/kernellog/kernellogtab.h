@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "kernellog/kernellogrecord.h"
+#include "kernellog/oopsexcerpt.h"
+
+#include <QSet>
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPushButton;
+class QSocketNotifier;
+class QTableView;
+class QTextBrowser;
+class QTimer;
+
+namespace kmr {
+
+namespace kernellog {
+class KmsgReader;
+}
+class KernelLogModel;
+class KernelLogFilterProxyModel;
+class OopsListModel;
+
+// The Kernel Log tab: the log (severity colours, a text and level filter, follow mode) and the
+// crash reports found in it. Selecting a report shows it with the frames of the implicated
+// module highlighted: the module selected in the main window when the report names it,
+// otherwise the report's most suspect module.
+//
+// It takes plain results (setLog, setExcerpts); reading the live log is readLive(). When the
+// kernel refuses (kernel.dmesg_restrict=1) a banner says why and offers the helper, through
+// helperReadRequested(); the installer connects that to HelperClient::readKernelLog.
+class KernelLogTab : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit KernelLogTab(QWidget *parent = nullptr);
+    ~KernelLogTab() override;
+
+    // A whole log: replaces what is shown and finds its crash reports.
+    void setLog(const kernellog::KernelLog &records, const QString &source);
+    // Reports found elsewhere (a bundle); lines refer to the log set with setLog.
+    void setExcerpts(const QList<kernellog::OopsExcerpt> &excerpts);
+    void setModule(const QString &name);
+    // Reads /dev/kmsg (or path). Returns false when refused; the banner then offers the helper.
+    bool readLive(const QString &path = QStringLiteral("/dev/kmsg"));
+    void setFollow(bool follow);
+    void showHelperFailure(const QString &text);
+
+    // For the installer and the tests.
+    KernelLogModel *logModel() const { return m_model; }
+    KernelLogFilterProxyModel *filterModel() const { return m_proxy; }
+    OopsListModel *oopsModel() const { return m_oops; }
+    QTableView *logView() const { return m_logView; }
+    QListView *oopsView() const { return m_oopsView; }
+    QTextBrowser *excerptView() const { return m_excerptView; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    bool helperBannerVisible() const;
+    QSet<QString> oopsModules() const;
+    void selectExcerpt(int row);
+    QString highlightedModule() const { return m_highlight; }
+
+Q_SIGNALS:
+    void oopsModulesChanged(const QSet<QString> &modules);
+    void helperReadRequested();
+
+private:
+    void showExcerpt(int row);
+    void readMore();
+    void reextract();
+    void setSource(const QString &source);
+
+    KernelLogModel *m_model;
+    KernelLogFilterProxyModel *m_proxy;
+    OopsListModel *m_oops;
+    QLineEdit *m_filter;
+    QComboBox *m_level;
+    QCheckBox *m_follow;
+    QPushButton *m_reload;
+    QPushButton *m_openFile;
+    QLabel *m_source;
+    QFrame *m_banner;
+    QLabel *m_bannerText;
+    QPushButton *m_bannerButton;
+    QTableView *m_logView;
+    QListView *m_oopsView;
+    QTextBrowser *m_excerptView;
+    QTimer *m_reextract;
+    QTimer *m_poll;
+    std::unique_ptr<kernellog::KmsgReader> m_reader;
+    QSocketNotifier *m_notifier = nullptr;
+    QString m_module;
+    QString m_highlight;
+    QString m_livePath;
+};
+
+} // namespace kmr

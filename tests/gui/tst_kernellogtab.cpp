@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The Kernel Log tab: its models under QAbstractItemModelTester, the crash reports of a real lab
+// log with the selected module's frames highlighted, follow mode, a refused read, the main window.
+#include "kernellog/dmesgparser.h"
+#include "kernellog/kernellogmodel.h"
+#include "kernellog/kernellogtab.h"
+#include "kernellog/kmsgreader.h"
+#include "kernellog/oopslistmodel.h"
+#include "mainwindow.h"
+
+#include <QAbstractItemModelTester>
+#include <QLineEdit>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+using namespace kmr;
+using namespace kmr::kernellog;
+
+namespace {
+
+QByteArray fixture(const QString &name)
+{
+    QFile f(QStringLiteral(KMR_FIXTURES "/kmsg/") + name);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("fixture %s is missing", qPrintable(name));
+    return f.readAll();
+}
+
+} // namespace
+
+class TestKernelLogTab : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void logModelUnderTester();
+    void filterByTextAndLevel();
+    void oopsListModelUnderTester();
+    void showsReportsOfLabLogAndHighlightsModule();
+    void followModeAppendsNewRecords();
+    void unreadableLogShowsBanner();
+    void mainWindowHasKernelLogTab();
+};
+
+void TestKernelLogTab::logModelUnderTester()
+{
+    KernelLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The /dev/kmsg capture carries the priorities (a dmesg text does not).
+    const KernelLog log = readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg"));
+    model.setRecords(log);
+    QCOMPARE(model.rowCount(), int(log.size()));
+    QCOMPARE(model.columnCount(), int(KernelLogModel::ColumnCount));
+    KernelLogRecord gap;
+    gap.kind = KernelLogRecord::Kind::Gap;
+    gap.gapSize = 4;
+    model.appendRecords({gap});
+    const QModelIndex last = model.index(model.rowCount() - 1, KernelLogModel::MessageColumn);
+    QVERIFY(last.data().toString().contains(QLatin1String("4 record")));
+    QVERIFY(last.data(KernelLogModel::IsGapRole).toBool());
+    // Severity: the oops header is alert (1), shown in colour and bold.
+    int bugRow = -1;
+    for (int r = 0; r < model.rowCount(); ++r) {
+        if (model.index(r, KernelLogModel::MessageColumn).data().toString().startsWith(QLatin1String("BUG:")))
+            bugRow = r;
+    }
+    QVERIFY(bugRow >= 0);
+    QVERIFY(model.index(bugRow, 0).data(Qt::ForegroundRole).isValid());
+    model.setRecords({});
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestKernelLogTab::filterByTextAndLevel()
+{
+    KernelLogModel model;
+    KernelLogFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    KernelLog log;
+    for (int i = 0; i < 8; ++i) {
+        KernelLogRecord r;
+        r.priority = i;
+        r.message = QStringLiteral("message %1").arg(i);
+        log << r;
+    }
+    KernelLogRecord gap;
+    gap.kind = KernelLogRecord::Kind::Gap;
+    log << gap;
+    model.setRecords(log);
+    QCOMPARE(proxy.rowCount(), 9);
+    proxy.setMaxPriority(3); // errors and worse
+    QCOMPARE(proxy.rowCount(), 5); // 0..3 and the gap
+    proxy.setText(QStringLiteral("MESSAGE 2"));
+    QCOMPARE(proxy.rowCount(), 2); // message 2 and the gap, which always shows
+    proxy.setMaxPriority(7);
+    proxy.setText(QString());
+    QCOMPARE(proxy.rowCount(), 9);
+}
+
+void TestKernelLogTab::oopsListModelUnderTester()
+{
+    OopsListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    OopsExcerpt e;
+    e.title = QStringLiteral("WARNING in kmr_victim_put");
+    e.faultingModule = QStringLiteral("kmr_victim");
+    e.truncated = true;
+    e.truncatedWhy = QStringLiteral("cut");
+    model.setExcerpts({e, e});
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(model.index(0).data().toString().contains(QLatin1String("kmr_victim")));
+    QVERIFY(model.index(0).data().toString().contains(QLatin1String("truncated")));
+    QCOMPARE(
+        model.index(1).data(OopsListModel::ModulesRole).toStringList(), QStringList {QStringLiteral("kmr_victim")});
+    model.setExcerpts({});
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestKernelLogTab::showsReportsOfLabLogAndHighlightsModule()
+{
+    KernelLogTab tab;
+    QSignalSpy modules(&tab, &KernelLogTab::oopsModulesChanged);
+    tab.setLog(parseDmesgText(fixture(QStringLiteral("all-6.1.txt"))), QStringLiteral("all-6.1.txt"));
+    QCOMPARE(tab.oopsModel()->rowCount(), 3);
+    QCOMPARE(modules.size(), 1);
+    const QSet<QString> expected {
+        QStringLiteral("kmr_exithang"), QStringLiteral("kmr_exitoops"), QStringLiteral("kmr_initoops")};
+    QCOMPARE(modules.first().first().value<QSet<QString>>(), expected);
+
+    tab.setModule(QStringLiteral("kmr_exitoops"));
+    QCOMPARE(tab.oopsView()->currentIndex().row(), 1);
+    QCOMPARE(tab.highlightedModule(), QStringLiteral("kmr_exitoops"));
+    const QString text = tab.excerptView()->toPlainText();
+    QVERIFY(text.contains(QLatin1String("BUG: unable to handle kernel NULL pointer dereference in kmr_exitoops_exit")));
+    QVERIFY(text.contains(QLatin1String("RIP: 0010:kmr_exitoops_exit")));
+    // The module's frame lines are the highlighted ones (bold on a coloured background).
+    const QString html = tab.excerptView()->toHtml();
+    QVERIFY(html.contains(QLatin1String("background-color:#ffe08a")));
+
+    // A module no report names leaves the selection alone and highlights the report's own suspect.
+    tab.setModule(QStringLiteral("kmr_victim"));
+    QCOMPARE(tab.oopsView()->currentIndex().row(), 1);
+    QCOMPARE(tab.highlightedModule(), QStringLiteral("kmr_exitoops"));
+    tab.selectExcerpt(2);
+    QCOMPARE(tab.highlightedModule(), QStringLiteral("kmr_initoops"));
+
+    // The filter narrows the log, not the reports.
+    tab.filterEdit()->setText(QStringLiteral("kmr_initoops"));
+    QVERIFY(tab.filterModel()->rowCount() < tab.logModel()->rowCount());
+    QVERIFY(tab.filterModel()->rowCount() > 0);
+    QCOMPARE(tab.oopsModel()->rowCount(), 3);
+}
+
+void TestKernelLogTab::followModeAppendsNewRecords()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("kmsg"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("6,1,1000,-;first\n");
+    f.flush();
+    KernelLogTab tab;
+    QVERIFY(tab.readLive(path));
+    QCOMPARE(tab.logModel()->rowCount(), 1);
+    tab.setFollow(true);
+    f.write(fixture(QStringLiteral("exitoops-6.1.kmsg")));
+    f.flush();
+    QTRY_VERIFY_WITH_TIMEOUT(tab.logModel()->rowCount() > 30, 5000);
+    // The sequence jumps from 1 to the capture's numbers: the lost records show as a gap.
+    QVERIFY(tab.logModel()->index(1, 0).data(KernelLogModel::IsGapRole).toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(tab.oopsModel()->rowCount(), 1, 5000);
+    tab.setFollow(false);
+}
+
+void TestKernelLogTab::unreadableLogShowsBanner()
+{
+    KernelLogTab tab;
+    QVERIFY(!tab.helperBannerVisible());
+    QVERIFY(!tab.readLive(QStringLiteral("/nonexistent/kmsg")));
+    QVERIFY(tab.helperBannerVisible());
+    tab.setLog(parseDmesgText(fixture(QStringLiteral("exitoops-6.1.txt"))), QStringLiteral("file"));
+    QVERIFY(!tab.helperBannerVisible());
+}
+
+void TestKernelLogTab::mainWindowHasKernelLogTab()
+{
+    MainWindow::Options o;
+    o.root = QStringLiteral(KMR_FIXTURES "/roots/nonexistent-root");
+    o.scanOnStart = false;
+    MainWindow w(o);
+    bool found = false;
+    for (int i = 0; i < w.moduleTabs()->count(); ++i)
+        found = found || w.moduleTabs()->tabText(i) == QLatin1String("Kernel Log");
+    QVERIFY(found);
+    QVERIFY(w.findChild<KernelLogTab *>());
+}
+
+QTEST_MAIN(TestKernelLogTab)
+#include "tst_kernellogtab.moc"

@@ -23,8 +23,9 @@ QStringList implicatedModules(const OopsExcerpt &e)
     QStringList mods;
     if (!e.faultingModule.isEmpty())
         mods << e.faultingModule;
+    // "? " frames are stale addresses found on the stack, not callers: they implicate nobody.
     for (const OopsFrame &f : e.frames) {
-        if (!f.module.isEmpty() && !mods.contains(f.module))
+        if (!f.questionable && !f.module.isEmpty() && !mods.contains(f.module))
             mods << f.module;
     }
     return mods;

@@ -42,7 +42,7 @@ struct OopsExcerpt {
 };
 
 // Modules an excerpt implicates, most suspect first: the faulting module, then every [module]
-// in the call trace in order of appearance. No duplicates.
+// in the call trace in order of appearance ("? " frames left out). No duplicates.
 QStringList implicatedModules(const OopsExcerpt &e);
 
 // The excerpts that implicate a module (name in '_' form), for the module table's badge.

@@ -115,8 +115,16 @@ int run(Context &ctx)
             ctx.err << "kmodrescue-cli oops: cannot read " << file << ": " << f.errorString() << "\n";
             return ExitBadInput;
         }
-        const QByteArray data = f.readAll();
-        if (looksLikeKmsgCapture(data)) {
+        // Mapped, not copied: a log of hundreds of megabytes is read straight from the page cache.
+        QByteArray copy;
+        QByteArrayView data;
+        if (const uchar *mapped = f.size() > 0 ? f.map(0, f.size()) : nullptr) {
+            data = QByteArrayView(reinterpret_cast<const char *>(mapped), f.size());
+        } else {
+            copy = f.readAll(); // pipes, /proc files: no mapping
+            data = copy;
+        }
+        if (looksLikeKmsgCapture(data.first(std::min<qsizetype>(64, data.size())).toByteArray())) {
             KernelLogError error;
             QString why;
             const KernelLog log = readKmsg(file, &error, &why);

@@ -390,6 +390,7 @@ void MainWindow::applySnapshot(const Snapshot &snapshot, qint64 scanMsecs)
     m_model->setSnapshot(snapshot);
     const KernelFacts &k = snapshot.kernel;
     m_stack->setCurrentIndex(k.moduleSupport ? TablePage : NoModulesPage);
+    m_filter->setEnabled(k.moduleSupport); // nothing to filter on the plain-words page
     m_status->setKernelFacts(k);
     m_status->setSource(snapshot, scanMsecs);
     updateCounts();

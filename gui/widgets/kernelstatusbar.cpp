@@ -51,12 +51,13 @@ QString KernelStatusBar::taintText(const KernelFacts &k)
 
 QString KernelStatusBar::lockdownText(const KernelFacts &k)
 {
-    return k.lockdown.known() ? QStringLiteral("lockdown ") + k.lockdown.value : QStringLiteral("lockdown unknown");
+    return k.lockdown.known() && !k.lockdown.value.isEmpty() ? QStringLiteral("lockdown ") + k.lockdown.value
+                                                             : QStringLiteral("lockdown unknown");
 }
 
 QString KernelStatusBar::forceUnloadText(const KernelFacts &k)
 {
-    if (!k.forceUnload.known())
+    if (!k.forceUnload.known() || k.forceUnload.value.isEmpty())
         return QStringLiteral("forced unload unknown");
     return k.forceUnload.value == QLatin1String("y") ? QStringLiteral("forced unload available")
                                                      : QStringLiteral("no forced unload");

@@ -25,7 +25,7 @@ NoModuleSupportPage::NoModuleSupportPage(QAction *openBundle, QAction *openSampl
     m_message->setObjectName(QStringLiteral("noModuleSupportMessage"));
     m_message->setWordWrap(true);
     m_message->setAlignment(Qt::AlignCenter);
-    m_message->setMaximumWidth(620);
+    m_message->setFixedWidth(560); // a fixed width so the wrapped text gets its full height
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *buttons = new QHBoxLayout;
@@ -43,7 +43,11 @@ NoModuleSupportPage::NoModuleSupportPage(QAction *openBundle, QAction *openSampl
     layout->addStretch(2);
     layout->addWidget(title);
     layout->addSpacing(12);
-    layout->addWidget(m_message, 0, Qt::AlignHCenter);
+    auto *centred = new QHBoxLayout; // stretches, not an alignment flag: keeps heightForWidth working
+    centred->addStretch();
+    centred->addWidget(m_message);
+    centred->addStretch();
+    layout->addLayout(centred);
     layout->addSpacing(16);
     layout->addLayout(buttons);
     layout->addStretch(3);

@@ -303,6 +303,11 @@ void TestMainWindow::noModuleSupportShowsPlainWords()
     QVERIFY(page->message().contains(QStringLiteral("no loadable module support")));
     QVERIFY(page->message().contains(QStringLiteral("/proc/modules")));
     QVERIFY(page->message().contains(QStringLiteral("nothing can be stuck here")));
+    auto *message = page->findChild<QLabel *>(QStringLiteral("noModuleSupportMessage"));
+    QCoreApplication::processEvents(); // pending layout requests
+    QVERIFY2(message->height() >= message->heightForWidth(message->width()), // all of it shows
+        qPrintable(QStringLiteral("%1 < %2").arg(message->height()).arg(message->heightForWidth(message->width()))));
+    QCOMPARE(w.findChild<QLabel *>(QStringLiteral("statusLockdown"))->text(), QStringLiteral("lockdown unknown"));
     // The bundle part makes its actions visible; the page's buttons follow them.
     w.openBundleAction()->setVisible(true);
     w.openSampleAction()->setVisible(true);

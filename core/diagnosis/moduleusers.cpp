@@ -58,12 +58,14 @@ QList<ModuleUser> findModuleUsers(const SystemScan &scan, const QString &module)
         }
     }
 
-    // Filesystem types registered under the module's name (ext4 registers "ext4"; a test module
-    // registers its own name). A module that registers other type names is not matched here.
+    // Filesystem types registered under the module's name, or its name and "fs" (ext4 registers
+    // "ext4", kmr_victim "kmr_victimfs"). Other type names (ext4's "ext3") are not matched here.
     QSet<QString> types;
-    for (const QString &t : scan.filesystems)
-        if (canonicalModuleName(t) == want)
+    for (const QString &t : scan.filesystems) {
+        const QString c = canonicalModuleName(t);
+        if (c == want || c == want + QStringLiteral("fs"))
             types.insert(t);
+    }
     for (const MountEntry &m : scan.mounts) {
         if (!types.contains(m.fsType))
             continue;

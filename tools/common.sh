@@ -13,7 +13,7 @@ KMR_RUNTIME_PACKAGES=(kmod dbus polkitd graphviz)
 # Extra for the tests: the private bus and polkitd, the qemu lab, its kernels and headers,
 # the compiler-mismatch module (gcc-11), the fuzzers (clang), and fonts for screenshots.
 KMR_TEST_PACKAGES=(dbus-daemon polkitd qemu-system-x86 busybox-static xz-utils zstd cpio gcc-11 gcc-12 make
-  clang libclang-rt-14-dev llvm util-linux procps passwd strace fonts-dejavu-core xvfb xauth)
+  clang libclang-rt-14-dev llvm util-linux procps passwd strace jq fonts-dejavu-core xvfb xauth)
 
 # The lab's kernels. Override with KMR_LAB_KERNELS="REL1 REL2"; the defaults are the versions
 # the lab was proven on. If the archive no longer carries one, the newest of its series is used.

@@ -37,13 +37,14 @@ QString makeTree(int n)
     writeFile(root + QStringLiteral("/proc/sys/kernel/osrelease"), "6.12.117+deb12-amd64\n");
     writeFile(root + QStringLiteral("/proc/sys/kernel/tainted"), "12288\n");
     writeFile(root + QStringLiteral("/proc/version"),
-              "Linux version 6.12.117+deb12-amd64 (x@y) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld 2.40) #1 SMP\n");
+        "Linux version 6.12.117+deb12-amd64 (x@y) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld 2.40) #1 SMP\n");
     QByteArray procModules;
     for (int i = 0; i < n; ++i) {
         const QByteArray name = "mod" + QByteArray::number(i);
         const bool held = i % 5 == 0 && i + 1 < n;
         const QByteArray holder = "mod" + QByteArray::number(i + 1);
-        procModules += name + " 16384 " + (held ? "1 " + holder + "," : QByteArray("0 -")) + " Live 0xffffffffc0000000 (OE)\n";
+        procModules
+            += name + " 16384 " + (held ? "1 " + holder + "," : QByteArray("0 -")) + " Live 0xffffffffc0000000 (OE)\n";
         const QString d = root + QStringLiteral("/sys/module/") + QString::fromLatin1(name);
         QDir(root).mkpath(d + QStringLiteral("/holders"));
         writeFile(d + QStringLiteral("/refcnt"), held ? "1\n" : "0\n");
@@ -70,7 +71,8 @@ void BM_SnapshotFromFixtureTree(benchmark::State &state)
             state.SkipWithError("snapshot lost modules");
     }
     state.SetComplexityN(state.range(0));
-    state.counters["us_per_module"] = benchmark::Counter(double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["us_per_module"] = benchmark::Counter(
+        double(state.range(0)), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 // The live system through libkmod, as the GUI's auto-refresh does it (.ko facts cached after
@@ -96,5 +98,10 @@ void BM_LiveSnapshot(benchmark::State &state)
 } // namespace
 
 BENCHMARK(BM_LiveSnapshot)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SnapshotFromFixtureTree)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Complexity(benchmark::oN);
+BENCHMARK(BM_SnapshotFromFixtureTree)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->Complexity(benchmark::oN);
 BENCHMARK_MAIN();

@@ -39,7 +39,8 @@ static int runList(Context &ctx)
                        .arg(m.taint.isEmpty() ? QStringLiteral("-") : m.taint, -6)
                        .arg(m.holders.isEmpty() ? QStringLiteral("-") : m.holders.join(QLatin1Char(',')));
     }
-    ctx.out << "\n" << s.modules.size() << " modules; kernel " << s.kernel.release.display() << ", taint "
+    ctx.out << "\n"
+            << s.modules.size() << " modules; kernel " << s.kernel.release.display() << ", taint "
             << (s.kernel.taintKnown ? (s.kernel.taintLetters.isEmpty() ? QStringLiteral("none") : s.kernel.taintLetters)
                                     : QStringLiteral("unknown"))
             << ", lockdown " << s.kernel.lockdown.display() << "\n";
@@ -48,6 +49,6 @@ static int runList(Context &ctx)
     return ExitOk;
 }
 
-static Registrar reg{"list", "list [--json]", "the loaded modules with state, refcount, holders", &runList};
+static Registrar reg {"list", "list [--json]", "the loaded modules with state, refcount, holders", &runList};
 
 } // namespace kmr::cli

@@ -34,7 +34,8 @@ static int runShow(Context &ctx)
     const auto line = [&](const char *key, const QString &value) {
         ctx.out << QStringLiteral("%1 %2\n").arg(QLatin1String(key) + QLatin1Char(':'), -13).arg(value);
     };
-    const auto list = [](const QStringList &l) { return l.isEmpty() ? QStringLiteral("-") : l.join(QStringLiteral(", ")); };
+    const auto list
+        = [](const QStringList &l) { return l.isEmpty() ? QStringLiteral("-") : l.join(QStringLiteral(", ")); };
     line("name", m->name);
     line("state", toString(m->state));
     line("refcount", m->refcount < 0 ? QStringLiteral("unknown") : QString::number(m->refcount));
@@ -47,14 +48,15 @@ static int runShow(Context &ctx)
     line("srcversion", m->srcversion.display());
     line("signer", m->signer.known() && m->signer.value.isEmpty() ? QStringLiteral("(unsigned)") : m->signer.display());
     line("compiler", m->compiler.display());
-    line("exit", m->exit == ExitPresence::Unknown ? QStringLiteral("unknown (") + m->exitWhy + QLatin1Char(')')
-                                                  : toString(m->exit));
+    line("exit",
+        m->exit == ExitPresence::Unknown ? QStringLiteral("unknown (") + m->exitWhy + QLatin1Char(')')
+                                         : toString(m->exit));
     line("kernel cc", s.kernel.compiler.display());
     for (const QString &w : m->warnings)
         line("warning", w);
     return ExitOk;
 }
 
-static Registrar reg{"show", "show NAME [--json]", "everything known about one module", &runShow};
+static Registrar reg {"show", "show NAME [--json]", "everything known about one module", &runShow};
 
 } // namespace kmr::cli

@@ -23,33 +23,24 @@ static QJsonObject planJson(const UnloadPlan &p)
 {
     QJsonArray steps;
     for (const PlannedStep &s : p.steps)
-        steps.append(QJsonObject{{QStringLiteral("action"), s.action},
-                                 {QStringLiteral("module"), s.module},
-                                 {QStringLiteral("risk"), toString(s.risk)},
-                                 {QStringLiteral("riskText"), s.riskText},
-                                 {QStringLiteral("taints"), s.taints}});
-    return QJsonObject{{QStringLiteral("module"), p.module},
-                       {QStringLiteral("refused"), p.refused},
-                       {QStringLiteral("refusal"), p.refusal},
-                       {QStringLiteral("howToGoOn"), p.howToGoOn},
-                       {QStringLiteral("steps"), steps},
-                       {QStringLiteral("notes"), QJsonArray::fromStringList(p.notes)},
-                       {QStringLiteral("taintsKernel"), p.taintsKernel()}};
+        steps.append(QJsonObject {{QStringLiteral("action"), s.action}, {QStringLiteral("module"), s.module},
+            {QStringLiteral("risk"), toString(s.risk)}, {QStringLiteral("riskText"), s.riskText},
+            {QStringLiteral("taints"), s.taints}});
+    return QJsonObject {{QStringLiteral("module"), p.module}, {QStringLiteral("refused"), p.refused},
+        {QStringLiteral("refusal"), p.refusal}, {QStringLiteral("howToGoOn"), p.howToGoOn},
+        {QStringLiteral("steps"), steps}, {QStringLiteral("notes"), QJsonArray::fromStringList(p.notes)},
+        {QStringLiteral("taintsKernel"), p.taintsKernel()}};
 }
 
 static QJsonObject resultJson(const UnloadResult &r)
 {
     QJsonArray steps;
     for (const UnloadStepResult &s : r.steps)
-        steps.append(QJsonObject{{QStringLiteral("step"), s.step},
-                                 {QStringLiteral("module"), s.module},
-                                 {QStringLiteral("outcome"), s.outcome},
-                                 {QStringLiteral("detail"), s.detail},
-                                 {QStringLiteral("kernelLog"), QJsonArray::fromStringList(s.kernelLog)}});
-    return QJsonObject{{QStringLiteral("gone"), r.gone},
-                       {QStringLiteral("finalState"), r.finalState},
-                       {QStringLiteral("steps"), steps},
-                       {QStringLiteral("kernelLog"), QJsonArray::fromStringList(r.kernelLog)}};
+        steps.append(QJsonObject {{QStringLiteral("step"), s.step}, {QStringLiteral("module"), s.module},
+            {QStringLiteral("outcome"), s.outcome}, {QStringLiteral("detail"), s.detail},
+            {QStringLiteral("kernelLog"), QJsonArray::fromStringList(s.kernelLog)}});
+    return QJsonObject {{QStringLiteral("gone"), r.gone}, {QStringLiteral("finalState"), r.finalState},
+        {QStringLiteral("steps"), steps}, {QStringLiteral("kernelLog"), QJsonArray::fromStringList(r.kernelLog)}};
 }
 
 static int exitFor(const HelperFailure &f)
@@ -107,7 +98,8 @@ static int runUnload(Context &ctx)
     diagnoser.setOopses(readOopsCitations(ctx.root, QString(), &logWhy));
     const Diagnosis d = diagnoser.diagnose(name);
     if (!d.loaded) {
-        ctx.err << "kmodrescue-cli: no module named '" << name << "' is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
+        ctx.err << "kmodrescue-cli: no module named '" << name
+                << "' is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
         return ExitNotFound;
     }
     UnloadRequest request = defaultUnloadRequest(d, s.kernel);
@@ -129,7 +121,7 @@ static int runUnload(Context &ctx)
     }
     if (plan.refused) {
         if (ctx.json)
-            printJson(ctx.out, QJsonObject{{QStringLiteral("plan"), planJson(plan)}});
+            printJson(ctx.out, QJsonObject {{QStringLiteral("plan"), planJson(plan)}});
         return ExitRefused;
     }
     if (!yes) {
@@ -146,9 +138,10 @@ static int runUnload(Context &ctx)
     int rc = ExitFailure;
     QObject::connect(&client, &HelperClient::failed, [&](const HelperFailure &f) {
         if (ctx.json)
-            printJson(ctx.out, QJsonObject{{QStringLiteral("plan"), planJson(plan)},
-                                           {QStringLiteral("error"), QJsonObject{{QStringLiteral("name"), f.dbusName},
-                                                                                 {QStringLiteral("message"), f.message}}}});
+            printJson(ctx.out,
+                QJsonObject {{QStringLiteral("plan"), planJson(plan)},
+                    {QStringLiteral("error"),
+                        QJsonObject {{QStringLiteral("name"), f.dbusName}, {QStringLiteral("message"), f.message}}}});
         else
             ctx.err << "kmodrescue-cli: " << f.text() << '\n';
         rc = exitFor(f);
@@ -156,7 +149,8 @@ static int runUnload(Context &ctx)
     });
     QObject::connect(&client, &HelperClient::unloadFinished, [&](const UnloadResult &r) {
         if (ctx.json) {
-            printJson(ctx.out, QJsonObject{{QStringLiteral("plan"), planJson(plan)}, {QStringLiteral("result"), resultJson(r)}});
+            printJson(ctx.out,
+                QJsonObject {{QStringLiteral("plan"), planJson(plan)}, {QStringLiteral("result"), resultJson(r)}});
         } else {
             for (const UnloadStepResult &st : r.steps) {
                 ctx.out << st.step << ' ' << st.module << ": " << st.outcome << " - " << st.detail << '\n';
@@ -177,7 +171,7 @@ static int runUnload(Context &ctx)
     return rc;
 }
 
-static Registrar reg{"unload", "unload NAME [--force] [--yes] [--json]",
-                     "unload a module through kmodrescue-helper, showing the plan first", &runUnload};
+static Registrar reg {"unload", "unload NAME [--force] [--yes] [--json]",
+    "unload a module through kmodrescue-helper, showing the plan first", &runUnload};
 
 } // namespace kmr::cli

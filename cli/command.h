@@ -12,22 +12,22 @@ namespace kmr::cli {
 // Exit codes, documented in docs/cli.md. Never renumber: scripts depend on them.
 enum ExitCode {
     ExitOk = 0,
-    ExitFailure = 1,        // the operation ran and failed (e.g. the module is still loaded)
-    ExitUsage = 2,          // bad command line
-    ExitNotFound = 3,       // no such module
-    ExitNoModuleSupport = 4,// the kernel has no loadable modules (/proc/modules missing)
-    ExitDenied = 5,         // polkit said no, or the helper is unavailable
-    ExitBadInput = 6,       // unreadable or corrupt input file (bundle, log, corpus)
-    ExitRefused = 7,        // the plan refused (module really in use, lockdown, ...)
+    ExitFailure = 1, // the operation ran and failed (e.g. the module is still loaded)
+    ExitUsage = 2, // bad command line
+    ExitNotFound = 3, // no such module
+    ExitNoModuleSupport = 4, // the kernel has no loadable modules (/proc/modules missing)
+    ExitDenied = 5, // polkit said no, or the helper is unavailable
+    ExitBadInput = 6, // unreadable or corrupt input file (bundle, log, corpus)
+    ExitRefused = 7, // the plan refused (module really in use, lockdown, ...)
 };
 
 struct Context {
-    QStringList args;        // arguments after the command name
+    QStringList args; // arguments after the command name
     QTextStream &out;
     QTextStream &err;
-    QString root;            // --root DIR (fixture trees); "/" by default
-    QString bundle;          // --bundle FILE, empty for the live system
-    bool json = false;       // --json anywhere on the line
+    QString root; // --root DIR (fixture trees); "/" by default
+    QString bundle; // --bundle FILE, empty for the live system
+    bool json = false; // --json anywhere on the line
 };
 
 using Handler = std::function<int(Context &)>;

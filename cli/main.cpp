@@ -18,8 +18,8 @@ static QList<Command> &registry()
 
 Registrar::Registrar(const char *name, const char *usage, const char *summary, Handler h)
 {
-    registry().append(Command{QString::fromUtf8(name), QString::fromUtf8(usage), QString::fromUtf8(summary),
-                               std::move(h)});
+    registry().append(
+        Command {QString::fromUtf8(name), QString::fromUtf8(usage), QString::fromUtf8(summary), std::move(h)});
 }
 
 const QList<Command> &commands()
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     QTextStream err(stderr);
 
     QStringList args = app.arguments().mid(1);
-    Context ctx{{}, out, err, QStringLiteral("/"), {}, false};
+    Context ctx {{}, out, err, QStringLiteral("/"), {}, false};
     QString command;
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
@@ -68,7 +68,8 @@ int main(int argc, char **argv)
             (a == QLatin1String("--root") ? ctx.root : ctx.bundle) = args.at(++i);
         } else if (a == QLatin1String("--json")) {
             ctx.json = true;
-        } else if (command.isEmpty() && (a == QLatin1String("-h") || a == QLatin1String("--help") || a == QLatin1String("help"))) {
+        } else if (command.isEmpty()
+            && (a == QLatin1String("-h") || a == QLatin1String("--help") || a == QLatin1String("help"))) {
             usage(out);
             return ExitOk;
         } else if (command.isEmpty() && a == QLatin1String("--version")) {

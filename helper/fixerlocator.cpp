@@ -18,7 +18,7 @@ bool trustedPath(const QString &path, QString *why)
 {
     QString p = QFileInfo(path).absoluteFilePath();
     while (!p.isEmpty()) {
-        struct stat st {};
+        struct stat st { };
         if (::lstat(QFile::encodeName(p).constData(), &st) != 0) {
             *why = QStringLiteral("%1 does not exist").arg(p);
             return false;
@@ -38,8 +38,8 @@ bool trustedPath(const QString &path, QString *why)
     return true;
 }
 
-static const char *const koNames[] = {"kmodrescue_fixer.ko", "kmodrescue_fixer.ko.xz", "kmodrescue_fixer.ko.zst",
-                                      "kmodrescue_fixer.ko.gz"};
+static const char *const koNames[]
+    = {"kmodrescue_fixer.ko", "kmodrescue_fixer.ko.xz", "kmodrescue_fixer.ko.zst", "kmodrescue_fixer.ko.gz"};
 
 static QString firstExisting(const QString &dir, QStringList *tried)
 {
@@ -125,9 +125,9 @@ QString FixerLocator::build(const QString &release, QString *error) const
     const QString dir = m_options.stateDir + QStringLiteral("/fixer-") + release;
     QDir(dir).removeRecursively();
     QDir().mkpath(dir);
-    const QStringList files = src.entryList({QStringLiteral("*.c"), QStringLiteral("*.h"), QStringLiteral("Kbuild"),
-                                             QStringLiteral("Makefile")},
-                                            QDir::Files);
+    const QStringList files = src.entryList(
+        {QStringLiteral("*.c"), QStringLiteral("*.h"), QStringLiteral("Kbuild"), QStringLiteral("Makefile")},
+        QDir::Files);
     for (const QString &f : files)
         QFile::copy(src.filePath(f), dir + QLatin1Char('/') + f);
 
@@ -139,7 +139,7 @@ QString FixerLocator::build(const QString &release, QString *error) const
     make.setProcessEnvironment(env);
     make.setWorkingDirectory(dir);
     make.setProcessChannelMode(QProcess::MergedChannels);
-    QStringList args{QStringLiteral("-C"), kbuild, QStringLiteral("M=") + dir, QStringLiteral("modules")};
+    QStringList args {QStringLiteral("-C"), kbuild, QStringLiteral("M=") + dir, QStringLiteral("modules")};
     args << (cc.startsWith(QLatin1String("clang")) ? QStringLiteral("LLVM=1") : QStringLiteral("CC=") + ccPath);
     qCInfo(lcHelper) << "building kmodrescue_fixer for" << release << "with" << ccPath;
     make.start(QStringLiteral("/usr/bin/make"), args);

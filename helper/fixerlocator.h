@@ -16,14 +16,13 @@ class FixerLocator
 {
 public:
     struct Options {
-        QString fixerDir;                                   // --fixer-dir, empty in production
+        QString fixerDir; // --fixer-dir, empty in production
         QString stateDir = QStringLiteral("/var/lib/kmodrescue");
         QString sourceDir = QStringLiteral(KMR_DATADIR "/fixer");
     };
     explicit FixerLocator(Options o)
         : m_options(std::move(o))
-    {
-    }
+    { }
 
     // The .ko to load, or empty with *error saying what was tried and what to do.
     QString locate(QString *error) const;

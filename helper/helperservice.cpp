@@ -128,26 +128,26 @@ void HelperService::authorized(const QString &actionId, const QString &operation
     beginWork(msg.service());
     // The details name the module only when its syntax is valid: anything else is not shown to
     // an authentication agent.
-    const QString shown = module.isNull() ? QString()
+    const QString shown = module.isNull()    ? QString()
         : checkModuleNameSyntax(module).ok() ? module
                                              : QStringLiteral("(invalid name)");
-    PolkitAuthorizer::Details details{{QStringLiteral("operation"), operation}};
+    PolkitAuthorizer::Details details {{QStringLiteral("operation"), operation}};
     if (!shown.isNull())
         details << qMakePair(QStringLiteral("module"), shown);
     m_polkit.check(msg.service(), actionId, details, msg.isInteractiveAuthorizationAllowed(),
-                   [this, msg, actionId, work](bool allowed, const QString &why) {
-                       if (!allowed) {
-                           replyError(msg, HelperError::NotAuthorized,
-                                      QStringLiteral("not authorized for %1: %2").arg(actionId, why));
-                       } else if (!QDBusConnection::systemBus().interface()->isServiceRegistered(msg.service())) {
-                           qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service()
-                                                      << "authorized, but the caller has left: nothing done";
-                       } else {
-                           qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "authorized for" << actionId;
-                           work(msg);
-                       }
-                       endWork();
-                   });
+        [this, msg, actionId, work](bool allowed, const QString &why) {
+            if (!allowed) {
+                replyError(
+                    msg, HelperError::NotAuthorized, QStringLiteral("not authorized for %1: %2").arg(actionId, why));
+            } else if (!QDBusConnection::systemBus().interface()->isServiceRegistered(msg.service())) {
+                qCInfo(lcHelper).noquote()
+                    << msg.member() << "from" << msg.service() << "authorized, but the caller has left: nothing done";
+            } else {
+                qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "authorized for" << actionId;
+                work(msg);
+            }
+            endWork();
+        });
 }
 
 void HelperService::runSerialized(const QDBusMessage &msg, std::function<QDBusMessage()> job)
@@ -168,53 +168,51 @@ void HelperService::runSerialized(const QDBusMessage &msg, std::function<QDBusMe
 UnloadResult HelperService::Unload(const QString &module, const QStringList &holders, uint steps, bool overrideRealUse)
 {
     const bool forced = (steps & ForcedUnloadSteps) != 0;
-    authorized(forced ? ActionForceUnload : ActionUnload, forced ? QStringLiteral("force-unload") : QStringLiteral("unload"),
-               module, [=, this](const QDBusMessage &msg) {
-                   if ((steps & ~AllUnloadSteps) != 0)
-                       return replyError(msg, HelperError::InvalidArgument,
-                                         QStringLiteral("steps may only contain the bits 0x%1 (got 0x%2)")
-                                             .arg(AllUnloadSteps, 0, 16)
-                                             .arg(steps, 0, 16));
-                   if (holders.size() > 64)
-                       return replyError(msg, HelperError::InvalidArgument, QStringLiteral("at most 64 holders may be given"));
-                   // Syntax of every name first, without touching the file system.
-                   const ModuleNameCheck syntax = checkModuleNameSyntax(module);
-                   if (!syntax.ok())
-                       return replyError(msg, HelperError::InvalidName, syntax.message);
-                   for (const QString &h : holders) {
-                       const ModuleNameCheck hs = checkModuleNameSyntax(h);
-                       if (!hs.ok())
-                           return replyError(msg, HelperError::InvalidName, QStringLiteral("holder: ") + hs.message);
-                   }
-                   const LiveModules live = LiveModules::read();
-                   const ModuleNameCheck c = live.check(module);
-                   if (!c.ok())
-                       return replyError(msg,
-                                         c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn
-                                                                                          : HelperError::NotLoaded,
-                                         c.message);
-                   QStringList canonicalHolders;
-                   for (const QString &h : holders) {
-                       const ModuleNameCheck hc = live.check(h);
-                       if (!hc.ok())
-                           return replyError(msg,
-                                             hc.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn
-                                                                                               : HelperError::NotLoaded,
-                                             QStringLiteral("holder: ") + hc.message);
-                       canonicalHolders << hc.canonical;
-                   }
-                   const UnloadRequest request{c.canonical, canonicalHolders, steps, overrideRealUse};
-                   const FixerLocator::Options fixer = m_options.fixer;
-                   runSerialized(msg, [msg, request, fixer] {
-                       const UnloadExecutor::Outcome o = UnloadExecutor(fixer).run(request);
-                       if (!o.errorName.isEmpty()) {
-                           qCInfo(lcHelper).noquote() << "Unload" << request.module << "->" << o.errorName << o.errorMessage;
-                           return msg.createErrorReply(o.errorName, o.errorMessage);
-                       }
-                       qCInfo(lcHelper).noquote() << "Unload" << request.module << "-> final state" << o.result.finalState;
-                       return msg.createReply(QVariant::fromValue(o.result));
-                   });
-               });
+    authorized(forced ? ActionForceUnload : ActionUnload,
+        forced ? QStringLiteral("force-unload") : QStringLiteral("unload"), module, [=, this](const QDBusMessage &msg) {
+            if ((steps & ~AllUnloadSteps) != 0)
+                return replyError(msg, HelperError::InvalidArgument,
+                    QStringLiteral("steps may only contain the bits 0x%1 (got 0x%2)")
+                        .arg(AllUnloadSteps, 0, 16)
+                        .arg(steps, 0, 16));
+            if (holders.size() > 64)
+                return replyError(msg, HelperError::InvalidArgument, QStringLiteral("at most 64 holders may be given"));
+            // Syntax of every name first, without touching the file system.
+            const ModuleNameCheck syntax = checkModuleNameSyntax(module);
+            if (!syntax.ok())
+                return replyError(msg, HelperError::InvalidName, syntax.message);
+            for (const QString &h : holders) {
+                const ModuleNameCheck hs = checkModuleNameSyntax(h);
+                if (!hs.ok())
+                    return replyError(msg, HelperError::InvalidName, QStringLiteral("holder: ") + hs.message);
+            }
+            const LiveModules live = LiveModules::read();
+            const ModuleNameCheck c = live.check(module);
+            if (!c.ok())
+                return replyError(msg,
+                    c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn : HelperError::NotLoaded,
+                    c.message);
+            QStringList canonicalHolders;
+            for (const QString &h : holders) {
+                const ModuleNameCheck hc = live.check(h);
+                if (!hc.ok())
+                    return replyError(msg,
+                        hc.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn : HelperError::NotLoaded,
+                        QStringLiteral("holder: ") + hc.message);
+                canonicalHolders << hc.canonical;
+            }
+            const UnloadRequest request {c.canonical, canonicalHolders, steps, overrideRealUse};
+            const FixerLocator::Options fixer = m_options.fixer;
+            runSerialized(msg, [msg, request, fixer] {
+                const UnloadExecutor::Outcome o = UnloadExecutor(fixer).run(request);
+                if (!o.errorName.isEmpty()) {
+                    qCInfo(lcHelper).noquote() << "Unload" << request.module << "->" << o.errorName << o.errorMessage;
+                    return msg.createErrorReply(o.errorName, o.errorMessage);
+                }
+                qCInfo(lcHelper).noquote() << "Unload" << request.module << "-> final state" << o.result.finalState;
+                return msg.createReply(QVariant::fromValue(o.result));
+            });
+        });
     return {};
 }
 
@@ -241,11 +239,11 @@ void HelperService::StartTrace(const QString &module)
         const ModuleNameCheck c = LiveModules::read().check(module);
         if (!c.ok())
             return replyError(msg,
-                              c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn : HelperError::NotLoaded,
-                              c.message);
+                c.verdict == ModuleNameCheck::Verdict::BuiltIn ? HelperError::BuiltIn : HelperError::NotLoaded,
+                c.message);
         if (m_trace && m_traceOwner != msg.service())
             return replyError(msg, HelperError::Refused,
-                              QStringLiteral("another client is tracing %1; one trace at a time").arg(m_trace->module()));
+                QStringLiteral("another client is tracing %1; one trace at a time").arg(m_trace->module()));
         m_trace = std::make_unique<TraceSession>();
         QString why;
         if (!m_trace->start(c.canonical, &why)) {

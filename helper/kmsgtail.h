@@ -10,7 +10,7 @@ namespace kmr {
 class KmsgTail
 {
 public:
-    KmsgTail();  // opens /dev/kmsg and seeks to its end
+    KmsgTail(); // opens /dev/kmsg and seeks to its end
     ~KmsgTail();
     KmsgTail(const KmsgTail &) = delete;
     KmsgTail &operator=(const KmsgTail &) = delete;

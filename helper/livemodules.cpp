@@ -12,7 +12,7 @@ namespace kmr {
 
 QString runningKernelRelease()
 {
-    struct utsname u {};
+    struct utsname u { };
     if (uname(&u) != 0)
         return {};
     return QString::fromUtf8(u.release);

@@ -12,7 +12,7 @@ namespace kmr {
 // accepted: the names used in paths here are canonical, validated names.
 struct LiveModules {
     bool moduleSupport = false; // /proc/modules exists
-    QSet<QString> loaded;       // canonical names from /proc/modules
+    QSet<QString> loaded; // canonical names from /proc/modules
 
     static LiveModules read();
     // Built in: listed in /lib/modules/RELEASE/modules.builtin, or present in /sys/module without an

@@ -26,16 +26,17 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(KMR_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("kmodrescue's privileged helper (D-Bus service io.github.kmodrescue.Helper1)"));
+    parser.setApplicationDescription(
+        QStringLiteral("kmodrescue's privileged helper (D-Bus service io.github.kmodrescue.Helper1)"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption fixerDir(QStringLiteral("fixer-dir"),
-                                      QStringLiteral("Take kmodrescue_fixer.ko from DIR (or DIR/RELEASE) instead of DKMS's "
-                                                     "build (for the test lab; root-owned files only)."),
-                                      QStringLiteral("DIR"));
+        QStringLiteral("Take kmodrescue_fixer.ko from DIR (or DIR/RELEASE) instead of DKMS's "
+                       "build (for the test lab; root-owned files only)."),
+        QStringLiteral("DIR"));
     const QCommandLineOption idle(QStringLiteral("idle-timeout"),
-                                  QStringLiteral("Exit after SECONDS without a request (default 120)."),
-                                  QStringLiteral("SECONDS"), QStringLiteral("120"));
+        QStringLiteral("Exit after SECONDS without a request (default 120)."), QStringLiteral("SECONDS"),
+        QStringLiteral("120"));
     parser.addOptions({fixerDir, idle});
     parser.process(app);
 

@@ -20,8 +20,7 @@ struct PolkitAuthorizer::Pending {
 
 PolkitAuthorizer::PolkitAuthorizer(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 PolkitAuthorizer::~PolkitAuthorizer()
 {
@@ -33,8 +32,8 @@ PolkitAuthorizer::~PolkitAuthorizer()
     }
 }
 
-void PolkitAuthorizer::check(const QString &busName, const QString &actionId, const Details &details,
-                             bool allowInteraction, Done done)
+void PolkitAuthorizer::check(
+    const QString &busName, const QString &actionId, const Details &details, bool allowInteraction, Done done)
 {
     auto *p = new Pending;
     p->self = this;
@@ -49,7 +48,8 @@ void PolkitAuthorizer::check(const QString &busName, const QString &actionId, co
         finish(p, false, QStringLiteral("the message has no sender bus name"));
         return;
     }
-    polkit_authority_get_async(p->cancellable, reinterpret_cast<GAsyncReadyCallback>(&PolkitAuthorizer::onAuthority), p);
+    polkit_authority_get_async(
+        p->cancellable, reinterpret_cast<GAsyncReadyCallback>(&PolkitAuthorizer::onAuthority), p);
 }
 
 void PolkitAuthorizer::onAuthority(GObject *, GAsyncResult *res, void *data)
@@ -66,7 +66,8 @@ void PolkitAuthorizer::onAuthority(GObject *, GAsyncResult *res, void *data)
         return;
     }
     if (!authority) {
-        const QString why = QStringLiteral("polkit is not reachable: %1").arg(QString::fromUtf8(error ? error->message : "unknown error"));
+        const QString why = QStringLiteral("polkit is not reachable: %1")
+                                .arg(QString::fromUtf8(error ? error->message : "unknown error"));
         g_clear_error(&error);
         p->self->finish(p, false, why);
         return;
@@ -79,8 +80,7 @@ void PolkitAuthorizer::onAuthority(GObject *, GAsyncResult *res, void *data)
     const auto flags = p->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                                       : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
     polkit_authority_check_authorization(authority, subject, p->actionId.toUtf8().constData(), details, flags,
-                                         p->cancellable,
-                                         reinterpret_cast<GAsyncReadyCallback>(&PolkitAuthorizer::onChecked), p);
+        p->cancellable, reinterpret_cast<GAsyncReadyCallback>(&PolkitAuthorizer::onChecked), p);
     g_object_unref(details);
     g_object_unref(subject);
     g_object_unref(authority);
@@ -95,7 +95,8 @@ void PolkitAuthorizer::onChecked(GObject *source, GAsyncResult *res, void *data)
     bool allowed = false;
     QString why;
     if (!result) {
-        why = QStringLiteral("polkit check failed: %1").arg(QString::fromUtf8(error ? error->message : "unknown error"));
+        why = QStringLiteral("polkit check failed: %1")
+                  .arg(QString::fromUtf8(error ? error->message : "unknown error"));
     } else if (polkit_authorization_result_get_is_authorized(result)) {
         allowed = true;
     } else if (polkit_authorization_result_get_is_challenge(result)) {

@@ -34,8 +34,8 @@ public:
     explicit PolkitAuthorizer(QObject *parent = nullptr);
     ~PolkitAuthorizer() override;
 
-    void check(const QString &busName, const QString &actionId, const Details &details, bool allowInteraction,
-               Done done);
+    void check(
+        const QString &busName, const QString &actionId, const Details &details, bool allowInteraction, Done done);
     // The caller left the bus: its pending checks end as denied.
     void cancelFor(const QString &busName);
     int pending() const { return m_pending.size(); }

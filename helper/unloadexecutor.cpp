@@ -41,8 +41,8 @@ QHash<QString, QString> parseFixerResult(const QString &line)
 
 static QString errnoText(int e)
 {
-    return QStringLiteral("%1 (%2)").arg(QString::fromUtf8(strerrorname_np(e) ? strerrorname_np(e) : "?"),
-                                         QString::fromUtf8(strerror(e)));
+    return QStringLiteral("%1 (%2)").arg(
+        QString::fromUtf8(strerrorname_np(e) ? strerrorname_np(e) : "?"), QString::fromUtf8(strerror(e)));
 }
 
 UnloadStepResult UnloadExecutor::rmmod(const QString &module, bool force, const QString &stepName) const
@@ -61,7 +61,8 @@ UnloadStepResult UnloadExecutor::rmmod(const QString &module, bool force, const 
         s.detail = QStringLiteral("%1 unloaded").arg(module);
     } else {
         s.outcome = QStringLiteral("failed");
-        s.detail = QStringLiteral("delete_module(%1%2): %3").arg(module, force ? QStringLiteral(", O_TRUNC") : QString(), errnoText(err));
+        s.detail = QStringLiteral("delete_module(%1%2): %3")
+                       .arg(module, force ? QStringLiteral(", O_TRUNC") : QString(), errnoText(err));
     }
     qCInfo(lcHelper) << stepName << module << s.outcome << s.detail;
     return s;
@@ -143,13 +144,14 @@ UnloadStepResult UnloadExecutor::runFixer(const PlannedStep &step) const
     const QString state = LiveModules::state(step.module);
     if (state == QLatin1String("coming") || state == QLatin1String("going")) {
         const bool coming = state == QLatin1String("coming");
-        const QStringList busy = tasksInside(step.module, coming ? QList<int>{SYS_init_module, SYS_finit_module}
-                                                                 : QList<int>{SYS_delete_module});
+        const QStringList busy = tasksInside(
+            step.module, coming ? QList<int> {SYS_init_module, SYS_finit_module} : QList<int> {SYS_delete_module});
         if (!busy.isEmpty()) {
             s.outcome = QStringLiteral("refused");
-            s.detail = QStringLiteral("%1 is %2 and its %3 may still be running: %4")
-                           .arg(step.module, coming ? QStringLiteral("Loading") : QStringLiteral("Unloading"),
-                                coming ? QStringLiteral("init") : QStringLiteral("exit"), busy.join(QStringLiteral("; ")));
+            s.detail
+                = QStringLiteral("%1 is %2 and its %3 may still be running: %4")
+                      .arg(step.module, coming ? QStringLiteral("Loading") : QStringLiteral("Unloading"),
+                          coming ? QStringLiteral("init") : QStringLiteral("exit"), busy.join(QStringLiteral("; ")));
             return s;
         }
         params += coming ? QStringLiteral(" coming_init_crashed=1") : QStringLiteral(" going_exit_crashed=1");

@@ -21,8 +21,7 @@ public:
 
     explicit UnloadExecutor(FixerLocator::Options fixer)
         : m_fixer(std::move(fixer))
-    {
-    }
+    { }
 
     Outcome run(const UnloadRequest &request) const;
 

@@ -101,7 +101,8 @@ UnloadRequest defaultUnloadRequest(const Diagnosis &diagnosis, const KernelFacts
     r.module = diagnosis.module;
     r.steps = StepPlainRmmod;
     for (const Finding &f : diagnosis.findings) {
-        if (f.severity != Severity::Blocker || f.kind == FindingKind::RealUse || f.kind == FindingKind::ExitStillRunning)
+        if (f.severity != Severity::Blocker || f.kind == FindingKind::RealUse
+            || f.kind == FindingKind::ExitStillRunning)
             continue;
         for (RemedyStep s : f.steps)
             r.steps |= bitsFor(s);
@@ -136,7 +137,8 @@ static bool kernelForceAddressesCause(const Diagnosis &d, bool overriding)
 {
     if (d.state != ModuleState::Live)
         return false;
-    return d.has(FindingKind::LeakedReference) || d.has(FindingKind::NoExitFunction) || (overriding && (d.has(FindingKind::RealUse) || !d.users.isEmpty()));
+    return d.has(FindingKind::LeakedReference) || d.has(FindingKind::NoExitFunction)
+        || (overriding && (d.has(FindingKind::RealUse) || !d.users.isEmpty()));
 }
 
 UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const UnloadRequest &req)
@@ -152,20 +154,20 @@ UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const Unloa
 
     if ((req.steps & ~AllUnloadSteps) != 0)
         return refuse(p, QStringLiteral("unknown unload steps were asked for (0x%1)").arg(req.steps, 0, 16),
-                      QStringLiteral("update kmodrescue: the client and the helper do not match"));
+            QStringLiteral("update kmodrescue: the client and the helper do not match"));
     if (!d.loaded)
         return refuse(p, QStringLiteral("%1 is not loaded").arg(d.module), QStringLiteral("refresh the module list"));
     if (kernel.modulesDisabled.known() && kernel.modulesDisabled.value.trimmed() == QLatin1String("1"))
         return refuse(p,
-                      QStringLiteral("kernel.modules_disabled is 1: the kernel refuses to load or unload any module "
-                                     "until the next boot"),
-                      QStringLiteral("reboot; modules_disabled cannot be switched back off"));
+            QStringLiteral("kernel.modules_disabled is 1: the kernel refuses to load or unload any module "
+                           "until the next boot"),
+            QStringLiteral("reboot; modules_disabled cannot be switched back off"));
     if (d.has(FindingKind::ExitStillRunning))
         return refuse(p,
-                      QStringLiteral("the exit function of %1 is still running (an rmmod waits in state D): changing "
-                                     "the module under it could crash the kernel")
-                          .arg(d.module),
-                      QStringLiteral("wait for the rmmod to finish; if it never does, only a reboot frees the module"));
+            QStringLiteral("the exit function of %1 is still running (an rmmod waits in state D): changing "
+                           "the module under it could crash the kernel")
+                .arg(d.module),
+            QStringLiteral("wait for the rmmod to finish; if it never does, only a reboot frees the module"));
     if (p.realUse && !req.overrideRealUse) {
         QStringList who;
         for (const ModuleUser &u : d.users)
@@ -173,17 +175,18 @@ UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const Unloa
         if (who.isEmpty())
             who << QStringLiteral("the diagnosis found real users");
         return refuse(p, QStringLiteral("%1 is really in use: %2").arg(d.module, who.join(QStringLiteral("; "))),
-                      QStringLiteral("stop its users (close the files, unmount, bring the interfaces down), or tick "
-                                     "\"unload it anyway\" to override; whatever still uses it may then crash"));
+            QStringLiteral("stop its users (close the files, unmount, bring the interfaces down), or tick "
+                           "\"unload it anyway\" to override; whatever still uses it may then crash"));
     }
     if (p.realUse)
-        p.notes << QStringLiteral("the user overrode the real-use refusal: whatever still uses %1 may crash").arg(d.module);
+        p.notes
+            << QStringLiteral("the user overrode the real-use refusal: whatever still uses %1 may crash").arg(d.module);
 
     // 1. Holders, deepest first, only those ticked.
     for (const QString &h : req.holders) {
         if (!p.availableHolders.contains(canonicalModuleName(h)))
             return refuse(p, QStringLiteral("%1 does not hold %2").arg(h, d.module),
-                          QStringLiteral("refresh the module list and tick only modules that hold it"));
+                QStringLiteral("refresh the module list and tick only modules that hold it"));
     }
     QStringList ticked;
     for (const QString &h : p.availableHolders)
@@ -218,17 +221,20 @@ UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const Unloa
     // 3. The kernel's forced unload.
     if (req.steps & StepKernelForce) {
         if (kernel.forceUnload.known() && kernel.forceUnload.value == QLatin1String("n")) {
-            p.notes << QStringLiteral("the kernel's forced unload is not available (CONFIG_MODULE_FORCE_UNLOAD is not set)");
+            p.notes << QStringLiteral(
+                "the kernel's forced unload is not available (CONFIG_MODULE_FORCE_UNLOAD is not set)");
         } else if (!kernelForceAddressesCause(d, req.overrideRealUse)) {
-            p.notes << QStringLiteral("the kernel's forced unload is left out: it does not help here (it only skips the "
-                                      "reference count and missing-exit checks of a Live module)");
+            p.notes << QStringLiteral(
+                "the kernel's forced unload is left out: it does not help here (it only skips the "
+                "reference count and missing-exit checks of a Live module)");
         } else {
             PlannedStep s;
             s.kind = StepKernelForce;
             s.module = d.module;
             s.risk = StepRisk::High;
             s.action = QStringLiteral("forced unload of %1 (delete_module with O_TRUNC)").arg(d.module);
-            s.riskText = QStringLiteral("the exit runs although references remain; code still using the module crashes");
+            s.riskText
+                = QStringLiteral("the exit runs although references remain; code still using the module crashes");
             s.taints = true;
             if (!kernel.forceUnload.known())
                 s.riskText += QStringLiteral("; whether the kernel has it is unknown (%1)").arg(kernel.forceUnload.why);
@@ -244,17 +250,19 @@ UnloadPlan planUnload(const Diagnosis &d, const KernelFacts &kernel, const Unloa
         const bool sigEnforce = kernel.sigEnforce.known() && kernel.sigEnforce.value.startsWith(QLatin1Char('Y'));
         if (lockdown || sigEnforce) {
             return refuse(p,
-                          QStringLiteral("the kernel only loads signed modules (%1), and kmodrescue_fixer is not signed "
-                                         "with a key it trusts")
-                              .arg(lockdown ? QStringLiteral("lockdown: ") + kernel.lockdown.value
-                                            : QStringLiteral("module.sig_enforce=Y")),
-                          QStringLiteral("sign the fixer with the machine owner key: install kmodrescue-fixer through "
-                                         "DKMS (it signs with /var/lib/dkms/mok.key), enrol the key with `mokutil "
-                                         "--import /var/lib/dkms/mok.pub`, reboot to confirm it, then try again; or "
-                                         "untick the fixer's repairs"));
+                QStringLiteral("the kernel only loads signed modules (%1), and kmodrescue_fixer is not signed "
+                               "with a key it trusts")
+                    .arg(lockdown ? QStringLiteral("lockdown: ") + kernel.lockdown.value
+                                  : QStringLiteral("module.sig_enforce=Y")),
+                QStringLiteral("sign the fixer with the machine owner key: install kmodrescue-fixer through "
+                               "DKMS (it signs with /var/lib/dkms/mok.key), enrol the key with `mokutil "
+                               "--import /var/lib/dkms/mok.pub`, reboot to confirm it, then try again; or "
+                               "untick the fixer's repairs"));
         }
         PlannedStep s;
-        s.kind = (req.steps & StepFixerRefcount) ? StepFixerRefcount : (req.steps & StepFixerState) ? StepFixerState : StepFixerExit;
+        s.kind = (req.steps & StepFixerRefcount) ? StepFixerRefcount
+            : (req.steps & StepFixerState)       ? StepFixerState
+                                                 : StepFixerExit;
         s.module = d.module;
         s.fixerRepairs = repairs;
         s.risk = StepRisk::High;

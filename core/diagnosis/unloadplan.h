@@ -27,31 +27,31 @@ QString toString(StepRisk r); // "low", "medium", "high"
 
 struct UnloadRequest {
     QString module;
-    QStringList holders;          // ticked holders to unload first
+    QStringList holders; // ticked holders to unload first
     quint32 steps = StepPlainRmmod; // bits of UnloadStep
     bool overrideRealUse = false;
 };
 
 struct PlannedStep {
     UnloadStep kind = StepPlainRmmod; // the fixer is one step; kind = the first of its repair bits
-    QString module;                   // the module this step acts on
-    QStringList fixerRepairs;         // "refcount", "state", "exit" (fixer step only)
+    QString module; // the module this step acts on
+    QStringList fixerRepairs; // "refcount", "state", "exit" (fixer step only)
     StepRisk risk = StepRisk::Low;
-    QString action;                   // what happens, in words
-    QString riskText;                 // what can go wrong
-    bool taints = false;              // the kernel will be tainted (R: forced module removal)
+    QString action; // what happens, in words
+    QString riskText; // what can go wrong
+    bool taints = false; // the kernel will be tainted (R: forced module removal)
 };
 
 struct UnloadPlan {
     QString module;
     QList<PlannedStep> steps;
     bool refused = false;
-    QString refusal;    // why nothing will be done
-    QString howToGoOn;  // what the user can do about it
-    QStringList notes;  // what was found and left out ("the kernel has no forced unload", users found)
-    bool realUse = false;          // users were found
-    QList<ModuleUser> users;       // who
-    QStringList availableHolders;  // holders that could be ticked, in unload order
+    QString refusal; // why nothing will be done
+    QString howToGoOn; // what the user can do about it
+    QStringList notes; // what was found and left out ("the kernel has no forced unload", users found)
+    bool realUse = false; // users were found
+    QList<ModuleUser> users; // who
+    QStringList availableHolders; // holders that could be ticked, in unload order
 
     bool taintsKernel() const;
     quint32 stepMask() const; // the request bits that survive in the plan

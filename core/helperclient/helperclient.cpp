@@ -47,24 +47,25 @@ HelperFailure helperFailureFrom(const QDBusError &error)
     else if (n == HelperError::Refused)
         f.kind = HelperFailure::Kind::Refused;
     else if (n == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")
-             || n.startsWith(QLatin1String("org.freedesktop.DBus.Error.Spawn."))
-             || n == QLatin1String("org.freedesktop.DBus.Error.AccessDenied")
-             || n == QLatin1String("org.freedesktop.DBus.Error.Disconnected")
-             || n == QLatin1String("org.freedesktop.DBus.Error.NoServer")
-             || n == QLatin1String("org.freedesktop.DBus.Error.UnknownMethod")) {
+        || n.startsWith(QLatin1String("org.freedesktop.DBus.Error.Spawn."))
+        || n == QLatin1String("org.freedesktop.DBus.Error.AccessDenied")
+        || n == QLatin1String("org.freedesktop.DBus.Error.Disconnected")
+        || n == QLatin1String("org.freedesktop.DBus.Error.NoServer")
+        || n == QLatin1String("org.freedesktop.DBus.Error.UnknownMethod")) {
         f.kind = HelperFailure::Kind::Unavailable;
     } else if (n == QLatin1String("org.freedesktop.DBus.Error.NoReply")
-               || n == QLatin1String("org.freedesktop.DBus.Error.Timeout")) {
+        || n == QLatin1String("org.freedesktop.DBus.Error.Timeout")) {
         f.kind = HelperFailure::Kind::Failed;
-        f.message = QStringLiteral("no answer from the helper within %1 minutes (%2)").arg(HelperClient::TimeoutMs / 60000).arg(error.message());
+        f.message = QStringLiteral("no answer from the helper within %1 minutes (%2)")
+                        .arg(HelperClient::TimeoutMs / 60000)
+                        .arg(error.message());
     }
     return f;
 }
 
 HelperClient::HelperClient(QObject *parent)
     : HelperClient(QDBusConnection::systemBus(), parent)
-{
-}
+{ }
 
 HelperClient::HelperClient(const QDBusConnection &bus, QObject *parent)
     : QObject(parent)
@@ -110,10 +111,11 @@ void HelperClient::watch(const QDBusPendingCall &call, std::function<void(QDBusP
 
 void HelperClient::unload(const UnloadRequest &r)
 {
-    watch(call(QStringLiteral("Unload"), {r.module, r.holders, uint(r.steps), r.overrideRealUse}), [this](QDBusPendingCallWatcher *w) {
-        QDBusPendingReply<UnloadResult> reply = *w;
-        Q_EMIT unloadFinished(reply.value());
-    });
+    watch(call(QStringLiteral("Unload"), {r.module, r.holders, uint(r.steps), r.overrideRealUse}),
+        [this](QDBusPendingCallWatcher *w) {
+            QDBusPendingReply<UnloadResult> reply = *w;
+            Q_EMIT unloadFinished(reply.value());
+        });
 }
 
 void HelperClient::readKernelLog()

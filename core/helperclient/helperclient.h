@@ -21,16 +21,16 @@ namespace kmr {
 
 struct HelperFailure {
     enum class Kind {
-        Denied,       // polkit said no (or could not be asked)
+        Denied, // polkit said no (or could not be asked)
         InvalidInput, // a name or argument broke a rule
-        NotLoaded,    // the module is not loaded (or built in)
-        Refused,      // the helper's plan refused (real use, lockdown, ...)
-        Unavailable,  // the helper is not installed, could not start, or the bus refused the call
-        Failed,       // anything else, including no answer in time
+        NotLoaded, // the module is not loaded (or built in)
+        Refused, // the helper's plan refused (real use, lockdown, ...)
+        Unavailable, // the helper is not installed, could not start, or the bus refused the call
+        Failed, // anything else, including no answer in time
     };
     Kind kind = Kind::Failed;
     QString dbusName; // the D-Bus error name as received
-    QString message;  // the helper's own words
+    QString message; // the helper's own words
     QString text() const; // what went wrong and what to do next
 };
 HelperFailure helperFailureFrom(const QDBusError &error);

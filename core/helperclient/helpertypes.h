@@ -43,7 +43,7 @@ inline const QString CallerGone = QStringLiteral("io.github.kmodrescue.Error.Cal
 
 // What one step did. outcome: "done", "failed", "skipped", "refused".
 struct UnloadStepResult {
-    QString step;   // "rmmod", "rmmod-holder", "kernel-force", "fixer"
+    QString step; // "rmmod", "rmmod-holder", "kernel-force", "fixer"
     QString module; // the module the step acted on
     QString outcome;
     QString detail; // the errno text, the fixer's result line, why it was skipped
@@ -52,7 +52,7 @@ struct UnloadStepResult {
 };
 
 struct UnloadResult {
-    bool gone = false;  // the target is no longer in /proc/modules
+    bool gone = false; // the target is no longer in /proc/modules
     QString finalState; // "gone", or the target's state after the last step ("live", "going", ...)
     QList<UnloadStepResult> steps;
     QStringList kernelLog; // every kernel log line caused while the request ran

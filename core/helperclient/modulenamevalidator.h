@@ -21,7 +21,7 @@ struct ModuleNameCheck {
     enum class Verdict { Ok, InvalidName, BuiltIn, NotLoaded };
     Verdict verdict = Verdict::InvalidName;
     QString canonical; // the '_' form when the syntax is valid, else empty
-    QString message;   // names the rule; empty when Ok
+    QString message; // names the rule; empty when Ok
 
     bool ok() const { return verdict == Verdict::Ok; }
 };
@@ -34,7 +34,7 @@ ModuleNameCheck checkModuleNameSyntax(const QString &name);
 
 // Syntax, then built-in, then loaded. `loaded` and `builtIn` hold canonical ('_') names.
 // `moduleSupport` false (no /proc/modules) makes every valid name NotLoaded, saying why.
-ModuleNameCheck checkModuleName(const QString &name, const QSet<QString> &loaded, const QSet<QString> &builtIn,
-                                bool moduleSupport = true);
+ModuleNameCheck checkModuleName(
+    const QString &name, const QSet<QString> &loaded, const QSet<QString> &builtIn, bool moduleSupport = true);
 
 } // namespace kmr

@@ -145,8 +145,8 @@ KernelFacts readKernelFacts(const QString &root)
     const Fact lock = factFromFile(lockPath);
     if (lock.known()) {
         const QString mode = activeLockdownMode(lock.value);
-        k.lockdown = mode.isEmpty() ? Fact::unknown(lockPath + QStringLiteral(": unexpected content '")
-                                                    + lock.value.left(80) + QLatin1Char('\''))
+        k.lockdown = mode.isEmpty() ? Fact::unknown(
+                         lockPath + QStringLiteral(": unexpected content '") + lock.value.left(80) + QLatin1Char('\''))
                                     : Fact::of(mode);
     } else if (!QFileInfo::exists(joinRoot(root, QStringLiteral("/sys/kernel/security")))) {
         k.lockdown = Fact::unknown(QStringLiteral("securityfs is not mounted at /sys/kernel/security"));
@@ -182,15 +182,16 @@ KernelFacts readKernelFacts(const QString &root)
     } else if (readKernelConfig(root, k.release.value, &config, &source, &why)) {
         k.configSource = Fact::of(source);
         const QString force = kernelConfigValue(config, "CONFIG_MODULE_FORCE_UNLOAD");
-        k.forceUnload = force.isEmpty() ? Fact::unknown(source + QStringLiteral(" does not mention CONFIG_MODULE_FORCE_UNLOAD"))
-                                        : Fact::of(force);
+        k.forceUnload = force.isEmpty()
+            ? Fact::unknown(source + QStringLiteral(" does not mention CONFIG_MODULE_FORCE_UNLOAD"))
+            : Fact::of(force);
         const QString cc = kernelConfigValue(config, "CONFIG_CC_VERSION_TEXT");
-        k.ccVersionText = cc.isEmpty() ? Fact::unknown(source + QStringLiteral(" has no CONFIG_CC_VERSION_TEXT"))
-                                       : Fact::of(cc);
+        k.ccVersionText
+            = cc.isEmpty() ? Fact::unknown(source + QStringLiteral(" has no CONFIG_CC_VERSION_TEXT")) : Fact::of(cc);
         if (source == bootConfig) {
             QMutexLocker lock(&g_configMutex);
-            g_configCache.insert(bootConfig,
-                                 ConfigFacts{bootInfo.size(), bootInfo.lastModified().toMSecsSinceEpoch(), force, cc});
+            g_configCache.insert(
+                bootConfig, ConfigFacts {bootInfo.size(), bootInfo.lastModified().toMSecsSinceEpoch(), force, cc});
         }
     } else {
         k.configSource = Fact::unknown(why);

@@ -62,8 +62,7 @@ struct Image {
     {
         return off <= quint64(bytes.size()) && len <= quint64(bytes.size()) - off;
     }
-    template<typename T>
-    bool read(quint64 off, T *out) const
+    template<typename T> bool read(quint64 off, T *out) const
     {
         if (!in(off, sizeof(T)))
             return false;
@@ -92,7 +91,7 @@ KoFileFacts parseKoImage(const QByteArray &bytes, const QString &name)
         facts.exitWhy = facts.compiler.why;
         return facts;
     };
-    Image img{bytes};
+    Image img {bytes};
     Elf64_Ehdr eh;
     if (!img.read(0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
         return fail(QStringLiteral("not an ELF file (corrupt .ko?)"));
@@ -129,7 +128,7 @@ KoFileFacts parseKoImage(const QByteArray &bytes, const QString &name)
             facts.compiler = parts.isEmpty() ? Fact::unknown(name + QStringLiteral(": .comment section is empty"))
                                              : Fact::of(parts.join(QStringLiteral("; ")));
         } else if (s.sh_type == SHT_SYMTAB && s.sh_entsize == sizeof(Elf64_Sym) && s.sh_link < eh.e_shnum
-                   && img.in(s.sh_offset, s.sh_size)) {
+            && img.in(s.sh_offset, s.sh_size)) {
             haveSymtab = true;
             const Elf64_Shdr &symStr = sh[s.sh_link];
             if (!img.in(symStr.sh_offset, symStr.sh_size))

@@ -90,7 +90,8 @@ ProcModulesParse parseProcModules(const QByteArray &text)
             continue;
         }
         if (e.nameLossy)
-            result.warnings << QStringLiteral("/proc/modules line %1: module name has bytes that are not UTF-8").arg(lineNo);
+            result.warnings
+                << QStringLiteral("/proc/modules line %1: module name has bytes that are not UTF-8").arg(lineNo);
         result.entries << e;
     }
     return result;

@@ -11,13 +11,13 @@ namespace kmr {
 struct ProcModulesEntry {
     QString name;
     qint64 size = -1;
-    int refcount = -1;        // "-" when the kernel has no CONFIG_MODULE_UNLOAD
-    QStringList usedBy;       // the modules that use this one (its holders)
+    int refcount = -1; // "-" when the kernel has no CONFIG_MODULE_UNLOAD
+    QStringList usedBy; // the modules that use this one (its holders)
     ModuleState state = ModuleState::Unknown;
     quint64 address = 0;
-    QString taint;            // letters in the trailing parentheses, "" when none
-    bool nameLossy = false;   // the name had bytes that are not UTF-8
-    bool permanent = false;   // "[permanent]" in the users column: an init and no exit
+    QString taint; // letters in the trailing parentheses, "" when none
+    bool nameLossy = false; // the name had bytes that are not UTF-8
+    bool permanent = false; // "[permanent]" in the users column: an init and no exit
 };
 
 struct ProcModulesParse {

@@ -52,7 +52,7 @@ QJsonObject toJson(const ModuleInfo &m)
     o.insert(QStringLiteral("srcversion"), toJson(m.srcversion));
     o.insert(QStringLiteral("signer"), toJson(m.signer));
     o.insert(QStringLiteral("compiler"), toJson(m.compiler));
-    QJsonObject exit{{QStringLiteral("value"), toString(m.exit)}};
+    QJsonObject exit {{QStringLiteral("value"), toString(m.exit)}};
     if (m.exit == ExitPresence::Unknown)
         exit.insert(QStringLiteral("why"), m.exitWhy);
     o.insert(QStringLiteral("exit"), exit);

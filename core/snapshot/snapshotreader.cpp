@@ -50,7 +50,8 @@ QList<RawModule> readByHand(const QString &root, QStringList *warnings)
     *warnings << parsed.warnings;
     const bool haveSys = QFileInfo(joinRoot(root, QStringLiteral("/sys/module"))).isDir();
     if (!haveSys)
-        *warnings << QStringLiteral("no /sys/module under %1: holders, taint and refcounts come from /proc/modules only")
+        *warnings << QStringLiteral(
+            "no /sys/module under %1: holders, taint and refcounts come from /proc/modules only")
                          .arg(root);
     for (const ProcModulesEntry &e : parsed.entries) {
         RawModule r;
@@ -72,7 +73,8 @@ QList<RawModule> readByHand(const QString &root, QStringList *warnings)
         if (haveSys && !e.nameLossy) {
             const QString dir = joinRoot(root, QStringLiteral("/sys/module/") + e.name);
             if (!QFileInfo(dir).isDir()) {
-                *warnings << QStringLiteral("%1 vanished during the read (listed in /proc/modules, no %2)").arg(e.name, dir);
+                *warnings
+                    << QStringLiteral("%1 vanished during the read (listed in /proc/modules, no %2)").arg(e.name, dir);
                 continue;
             }
             QString w;
@@ -123,7 +125,8 @@ QList<RawModule> readWithLibkmod(QStringList *warnings)
     struct kmod_list *list = nullptr;
     const int err = kmod_module_new_from_loaded(ctx, &list);
     if (err < 0) {
-        *warnings << QStringLiteral("libkmod could not read the loaded modules: ") + QString::fromLocal8Bit(strerror(-err));
+        *warnings << QStringLiteral("libkmod could not read the loaded modules: ")
+                + QString::fromLocal8Bit(strerror(-err));
         kmod_unref(ctx);
         return out;
     }
@@ -164,7 +167,9 @@ QList<RawModule> readWithLibkmod(QStringList *warnings)
             break;
         default:
             m.state = ModuleState::Unknown;
-            m.warnings << QStringLiteral("initstate unreadable: %1").arg(initstate < 0 ? QString::fromLocal8Bit(strerror(-initstate)) : QString::number(initstate));
+            m.warnings << QStringLiteral("initstate unreadable: %1")
+                              .arg(initstate < 0 ? QString::fromLocal8Bit(strerror(-initstate))
+                                                 : QString::number(initstate));
         }
         m.size = kmod_module_get_size(mod);
         m.refcount = kmod_module_get_refcnt(mod);
@@ -207,14 +212,12 @@ QList<RawModule> readWithLibkmod(QStringList *warnings)
 } // namespace
 
 SnapshotReader::SnapshotReader()
-    : SnapshotReader(Options{})
-{
-}
+    : SnapshotReader(Options {})
+{ }
 
 SnapshotReader::SnapshotReader(Options options)
     : m_options(std::move(options))
-{
-}
+{ }
 
 KernelFacts SnapshotReader::readKernelFacts() const
 {
@@ -226,7 +229,8 @@ Snapshot SnapshotReader::read() const
     Snapshot s;
     s.takenMsecsSinceEpoch = QDateTime::currentMSecsSinceEpoch();
     const bool live = m_options.root == QLatin1String("/") && !m_options.forceHandReader;
-    s.source = m_options.root == QLatin1String("/") ? QStringLiteral("live") : QStringLiteral("fixture:") + m_options.root;
+    s.source
+        = m_options.root == QLatin1String("/") ? QStringLiteral("live") : QStringLiteral("fixture:") + m_options.root;
     s.kernel = readKernelFacts();
     if (!s.kernel.moduleSupport) {
         s.warnings << QStringLiteral("this kernel has no loadable module support (no /proc/modules)");
@@ -283,8 +287,8 @@ Snapshot SnapshotReader::read() const
         std::sort(r.info.holders.begin(), r.info.holders.end());
         s.modules << std::move(r.info);
     }
-    std::sort(s.modules.begin(), s.modules.end(),
-              [](const ModuleInfo &a, const ModuleInfo &b) { return a.name < b.name; });
+    std::sort(
+        s.modules.begin(), s.modules.end(), [](const ModuleInfo &a, const ModuleInfo &b) { return a.name < b.name; });
     qCDebug(lcSnapshot) << "snapshot" << s.source << s.modules.size() << "modules," << s.warnings.size() << "warnings";
     return s;
 }

@@ -60,7 +60,10 @@ QStringList describeTaint(quint64 mask)
     QStringList out;
     for (const TaintFlag &f : taintFlags()) {
         if (mask & (quint64(1) << f.bit))
-            out << QStringLiteral("%1 (bit %2): %3").arg(QLatin1Char(f.letter)).arg(f.bit).arg(QLatin1String(f.meaning));
+            out << QStringLiteral("%1 (bit %2): %3")
+                       .arg(QLatin1Char(f.letter))
+                       .arg(f.bit)
+                       .arg(QLatin1String(f.meaning));
     }
     const quint64 known = (quint64(1) << 20) - 1;
     if (mask & ~known)

@@ -16,8 +16,9 @@ QAction *installForceUnload(MainWindow *window)
     action->setObjectName(QStringLiteral("forceUnloadAction"));
     action->setToolTip(QStringLiteral("Unload the selected module through kmodrescue-helper, showing the plan first"));
     action->setEnabled(!window->currentModule().isEmpty());
-    QObject::connect(window, &MainWindow::moduleSelected, action,
-                     [action, window](const QString &name) { action->setEnabled(!name.isEmpty() && window->root() == QLatin1String("/")); });
+    QObject::connect(window, &MainWindow::moduleSelected, action, [action, window](const QString &name) {
+        action->setEnabled(!name.isEmpty() && window->root() == QLatin1String("/"));
+    });
     QObject::connect(action, &QAction::triggered, window, [window] {
         const QString module = window->currentModule();
         if (module.isEmpty())

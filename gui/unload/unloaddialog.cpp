@@ -20,7 +20,7 @@ UnloadDialog::UnloadDialog(const Diagnosis &diagnosis, const KernelFacts &kernel
     setWindowTitle(QStringLiteral("Force Unload %1").arg(diagnosis.module));
     auto *layout = new QVBoxLayout(this);
     const UnloadRequest defaults = defaultUnloadRequest(diagnosis, kernel);
-    const UnloadPlan all = planUnload(diagnosis, kernel, UnloadRequest{diagnosis.module, {}, AllUnloadSteps, true});
+    const UnloadPlan all = planUnload(diagnosis, kernel, UnloadRequest {diagnosis.module, {}, AllUnloadSteps, true});
 
     if (!all.availableHolders.isEmpty()) {
         auto *box = new QGroupBox(QStringLiteral("Unload these holders first (deepest first)"), this);
@@ -46,10 +46,12 @@ UnloadDialog::UnloadDialog(const Diagnosis &diagnosis, const KernelFacts &kernel
     m_force = box(QStringLiteral("The kernel's forced unload (rmmod -f)"), StepKernelForce);
     m_refcount = box(QStringLiteral("Fixer: reset the reference count"), StepFixerRefcount);
     m_state = box(QStringLiteral("Fixer: set the state Live"), StepFixerState);
-    m_exit = box(QStringLiteral("Fixer: replace the exit with a stub (the module's own exit does not run)"), StepFixerExit);
+    m_exit = box(
+        QStringLiteral("Fixer: replace the exit with a stub (the module's own exit does not run)"), StepFixerExit);
     layout->addWidget(steps);
 
-    m_override = new QCheckBox(QStringLiteral("Unload it anyway, although it is really in use (what uses it may crash)"), this);
+    m_override = new QCheckBox(
+        QStringLiteral("Unload it anyway, although it is really in use (what uses it may crash)"), this);
     m_override->setVisible(all.realUse);
     connect(m_override, &QCheckBox::toggled, this, &UnloadDialog::updatePlan);
     layout->addWidget(m_override);
@@ -58,7 +60,8 @@ UnloadDialog::UnloadDialog(const Diagnosis &diagnosis, const KernelFacts &kernel
     m_planText->setWordWrap(true);
     m_planText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_planText);
-    m_taint = new QLabel(QStringLiteral("<b>The kernel will be tainted</b> (R: forced module removal), as after rmmod -f."), this);
+    m_taint = new QLabel(
+        QStringLiteral("<b>The kernel will be tainted</b> (R: forced module removal), as after rmmod -f."), this);
     layout->addWidget(m_taint);
 
     m_progress = new QProgressBar(this);
@@ -103,9 +106,8 @@ UnloadRequest UnloadDialog::request() const
         if (c->isChecked())
             r.holders << c->text();
     r.steps = 0;
-    const QList<QPair<QCheckBox *, quint32>> bits{{m_plain, StepPlainRmmod}, {m_force, StepKernelForce},
-                                                  {m_refcount, StepFixerRefcount}, {m_state, StepFixerState},
-                                                  {m_exit, StepFixerExit}};
+    const QList<QPair<QCheckBox *, quint32>> bits {{m_plain, StepPlainRmmod}, {m_force, StepKernelForce},
+        {m_refcount, StepFixerRefcount}, {m_state, StepFixerState}, {m_exit, StepFixerExit}};
     for (const auto &b : bits)
         if (b.first->isChecked())
             r.steps |= b.second;
@@ -158,8 +160,9 @@ void UnloadDialog::showResult(const UnloadResult &r)
     m_progress->hide();
     m_stopWaiting->hide();
     m_gone = r.gone;
-    m_status->setText(r.gone ? QStringLiteral("<b>%1 is gone.</b>").arg(m_diagnosis.module)
-                             : QStringLiteral("<b>%1 is still loaded</b> (state %2).").arg(m_diagnosis.module, r.finalState));
+    m_status->setText(r.gone
+            ? QStringLiteral("<b>%1 is gone.</b>").arg(m_diagnosis.module)
+            : QStringLiteral("<b>%1 is still loaded</b> (state %2).").arg(m_diagnosis.module, r.finalState));
     QStringList lines;
     for (const UnloadStepResult &s : r.steps)
         lines << QStringLiteral("%1 %2: %3 — %4").arg(s.step, s.module, s.outcome, s.detail);

@@ -44,12 +44,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("golden");
         QTest::addColumn<int>("exitCode");
         const QString basic = QStringLiteral(KMR_FIXTURES "/roots/basic");
-        QTest::newRow("list") << QStringList{"--root", basic, "list"} << "list-basic.txt" << 0;
-        QTest::newRow("list json") << QStringList{"--root", basic, "list", "--json"} << "list-basic.json" << 0;
-        QTest::newRow("show") << QStringList{"--root", basic, "show", "dummy"} << "show-dummy.txt" << 0;
-        QTest::newRow("show dash name") << QStringList{"--root", basic, "show", "kmr-initoops"} << "show-initoops.txt" << 0;
-        QTest::newRow("show json") << QStringList{"--root", basic, "show", "crc8", "--json"} << "show-crc8.json" << 0;
-        QTest::newRow("show corrupt ko") << QStringList{"--root", basic, "show", "kmr_broken"} << "show-broken.txt" << 0;
+        QTest::newRow("list") << QStringList {"--root", basic, "list"} << "list-basic.txt" << 0;
+        QTest::newRow("list json") << QStringList {"--root", basic, "list", "--json"} << "list-basic.json" << 0;
+        QTest::newRow("show") << QStringList {"--root", basic, "show", "dummy"} << "show-dummy.txt" << 0;
+        QTest::newRow("show dash name") << QStringList {"--root", basic, "show", "kmr-initoops"} << "show-initoops.txt"
+                                        << 0;
+        QTest::newRow("show json") << QStringList {"--root", basic, "show", "crc8", "--json"} << "show-crc8.json" << 0;
+        QTest::newRow("show corrupt ko") << QStringList {"--root", basic, "show", "kmr_broken"} << "show-broken.txt"
+                                         << 0;
     }
     void golden()
     {
@@ -67,7 +69,8 @@ private Q_SLOTS:
             return;
         }
         QFile f(path);
-        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path + QStringLiteral(" missing; run with KMR_UPDATE_GOLDEN=1")));
+        QVERIFY2(
+            f.open(QIODevice::ReadOnly), qPrintable(path + QStringLiteral(" missing; run with KMR_UPDATE_GOLDEN=1")));
         const QByteArray expected = f.readAll();
         if (actual != expected) {
             const QList<QByteArray> a = actual.split('\n'), e = expected.split('\n');
@@ -95,15 +98,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
         const QString basic = QStringLiteral(KMR_FIXTURES "/roots/basic");
-        QTest::newRow("no command") << QStringList{} << 2 << "usage:";
-        QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command 'frobnicate'";
-        QTest::newRow("unknown option") << QStringList{"--bogus", "list"} << 2 << "unknown option --bogus";
-        QTest::newRow("show without name") << QStringList{"--root", basic, "show"} << 2 << "usage: kmodrescue-cli show";
-        QTest::newRow("not loaded") << QStringList{"--root", basic, "show", "nosuchmod"} << 3 << "no module named 'nosuchmod'";
-        QTest::newRow("path given") << QStringList{"--root", basic, "show", "/tmp/x.ko"} << 3 << "not a file path";
-        QTest::newRow("root missing") << QStringList{"--root", "/nonexistent/kmr", "list"} << 2 << "is not a directory";
-        QTest::newRow("no module support") << QStringList{"--root", QStringLiteral(KMR_FIXTURES "/roots/nomodules"), "list"} << 4
-                                           << "no loadable module support";
+        QTest::newRow("no command") << QStringList {} << 2 << "usage:";
+        QTest::newRow("unknown command") << QStringList {"frobnicate"} << 2 << "unknown command 'frobnicate'";
+        QTest::newRow("unknown option") << QStringList {"--bogus", "list"} << 2 << "unknown option --bogus";
+        QTest::newRow("show without name")
+            << QStringList {"--root", basic, "show"} << 2 << "usage: kmodrescue-cli show";
+        QTest::newRow("not loaded") << QStringList {"--root", basic, "show", "nosuchmod"} << 3
+                                    << "no module named 'nosuchmod'";
+        QTest::newRow("path given") << QStringList {"--root", basic, "show", "/tmp/x.ko"} << 3 << "not a file path";
+        QTest::newRow("root missing") << QStringList {"--root", "/nonexistent/kmr", "list"} << 2
+                                      << "is not a directory";
+        QTest::newRow("no module support") << QStringList {"--root", QStringLiteral(KMR_FIXTURES "/roots/nomodules"),
+            "list"} << 4 << "no loadable module support";
     }
     void exitCodes()
     {

@@ -21,8 +21,8 @@ static KernelFacts kernel()
     return k;
 }
 
-static Diagnosis diagnosis(const QString &name, ModuleState state, FindingKind kind, QList<RemedyStep> steps,
-                           QStringList order = {})
+static Diagnosis diagnosis(
+    const QString &name, ModuleState state, FindingKind kind, QList<RemedyStep> steps, QStringList order = {})
 {
     Diagnosis d;
     d.module = name;
@@ -68,8 +68,8 @@ private Q_SLOTS:
 void TestUnloadDialog::leakedReferenceShowsForcedStepsAndTaint()
 {
     UnloadDialog d(diagnosis(QStringLiteral("kmr_victim"), ModuleState::Live, FindingKind::LeakedReference,
-                             {RemedyStep::ForcedUnload, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod}),
-                   kernel());
+                       {RemedyStep::ForcedUnload, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod}),
+        kernel());
     d.show();
     QVERIFY(d.runButton()->isEnabled());
     const QString text = allLabels(d);
@@ -87,7 +87,7 @@ void TestUnloadDialog::leakedReferenceShowsForcedStepsAndTaint()
 void TestUnloadDialog::realUseIsRefusedUntilOverridden()
 {
     Diagnosis diag = diagnosis(QStringLiteral("kmr_busychar"), ModuleState::Live, FindingKind::RealUse,
-                               {RemedyStep::StopUsers, RemedyStep::Rmmod});
+        {RemedyStep::StopUsers, RemedyStep::Rmmod});
     ModuleUser u;
     u.what = QStringLiteral("/dev/kmr_busychar (char 246:0)");
     u.pid = 225;
@@ -107,23 +107,23 @@ void TestUnloadDialog::realUseIsRefusedUntilOverridden()
 void TestUnloadDialog::holdersAreOfferedUnticked()
 {
     UnloadDialog d(diagnosis(QStringLiteral("kmr_provider"), ModuleState::Live, FindingKind::HeldByModules,
-                             {RemedyStep::UnloadHolders, RemedyStep::Rmmod}, {QStringLiteral("kmr_consumer")}),
-                   kernel());
+                       {RemedyStep::UnloadHolders, RemedyStep::Rmmod}, {QStringLiteral("kmr_consumer")}),
+        kernel());
     d.show();
     QCheckBox *holder = box(d, QStringLiteral("kmr_consumer"));
     QVERIFY(holder);
     QVERIFY(!holder->isChecked());
     QVERIFY(d.request().holders.isEmpty());
     holder->setChecked(true);
-    QCOMPARE(d.request().holders, QStringList{QStringLiteral("kmr_consumer")});
+    QCOMPARE(d.request().holders, QStringList {QStringLiteral("kmr_consumer")});
     QVERIFY(allLabels(d).contains(QStringLiteral("rmmod kmr_consumer (holds kmr_provider)")));
 }
 
 void TestUnloadDialog::initCrashedTicksTheStubExit()
 {
     UnloadDialog d(diagnosis(QStringLiteral("kmr_initoops"), ModuleState::Loading, FindingKind::InitCrashed,
-                             {RemedyStep::FixerSetLive, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod}),
-                   kernel());
+                       {RemedyStep::FixerSetLive, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod}),
+        kernel());
     QCheckBox *stub = box(d, QStringLiteral("Fixer: replace the exit"));
     QVERIFY(stub);
     QVERIFY(stub->isChecked());

@@ -77,7 +77,8 @@ int main(int argc, char **argv)
     QObject::connect(dialog, &UnloadDialog::unloadDone, &app, [&](bool gone) {
         const QString text = dialog->resultText();
         for (QLabel *l : dialog->findChildren<QLabel *>())
-            if (l->text().contains(QLatin1String("authoriz"), Qt::CaseInsensitive) || l->text().contains(QLatin1String("Refused")))
+            if (l->text().contains(QLatin1String("authoriz"), Qt::CaseInsensitive)
+                || l->text().contains(QLatin1String("Refused")))
                 std::printf("status: %s\n", qPrintable(l->text()));
         if (!text.isEmpty())
             std::printf("%s\n", qPrintable(text));

@@ -53,8 +53,8 @@ int main(int argc, char **argv)
     }
     if (cmd == QLatin1String("fire") && a.size() >= 3) {
         registerHelperTypes();
-        QDBusMessage m = QDBusMessage::createMethodCall(HelperClient::Service, HelperClient::Path, HelperClient::Service,
-                                                        QStringLiteral("Unload"));
+        QDBusMessage m = QDBusMessage::createMethodCall(
+            HelperClient::Service, HelperClient::Path, HelperClient::Service, QStringLiteral("Unload"));
         m.setArguments({fromHex(a.at(1)), QStringList(), uint(a.at(2).toUInt()), false});
         bus.send(m);
         // A round trip to the bus on the same connection: when it returns, the call above has

@@ -70,7 +70,7 @@ private:
     qint64 helperPid();
     QString readFile(const QString &path) const;
 
-    QTemporaryDir m_dir{QStringLiteral("/tmp/kmr-system-XXXXXX")};
+    QTemporaryDir m_dir {QStringLiteral("/tmp/kmr-system-XXXXXX")};
     QString T;
     QString m_probe;
     QProcess m_dbus;
@@ -85,7 +85,8 @@ QString TestHelperSystem::readFile(const QString &path) const
 
 bool TestHelperSystem::mountBind(const QString &from, const QString &to)
 {
-    if (::mount(QFile::encodeName(from).constData(), QFile::encodeName(to).constData(), nullptr, MS_BIND, nullptr) != 0) {
+    if (::mount(QFile::encodeName(from).constData(), QFile::encodeName(to).constData(), nullptr, MS_BIND, nullptr)
+        != 0) {
         qWarning("bind mount %s over %s: %s", qPrintable(from), qPrintable(to), strerror(errno));
         return false;
     }
@@ -143,7 +144,7 @@ QString TestHelperSystem::probe(const QString &user, const QStringList &args)
 {
     QProcess p;
     p.setStandardInputFile(QProcess::nullDevice()); // no prompt can block
-    p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), user, QStringLiteral("--"), m_probe} + args);
+    p.start(QStringLiteral("runuser"), QStringList {QStringLiteral("-u"), user, QStringLiteral("--"), m_probe} + args);
     if (!p.waitForFinished(120000)) {
         p.kill();
         p.waitForFinished();
@@ -162,40 +163,43 @@ void TestHelperSystem::initTestCase()
     T = m_dir.path();
     QVERIFY(::chmod(QFile::encodeName(T).constData(), 0755) == 0);
 
-    const QStringList needed{QStringLiteral("/usr/bin/dbus-daemon"), QStringLiteral("/usr/lib/polkit-1/polkitd"),
-                             QStringLiteral("/usr/lib/dbus-1.0/dbus-daemon-launch-helper"),
-                             QStringLiteral("/usr/sbin/runuser"), QStringLiteral("/usr/sbin/useradd"),
-                             QStringLiteral("/usr/bin/strace"), QStringLiteral(KMR_HELPER_BIN), QStringLiteral(KMR_PROBE_BIN)};
+    const QStringList needed {QStringLiteral("/usr/bin/dbus-daemon"), QStringLiteral("/usr/lib/polkit-1/polkitd"),
+        QStringLiteral("/usr/lib/dbus-1.0/dbus-daemon-launch-helper"), QStringLiteral("/usr/sbin/runuser"),
+        QStringLiteral("/usr/sbin/useradd"), QStringLiteral("/usr/bin/strace"), QStringLiteral(KMR_HELPER_BIN),
+        QStringLiteral(KMR_PROBE_BIN)};
     QStringList missing;
     for (const QString &n : needed)
         if (!QFileInfo::exists(n))
             missing << n;
-    QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("missing (install dbus-daemon, polkitd, util-linux, passwd, "
-                                                          "strace; build kmodrescue-helper): ")
-                                           + missing.join(QStringLiteral(", "))));
+    QVERIFY2(missing.isEmpty(),
+        qPrintable(QStringLiteral("missing (install dbus-daemon, polkitd, util-linux, passwd, "
+                                  "strace; build kmodrescue-helper): ")
+            + missing.join(QStringLiteral(", "))));
 
     // The private user database with the test users.
     QVERIFY(QDir().mkpath(T + QStringLiteral("/users/etc")));
     for (const char *f : {"passwd", "group", "shadow", "gshadow"})
-        QVERIFY(QFile::copy(QStringLiteral("/etc/") + QLatin1String(f), T + QStringLiteral("/users/etc/") + QLatin1String(f)));
+        QVERIFY(QFile::copy(
+            QStringLiteral("/etc/") + QLatin1String(f), T + QStringLiteral("/users/etc/") + QLatin1String(f)));
     int uid = 64100;
     for (const char *u : {"kmr-allowed", "kmr-reader", "kmr-unloader", "kmr-auth", "kmr-denied"}) {
         int rc = 0;
-        const QString out = run(QStringLiteral("useradd"), {QStringLiteral("--prefix"), T + QStringLiteral("/users"),
-                                                            QStringLiteral("-M"), QStringLiteral("-U"), QStringLiteral("-s"),
-                                                            QStringLiteral("/bin/sh"), QStringLiteral("-u"),
-                                                            QString::number(uid++), QLatin1String(u)},
-                                &rc);
+        const QString out = run(QStringLiteral("useradd"),
+            {QStringLiteral("--prefix"), T + QStringLiteral("/users"), QStringLiteral("-M"), QStringLiteral("-U"),
+                QStringLiteral("-s"), QStringLiteral("/bin/sh"), QStringLiteral("-u"), QString::number(uid++),
+                QLatin1String(u)},
+            &rc);
         QVERIFY2(rc == 0, qPrintable(QStringLiteral("useradd %1: %2").arg(QLatin1String(u), out)));
     }
     for (const char *f : {"passwd", "group", "shadow", "gshadow"})
-        QVERIFY(mountBind(T + QStringLiteral("/users/etc/") + QLatin1String(f), QStringLiteral("/etc/") + QLatin1String(f)));
+        QVERIFY(mountBind(
+            T + QStringLiteral("/users/etc/") + QLatin1String(f), QStringLiteral("/etc/") + QLatin1String(f)));
 
     // polkit: the project's actions and the test's rules, nothing of the host's.
     for (const char *d : {"etc-polkit/rules.d", "share-polkit/actions", "share-polkit/rules.d"})
         QVERIFY(QDir().mkpath(T + QLatin1Char('/') + QLatin1String(d)));
     QVERIFY(QFile::copy(QStringLiteral(KMR_RESOURCES "/io.github.kmodrescue.policy"),
-                        T + QStringLiteral("/share-polkit/actions/io.github.kmodrescue.policy")));
+        T + QStringLiteral("/share-polkit/actions/io.github.kmodrescue.policy")));
     QVERIFY(writeFile(T + QStringLiteral("/etc-polkit/rules.d/50-kmodrescue-test.rules"), R"JS(
 polkit.addRule(function(action, subject) {
     if (action.id.indexOf("io.github.kmodrescue.") !== 0)
@@ -221,7 +225,8 @@ polkit.addRule(function(action, subject) {
     m_probe = T + QStringLiteral("/bin/helperprobe");
     QVERIFY(QFile::copy(QStringLiteral(KMR_PROBE_BIN), m_probe));
     QVERIFY(::chmod(QFile::encodeName(m_probe).constData(), 0755) == 0);
-    const QByteArray busConfig = QStringLiteral(R"XML(<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+    const QByteArray busConfig
+        = QStringLiteral(R"XML(<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>system</type>
@@ -248,28 +253,30 @@ polkit.addRule(function(action, subject) {
   <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>
   <include>%2/io.github.kmodrescue.Helper1.conf</include>
 </busconfig>
-)XML").arg(T, QStringLiteral(KMR_RESOURCES)).toUtf8();
+)XML")
+              .arg(T, QStringLiteral(KMR_RESOURCES))
+              .toUtf8();
     QVERIFY(writeFile(T + QStringLiteral("/system.conf"), busConfig));
     QVERIFY(mountBind(T + QStringLiteral("/system.conf"), QStringLiteral("/usr/share/dbus-1/system.conf")));
     QVERIFY(mountBind(T + QStringLiteral("/run-dbus"), QStringLiteral("/run/dbus")));
     // Activation: the helper runs under strace so that the test can see which files it touches.
     QVERIFY(writeFile(T + QStringLiteral("/helper-exec.sh"),
-                      QStringLiteral("#!/bin/sh\nexport QT_FORCE_STDERR_LOGGING=1\n"
-                                     "exec /usr/bin/strace -f -qq -A -o %1/helper.strace -e trace=%file %2 "
-                                     "--fixer-dir %1/no-fixer --idle-timeout 60 2>>%1/helper.log\n")
-                          .arg(T, QStringLiteral(KMR_HELPER_BIN))
-                          .toUtf8(),
-                      0755));
+        QStringLiteral("#!/bin/sh\nexport QT_FORCE_STDERR_LOGGING=1\n"
+                       "exec /usr/bin/strace -f -qq -A -o %1/helper.strace -e trace=%file %2 "
+                       "--fixer-dir %1/no-fixer --idle-timeout 60 2>>%1/helper.log\n")
+            .arg(T, QStringLiteral(KMR_HELPER_BIN))
+            .toUtf8(),
+        0755));
     QVERIFY(writeFile(T + QStringLiteral("/services/io.github.kmodrescue.Helper1.service"),
-                      QStringLiteral("[D-BUS Service]\nName=io.github.kmodrescue.Helper1\nExec=%1/helper-exec.sh\nUser=root\n")
-                          .arg(T)
-                          .toUtf8()));
+        QStringLiteral("[D-BUS Service]\nName=io.github.kmodrescue.Helper1\nExec=%1/helper-exec.sh\nUser=root\n")
+            .arg(T)
+            .toUtf8()));
 
     m_dbus.setProcessChannelMode(QProcess::MergedChannels);
     m_dbus.setStandardOutputFile(T + QStringLiteral("/dbus.log"));
     m_dbus.start(QStringLiteral("/usr/bin/dbus-daemon"),
-                 {QStringLiteral("--config-file=") + T + QStringLiteral("/system.conf"), QStringLiteral("--nofork"),
-                  QStringLiteral("--nopidfile")});
+        {QStringLiteral("--config-file=") + T + QStringLiteral("/system.conf"), QStringLiteral("--nofork"),
+            QStringLiteral("--nopidfile")});
     QVERIFY(m_dbus.waitForStarted());
     for (int i = 0; i < 100 && !QFileInfo::exists(QStringLiteral("/run/dbus/system_bus_socket")); ++i)
         QThread::msleep(100);
@@ -294,11 +301,15 @@ void TestHelperSystem::allowedUserReachesValidation()
 {
     // Authorized, so the call gets past polkit to validation: this host has no modules at all,
     // so a valid name is "not loaded". The helper was started by D-Bus activation.
-    const QString r = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
-    QVERIFY2(r.startsWith(NotLoaded), qPrintable(r + QStringLiteral("\nhelper log:\n") + readFile(T + QStringLiteral("/helper.log"))));
-    QVERIFY2(readFile(T + QStringLiteral("/helper.log")).contains(QStringLiteral("authorized for io.github.kmodrescue.unload")),
-             "the helper did not log the authorization");
-    const QString f = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("8")});
+    const QString r
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    QVERIFY2(r.startsWith(NotLoaded),
+        qPrintable(r + QStringLiteral("\nhelper log:\n") + readFile(T + QStringLiteral("/helper.log"))));
+    QVERIFY2(readFile(T + QStringLiteral("/helper.log"))
+                 .contains(QStringLiteral("authorized for io.github.kmodrescue.unload")),
+        "the helper did not log the authorization");
+    const QString f = probe(QStringLiteral("kmr-allowed"),
+        {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("8")});
     QVERIFY2(f.startsWith(NotLoaded), qPrintable(f));
     const QString log = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readlog")});
     QVERIFY2(log.startsWith(QStringLiteral("ok records=")), qPrintable(log));
@@ -306,11 +317,11 @@ void TestHelperSystem::allowedUserReachesValidation()
 
 void TestHelperSystem::deniedUserIsDenied()
 {
-    for (const QStringList &args : {QStringList{QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))},
-                                    QStringList{QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("32")},
-                                    QStringList{QStringLiteral("unload"), hex(QStringLiteral("a/b"))},
-                                    QStringList{QStringLiteral("readlog")}}) {
-        const QString r = probe(QStringLiteral("kmr-denied"), args + QStringList{QStringLiteral("--interactive")});
+    for (const QStringList &args : {QStringList {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))},
+             QStringList {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("32")},
+             QStringList {QStringLiteral("unload"), hex(QStringLiteral("a/b"))},
+             QStringList {QStringLiteral("readlog")}}) {
+        const QString r = probe(QStringLiteral("kmr-denied"), args + QStringList {QStringLiteral("--interactive")});
         // Denied before validation: even a bad name gets NotAuthorized, not InvalidName.
         QVERIFY2(r.startsWith(NotAuthorized), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r));
     }
@@ -318,7 +329,8 @@ void TestHelperSystem::deniedUserIsDenied()
 
 void TestHelperSystem::authenticationRequiredWithoutAgentIsDenied()
 {
-    QString r = probe(QStringLiteral("kmr-auth"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("--interactive")});
+    QString r = probe(QStringLiteral("kmr-auth"),
+        {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("--interactive")});
     QVERIFY2(r.startsWith(NotAuthorized) && r.contains(QStringLiteral("authentication is required")), qPrintable(r));
     r = probe(QStringLiteral("kmr-auth"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotAuthorized) && r.contains(QStringLiteral("did not allow interactive")), qPrintable(r));
@@ -328,18 +340,23 @@ void TestHelperSystem::readGrantDoesNotCoverUnload()
 {
     const QString log = probe(QStringLiteral("kmr-reader"), {QStringLiteral("readlog")});
     QVERIFY2(log.startsWith(QStringLiteral("ok records=")), qPrintable(log));
-    const QString u = probe(QStringLiteral("kmr-reader"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    const QString u
+        = probe(QStringLiteral("kmr-reader"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(u.startsWith(NotAuthorized) && u.contains(QStringLiteral("io.github.kmodrescue.unload")), qPrintable(u));
-    const QString f = probe(QStringLiteral("kmr-reader"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("4")});
-    QVERIFY2(f.startsWith(NotAuthorized) && f.contains(QStringLiteral("io.github.kmodrescue.force-unload")), qPrintable(f));
+    const QString f = probe(QStringLiteral("kmr-reader"),
+        {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("4")});
+    QVERIFY2(
+        f.startsWith(NotAuthorized) && f.contains(QStringLiteral("io.github.kmodrescue.force-unload")), qPrintable(f));
 }
 
 void TestHelperSystem::unloadGrantDoesNotCoverForce()
 {
-    const QString u = probe(QStringLiteral("kmr-unloader"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("3")});
+    const QString u = probe(QStringLiteral("kmr-unloader"),
+        {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("3")});
     QVERIFY2(u.startsWith(NotLoaded), qPrintable(u));
     for (const char *steps : {"4", "8", "16", "32", "13"}) {
-        const QString f = probe(QStringLiteral("kmr-unloader"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QLatin1String(steps)});
+        const QString f = probe(QStringLiteral("kmr-unloader"),
+            {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QLatin1String(steps)});
         QVERIFY2(f.startsWith(NotAuthorized) && f.contains(QStringLiteral("force-unload")), qPrintable(f));
     }
     const QString t = probe(QStringLiteral("kmr-unloader"), {QStringLiteral("readlog")});
@@ -356,14 +373,16 @@ void TestHelperSystem::badNamesRejectedWithoutTouchingFiles_data()
     QTest::newRow("empty") << QString() << QString() << InvalidName << QStringLiteral("must not be empty");
     QTest::newRow("dotdot") << QStringLiteral("..") << QString() << InvalidName << chars;
     QTest::newRow("a/b") << QStringLiteral("a/b") << QString() << InvalidName << chars;
-    QTest::newRow("4 KiB") << QString(4096, QLatin1Char('a')) << QString() << InvalidName << QStringLiteral("at most 55 bytes");
+    QTest::newRow("4 KiB") << QString(4096, QLatin1Char('a')) << QString() << InvalidName
+                           << QStringLiteral("at most 55 bytes");
     QTest::newRow("newline") << QStringLiteral("kmr_a\nkmr_b") << QString() << InvalidName << chars;
     // D-Bus strings cannot carry NUL: Qt's marshaller ends the string there, so the helper sees
     // "kmr_victim../etc" and the dots are rejected.
     QTest::newRow("embedded NUL") << QStringLiteral("kmr_victim..") + QChar(0) + QStringLiteral("/etc") << QString()
                                   << InvalidName << chars;
     QTest::newRow("non-ASCII") << QStringLiteral("kmr_\u00e9t\u00e9") << QString() << InvalidName << chars;
-    QTest::newRow("fixer") << QStringLiteral("kmodrescue_fixer") << QString() << InvalidName << QStringLiteral("fixer's own name");
+    QTest::newRow("fixer") << QStringLiteral("kmodrescue_fixer") << QString() << InvalidName
+                           << QStringLiteral("fixer's own name");
     QTest::newRow("fixer dashed") << QStringLiteral("kmodrescue-fixer") << QString() << InvalidName
                                   << QStringLiteral("fixer's own name");
     QTest::newRow("bad holder") << QStringLiteral("kmr_absent") << QStringLiteral("../x") << InvalidName
@@ -378,7 +397,7 @@ void TestHelperSystem::badNamesRejectedWithoutTouchingFiles()
     QFETCH(QString, rule);
     const QString tracePath = T + QStringLiteral("/helper.strace");
     const qint64 before = QFileInfo(tracePath).size();
-    QStringList args{QStringLiteral("unload"), hex(name), QStringLiteral("1")};
+    QStringList args {QStringLiteral("unload"), hex(name), QStringLiteral("1")};
     if (!holder.isEmpty())
         args << QStringLiteral("--holders") << hex(holder);
     const QString r = probe(QStringLiteral("kmr-allowed"), args);
@@ -388,9 +407,10 @@ void TestHelperSystem::badNamesRejectedWithoutTouchingFiles()
     QVERIFY2(trace.open(QIODevice::ReadOnly), "the helper ran without strace");
     trace.seek(before);
     const QString touched = QString::fromUtf8(trace.readAll());
-    for (const QString &p : {QStringLiteral("/proc/modules"), QStringLiteral("/sys/module"), QStringLiteral("/lib/modules"),
-                             QStringLiteral("/dev/kmsg")})
-        QVERIFY2(!touched.contains(p), qPrintable(QStringLiteral("the helper touched %1:\n%2").arg(p, touched.right(3000))));
+    for (const QString &p : {QStringLiteral("/proc/modules"), QStringLiteral("/sys/module"),
+             QStringLiteral("/lib/modules"), QStringLiteral("/dev/kmsg")})
+        QVERIFY2(
+            !touched.contains(p), qPrintable(QStringLiteral("the helper touched %1:\n%2").arg(p, touched.right(3000))));
 }
 
 void TestHelperSystem::builtInAndAbsentNames()
@@ -404,12 +424,16 @@ void TestHelperSystem::builtInAndAbsentNames()
             break;
         }
     QVERIFY2(!builtIn.isEmpty(), "no built-in module found in /sys/module");
-    const QString b = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(builtIn), QStringLiteral("8")});
-    QVERIFY2(b.startsWith(QStringLiteral("error io.github.kmodrescue.Error.BuiltIn")) && b.contains(QStringLiteral("built into the kernel")),
-             qPrintable(builtIn + QStringLiteral(": ") + b));
-    const QString a = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr-absent"))});
+    const QString b
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(builtIn), QStringLiteral("8")});
+    QVERIFY2(b.startsWith(QStringLiteral("error io.github.kmodrescue.Error.BuiltIn"))
+            && b.contains(QStringLiteral("built into the kernel")),
+        qPrintable(builtIn + QStringLiteral(": ") + b));
+    const QString a
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr-absent"))});
     QVERIFY2(a.startsWith(NotLoaded) && a.contains(QStringLiteral("kmr_absent is not loaded")), qPrintable(a));
-    const QString u = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("64")});
+    const QString u = probe(QStringLiteral("kmr-allowed"),
+        {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("64")});
     QVERIFY2(u.startsWith(QStringLiteral("error io.github.kmodrescue.Error.InvalidArgument")), qPrintable(u));
 }
 
@@ -431,7 +455,7 @@ void TestHelperSystem::clientsLeavingRightAfterTheirCall()
     constexpr int Rounds = 20;
     for (int i = 0; i < Rounds; ++i) {
         const QString r = probe(i % 2 ? QStringLiteral("kmr-allowed") : QStringLiteral("kmr-denied"),
-                                {QStringLiteral("fire"), hex(QStringLiteral("kmr_absent")), QStringLiteral("8")});
+            {QStringLiteral("fire"), hex(QStringLiteral("kmr_absent")), QStringLiteral("8")});
         QVERIFY2(r == QLatin1String("ok fired"), qPrintable(r));
     }
     // Every request ends in one log line ("Unload from :1.N -> ..." or "... nothing done").
@@ -443,16 +467,20 @@ void TestHelperSystem::clientsLeavingRightAfterTheirCall()
         QThread::msleep(100);
     }
     const QString log = readFile(logPath);
-    QVERIFY2(handled >= Rounds, qPrintable(QStringLiteral("%1 of %2 requests were answered:\n%3").arg(handled).arg(Rounds).arg(log.right(4000))));
+    QVERIFY2(handled >= Rounds,
+        qPrintable(
+            QStringLiteral("%1 of %2 requests were answered:\n%3").arg(handled).arg(Rounds).arg(log.right(4000))));
     QVERIFY2(!log.contains(QStringLiteral("plan for")), "the executor ran for a client that had left");
     // Still healthy.
-    const QString r = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    const QString r
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotLoaded), qPrintable(r));
 }
 
 void TestHelperSystem::helperExitsWhenNoClientIsLeft()
 {
-    const QString r = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    const QString r
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotLoaded), qPrintable(r));
     QVERIFY2(waitForName(HelperName, false, 20000), "the helper is still on the bus with no client left");
     QVERIFY(readFile(T + QStringLiteral("/helper.log")).contains(QStringLiteral("no client left: exiting")));
@@ -463,21 +491,24 @@ void TestHelperSystem::polkitdStoppedMeansDenied()
     m_polkitd.terminate();
     QVERIFY(m_polkitd.waitForFinished());
     QVERIFY(waitForName(QStringLiteral("org.freedesktop.PolicyKit1"), false));
-    const QString r = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    const QString r
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotAuthorized) && r.contains(QStringLiteral("polkit")), qPrintable(r));
     const QString l = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readlog")});
     QVERIFY2(l.startsWith(NotAuthorized), qPrintable(l));
     // polkitd back: allowed again.
     QVERIFY2(startPolkitd(), qPrintable(readFile(T + QStringLiteral("/polkitd.log"))));
-    const QString again = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
+    const QString again
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(again.startsWith(NotLoaded), qPrintable(again));
 }
 
 int main(int argc, char **argv)
 {
     if (::geteuid() != 0) {
-        fprintf(stderr, "FAIL: the system tests must run as root: they start a private dbus-daemon and polkitd "
-                        "in their own mount namespace (run ctest -L system as root)\n");
+        fprintf(stderr,
+            "FAIL: the system tests must run as root: they start a private dbus-daemon and polkitd "
+            "in their own mount namespace (run ctest -L system as root)\n");
         return 1;
     }
     // Before Qt starts any thread: a private mount namespace, so every bind mount below is ours.

@@ -25,8 +25,10 @@ private Q_SLOTS:
             << "Linux version 3.10.0-957.el7.x86_64 (mockbuild@x86-040.build.eng.bos.redhat.com) (gcc version 4.8.5 "
                "20150623 (Red Hat 4.8.5-36) (GCC) ) #1 SMP Thu Oct 4 20:48:51 UTC 2018"
             << "gcc version 4.8.5 20150623 (Red Hat 4.8.5-36) (GCC)";
-        QTest::newRow("no compiler") << "Linux version 6.1.0 #1 SMP" << "";
-        QTest::newRow("garbage") << "((((" << "";
+        QTest::newRow("no compiler") << "Linux version 6.1.0 #1 SMP"
+                                     << "";
+        QTest::newRow("garbage") << "(((("
+                                 << "";
     }
     void compilerFromProcVersion()
     {
@@ -38,10 +40,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("mode");
-        QTest::newRow("none") << "[none] integrity confidentiality" << "none";
-        QTest::newRow("integrity") << "none [integrity] confidentiality" << "integrity";
-        QTest::newRow("confidentiality") << "none integrity [confidentiality]" << "confidentiality";
-        QTest::newRow("malformed") << "none integrity" << "";
+        QTest::newRow("none") << "[none] integrity confidentiality"
+                              << "none";
+        QTest::newRow("integrity") << "none [integrity] confidentiality"
+                                   << "integrity";
+        QTest::newRow("confidentiality") << "none integrity [confidentiality]"
+                                         << "confidentiality";
+        QTest::newRow("malformed") << "none integrity"
+                                   << "";
     }
     void lockdown()
     {

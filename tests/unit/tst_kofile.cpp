@@ -6,7 +6,8 @@
 
 using namespace kmr;
 
-static const QString Dummy = QStringLiteral(KMR_FIXTURES "/roots/basic/lib/modules/6.12.117+deb12-amd64/kernel/dummy.ko.xz");
+static const QString Dummy
+    = QStringLiteral(KMR_FIXTURES "/roots/basic/lib/modules/6.12.117+deb12-amd64/kernel/dummy.ko.xz");
 
 class TestKoFile : public QObject
 {
@@ -25,7 +26,8 @@ private Q_SLOTS:
         QByteArray image;
         QString why;
         QVERIFY2(loadModuleImage(Dummy, &image, &why), qPrintable(why));
-        QVERIFY(image.startsWith("\x7f" "ELF"));
+        QVERIFY(image.startsWith("\x7f"
+                                 "ELF"));
         QTemporaryDir dir;
         const QString plain = dir.filePath(QStringLiteral("dummy.ko"));
         QFile f(plain);
@@ -80,7 +82,9 @@ private Q_SLOTS:
         const QString p = dir.filePath(QStringLiteral("junk.ko.xz"));
         QFile f(p);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("\xfd" "7zXZ\0garbage that is not xz", 30);
+        f.write("\xfd"
+                "7zXZ\0garbage that is not xz",
+            30);
         f.close();
         const KoFileFacts k = readKoFile(p);
         QVERIFY(!k.compiler.known());

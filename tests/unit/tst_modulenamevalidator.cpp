@@ -34,11 +34,14 @@ void TestModuleNameValidator::check_data()
                           << QStringLiteral("at most 55 bytes (got 4096)");
     QTest::newRow("56 bytes") << QString(56, QLatin1Char('a')) << V::InvalidName << QString()
                               << QStringLiteral("at most 55 bytes");
-    QTest::newRow("55 bytes loaded") << QString(55, QLatin1Char('b')) << V::Ok << QString(55, QLatin1Char('b')) << QString();
-    QTest::newRow("embedded NUL") << QStringLiteral("kmr_a") + QChar(0) + QStringLiteral("x") << V::InvalidName << QString()
-                                  << QStringLiteral("A-Z a-z 0-9 _ -");
-    QTest::newRow("newline") << QStringLiteral("kmr_a\nkmr_b") << V::InvalidName << QString() << QStringLiteral("A-Z a-z 0-9 _ -");
-    QTest::newRow("space") << QStringLiteral("kmr a") << V::InvalidName << QString() << QStringLiteral("A-Z a-z 0-9 _ -");
+    QTest::newRow("55 bytes loaded") << QString(55, QLatin1Char('b')) << V::Ok << QString(55, QLatin1Char('b'))
+                                     << QString();
+    QTest::newRow("embedded NUL") << QStringLiteral("kmr_a") + QChar(0) + QStringLiteral("x") << V::InvalidName
+                                  << QString() << QStringLiteral("A-Z a-z 0-9 _ -");
+    QTest::newRow("newline") << QStringLiteral("kmr_a\nkmr_b") << V::InvalidName << QString()
+                             << QStringLiteral("A-Z a-z 0-9 _ -");
+    QTest::newRow("space") << QStringLiteral("kmr a") << V::InvalidName << QString()
+                           << QStringLiteral("A-Z a-z 0-9 _ -");
     QTest::newRow("non-ASCII") << QStringLiteral("kmr_\u00e9t\u00e9") << V::InvalidName << QString()
                                << QStringLiteral("A-Z a-z 0-9 _ -");
     // 20 two-byte characters are 40 bytes: the length rule counts bytes, the character rule still applies.
@@ -54,7 +57,8 @@ void TestModuleNameValidator::check_data()
                             << QStringLiteral("is not loaded");
     QTest::newRow("valid") << QStringLiteral("kmr_victim") << V::Ok << QStringLiteral("kmr_victim") << QString();
     QTest::newRow("valid dashed") << QStringLiteral("kmr-victim") << V::Ok << QStringLiteral("kmr_victim") << QString();
-    QTest::newRow("valid upper and digits") << QStringLiteral("Kmr9_X") << V::Ok << QStringLiteral("Kmr9_X") << QString();
+    QTest::newRow("valid upper and digits")
+        << QStringLiteral("Kmr9_X") << V::Ok << QStringLiteral("Kmr9_X") << QString();
 }
 
 void TestModuleNameValidator::check()
@@ -64,12 +68,13 @@ void TestModuleNameValidator::check()
     QFETCH(QString, canonical);
     QFETCH(QString, messagePart);
 
-    const QSet<QString> loaded{QStringLiteral("kmr_victim"), QString(55, QLatin1Char('b')), QStringLiteral("Kmr9_X"),
-                               QStringLiteral("kmodrescue_fixer")};
-    const QSet<QString> builtIn{QStringLiteral("printk"), QStringLiteral("kernel")};
+    const QSet<QString> loaded {QStringLiteral("kmr_victim"), QString(55, QLatin1Char('b')), QStringLiteral("Kmr9_X"),
+        QStringLiteral("kmodrescue_fixer")};
+    const QSet<QString> builtIn {QStringLiteral("printk"), QStringLiteral("kernel")};
     const ModuleNameCheck c = kmr::checkModuleName(name, loaded, builtIn);
     QCOMPARE(c.verdict, verdict);
-    QCOMPARE(c.canonical.isEmpty() ? QString() : c.canonical, canonical.isEmpty() && verdict == ModuleNameCheck::Verdict::InvalidName ? QString() : canonical);
+    QCOMPARE(c.canonical.isEmpty() ? QString() : c.canonical,
+        canonical.isEmpty() && verdict == ModuleNameCheck::Verdict::InvalidName ? QString() : canonical);
     if (messagePart.isEmpty())
         QVERIFY2(c.message.isEmpty(), qPrintable(c.message));
     else

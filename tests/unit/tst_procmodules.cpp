@@ -20,18 +20,25 @@ private Q_SLOTS:
         QTest::addColumn<QString>("taint");
         // Lines captured from Debian 6.1 and 6.12 kernels.
         QTest::newRow("plain") << QByteArray("dummy 16384 0 - Live 0xffffffffc0a1c000") << "dummy" << qint64(16384) << 0
-                               << QStringList() << "Live" << "";
-        QTest::newRow("holders") << QByteArray("virtio_ring 45056 5 virtio_net,virtio_blk,virtio_pci, Live 0xffffffffc0040000")
+                               << QStringList() << "Live"
+                               << "";
+        QTest::newRow("holders") << QByteArray(
+            "virtio_ring 45056 5 virtio_net,virtio_blk,virtio_pci, Live 0xffffffffc0040000")
                                  << "virtio_ring" << qint64(45056) << 5
-                                 << QStringList{"virtio_net", "virtio_blk", "virtio_pci"} << "Live" << "";
+                                 << QStringList {"virtio_net", "virtio_blk", "virtio_pci"} << "Live"
+                                 << "";
         QTest::newRow("tainted loading") << QByteArray("kmr_initoops 12288 1 - Loading 0xffffffffc0a08000 (OE)")
-                                         << "kmr_initoops" << qint64(12288) << 1 << QStringList() << "Loading" << "OE";
+                                         << "kmr_initoops" << qint64(12288) << 1 << QStringList() << "Loading"
+                                         << "OE";
         QTest::newRow("unloading") << QByteArray("kmr_exitoops 12288 0 - Unloading 0x0000000000000000 (OE)")
-                                   << "kmr_exitoops" << qint64(12288) << 0 << QStringList() << "Unloading" << "OE";
-        QTest::newRow("no unload support") << QByteArray("foo 4096 - - Live 0x0") << "foo" << qint64(4096) << -1
-                                           << QStringList() << "Live" << "";
+                                   << "kmr_exitoops" << qint64(12288) << 0 << QStringList() << "Unloading"
+                                   << "OE";
+        QTest::newRow("no unload support")
+            << QByteArray("foo 4096 - - Live 0x0") << "foo" << qint64(4096) << -1 << QStringList() << "Live"
+            << "";
         QTest::newRow("extra spaces") << QByteArray("  foo   4096  3  -  Live  0x0  ") << "foo" << qint64(4096) << 3
-                                      << QStringList() << "Live" << "";
+                                      << QStringList() << "Live"
+                                      << "";
     }
     void parsesLines()
     {
@@ -74,7 +81,8 @@ private Q_SLOTS:
 
     void nonUtf8NameIsKeptAndFlagged()
     {
-        const ProcModulesParse p = parseProcModules(QByteArray("kmr_\xff" "odd 4096 0 - Live 0x0\n"));
+        const ProcModulesParse p = parseProcModules(QByteArray("kmr_\xff"
+                                                               "odd 4096 0 - Live 0x0\n"));
         QCOMPARE(p.entries.size(), 1);
         QVERIFY(p.entries.first().nameLossy);
         QVERIFY(p.entries.first().name.startsWith(QStringLiteral("kmr_")));

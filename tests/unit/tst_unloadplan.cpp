@@ -67,8 +67,8 @@ void TestUnloadPlan::leakedReference_data()
     QTest::addColumn<QString>("force");
     QTest::addColumn<QList<UnloadStep>>("expected");
     QTest::newRow("force available") << QStringLiteral("y")
-                                     << QList<UnloadStep>{StepPlainRmmod, StepKernelForce, StepFixerRefcount};
-    QTest::newRow("no force unload") << QStringLiteral("n") << QList<UnloadStep>{StepPlainRmmod, StepFixerRefcount};
+                                     << QList<UnloadStep> {StepPlainRmmod, StepKernelForce, StepFixerRefcount};
+    QTest::newRow("no force unload") << QStringLiteral("n") << QList<UnloadStep> {StepPlainRmmod, StepFixerRefcount};
 }
 
 void TestUnloadPlan::leakedReference()
@@ -76,15 +76,15 @@ void TestUnloadPlan::leakedReference()
     QFETCH(QString, force);
     QFETCH(QList<UnloadStep>, expected);
     const Diagnosis d = diagnosis(QStringLiteral("kmr_victim"), ModuleState::Live,
-                                  {finding(FindingKind::LeakedReference,
-                                           {RemedyStep::ForcedUnload, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod})});
+        {finding(FindingKind::LeakedReference,
+            {RemedyStep::ForcedUnload, RemedyStep::FixerResetRefcount, RemedyStep::Rmmod})});
     UnloadRequest r = defaultUnloadRequest(d, kernel(force));
     r.steps |= StepKernelForce; // even when asked for, a kernel without it gets no such step
     const UnloadPlan p = planUnload(d, kernel(force), r);
     QVERIFY2(!p.refused, qPrintable(p.refusal));
     QCOMPARE(kinds(p), expected);
     QVERIFY(p.taintsKernel());
-    QCOMPARE(p.steps.last().fixerRepairs, QStringList{QStringLiteral("refcount")});
+    QCOMPARE(p.steps.last().fixerRepairs, QStringList {QStringLiteral("refcount")});
     QVERIFY(p.steps.first().risk == StepRisk::Low);
     QVERIFY(p.steps.last().risk == StepRisk::High);
     if (force == QLatin1String("n"))
@@ -94,14 +94,14 @@ void TestUnloadPlan::leakedReference()
 void TestUnloadPlan::initCrashedDefaultsToStubExit()
 {
     const Diagnosis d = diagnosis(QStringLiteral("kmr_initoops"), ModuleState::Loading,
-                                  {finding(FindingKind::InitCrashed, {RemedyStep::FixerSetLive, RemedyStep::FixerResetRefcount})});
+        {finding(FindingKind::InitCrashed, {RemedyStep::FixerSetLive, RemedyStep::FixerResetRefcount})});
     const UnloadRequest r = defaultUnloadRequest(d, kernel());
     QVERIFY(r.steps & StepFixerExit);
     QVERIFY(r.steps & StepFixerState);
     const UnloadPlan p = planUnload(d, kernel(), r);
     QVERIFY2(!p.refused, qPrintable(p.refusal));
     QCOMPARE(p.steps.last().fixerRepairs,
-             (QStringList{QStringLiteral("refcount"), QStringLiteral("state"), QStringLiteral("exit")}));
+        (QStringList {QStringLiteral("refcount"), QStringLiteral("state"), QStringLiteral("exit")}));
     // The kernel's forced unload cannot help a module that is not Live.
     QVERIFY(!kinds(p).contains(StepKernelForce));
     // The user may choose the real exit: the plan then warns what it will do.
@@ -114,8 +114,8 @@ void TestUnloadPlan::initCrashedDefaultsToStubExit()
 void TestUnloadPlan::holdersOnlyTickedInDependencyOrder()
 {
     const Diagnosis d = diagnosis(QStringLiteral("kmr_provider"), ModuleState::Live,
-                                  {finding(FindingKind::HeldByModules, {RemedyStep::UnloadHolders, RemedyStep::Rmmod},
-                                           {QStringLiteral("kmr_top"), QStringLiteral("kmr_consumer")})});
+        {finding(FindingKind::HeldByModules, {RemedyStep::UnloadHolders, RemedyStep::Rmmod},
+            {QStringLiteral("kmr_top"), QStringLiteral("kmr_consumer")})});
     UnloadRequest r = defaultUnloadRequest(d, kernel());
     QVERIFY(r.holders.isEmpty()); // never ticked by default
     r.holders = {QStringLiteral("kmr-consumer"), QStringLiteral("kmr_top")};
@@ -146,7 +146,7 @@ void TestUnloadPlan::holderThatDoesNotHoldIsRefused()
 void TestUnloadPlan::realUseRefusedUnlessOverridden()
 {
     Diagnosis d = diagnosis(QStringLiteral("kmr_busychar"), ModuleState::Live,
-                            {finding(FindingKind::RealUse, {RemedyStep::StopUsers, RemedyStep::Rmmod})});
+        {finding(FindingKind::RealUse, {RemedyStep::StopUsers, RemedyStep::Rmmod})});
     ModuleUser u;
     u.what = QStringLiteral("/dev/kmr_busychar (char 240:0)");
     u.pid = 1234;
@@ -156,9 +156,9 @@ void TestUnloadPlan::realUseRefusedUnlessOverridden()
     r.steps |= StepKernelForce | StepFixerRefcount;
     const UnloadPlan p = planUnload(d, kernel(), r);
     QVERIFY(p.refused);
-    QVERIFY2(p.refusal.contains(QStringLiteral("really in use")) && p.refusal.contains(QStringLiteral("/dev/kmr_busychar"))
-                 && p.refusal.contains(QStringLiteral("1234")),
-             qPrintable(p.refusal));
+    QVERIFY2(p.refusal.contains(QStringLiteral("really in use"))
+            && p.refusal.contains(QStringLiteral("/dev/kmr_busychar")) && p.refusal.contains(QStringLiteral("1234")),
+        qPrintable(p.refusal));
     QVERIFY(p.howToGoOn.contains(QStringLiteral("override")));
     r.overrideRealUse = true;
     const UnloadPlan o = planUnload(d, kernel(), r);
@@ -191,7 +191,7 @@ void TestUnloadPlan::refusals()
     QFETCH(QString, howToGoOn);
     KernelFacts k = kernel();
     Diagnosis d = diagnosis(QStringLiteral("kmr_noexit"), ModuleState::Live,
-                            {finding(FindingKind::NoExitFunction, {RemedyStep::ForcedUnload, RemedyStep::FixerStubExit})});
+        {finding(FindingKind::NoExitFunction, {RemedyStep::ForcedUnload, RemedyStep::FixerStubExit})});
     if (what == QLatin1String("modules_disabled"))
         k.modulesDisabled = Fact::of(QStringLiteral("1"));
     else if (what == QLatin1String("lockdown"))
@@ -212,7 +212,7 @@ void TestUnloadPlan::refusals()
 void TestUnloadPlan::kernelForceLeftOutWhereItDoesNotHelp()
 {
     const Diagnosis d = diagnosis(QStringLiteral("kmr_exitoops"), ModuleState::Unloading,
-                                  {finding(FindingKind::ExitCrashed, {RemedyStep::FixerSetLive, RemedyStep::FixerStubExit})});
+        {finding(FindingKind::ExitCrashed, {RemedyStep::FixerSetLive, RemedyStep::FixerStubExit})});
     UnloadRequest r = defaultUnloadRequest(d, kernel());
     r.steps |= StepKernelForce;
     const UnloadPlan p = planUnload(d, kernel(), r);

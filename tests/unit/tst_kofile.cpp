@@ -82,9 +82,9 @@ private Q_SLOTS:
         const QString p = dir.filePath(QStringLiteral("junk.ko.xz"));
         QFile f(p);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("\xfd"
-                "7zXZ\0garbage that is not xz",
-            30);
+        static const char notXz[] = "\xfd"
+                                    "7zXZ\0garbage that is not xz";
+        f.write(notXz, sizeof notXz - 1);
         f.close();
         const KoFileFacts k = readKoFile(p);
         QVERIFY(!k.compiler.known());

@@ -120,7 +120,8 @@ private Q_SLOTS:
     {
         // /sys/module/kmr_unreadable/taint is a directory in the fixture: read() fails with EISDIR
         // even as root, like an unreadable file. The taint from /proc/modules is used instead.
-        const ModuleInfo *m = readBasic().find(QStringLiteral("kmr_unreadable"));
+        const Snapshot s = readBasic(); // keep it alive while m points into it
+        const ModuleInfo *m = s.find(QStringLiteral("kmr_unreadable"));
         QVERIFY(m);
         QCOMPARE(m->refcount, 2);
         QCOMPARE(m->taint, QStringLiteral("OE"));

@@ -31,7 +31,7 @@ cli_unload() {
 	if [ "$KMR_CLIENT" = gui ]; then
 		local gargs=()
 		for a in "$@"; do [ "$a" = --force ] || gargs+=("$a"); done
-		CLI_OUT=$(as_user "$u" env HOME=/tmp XDG_RUNTIME_DIR=/tmp "$KMR_CLICK_BIN" "$name" "${gargs[@]}" 2>&1)
+		CLI_OUT=$(as_user "$u" env HOME=/tmp XDG_RUNTIME_DIR=/tmp LSAN_OPTIONS="suppressions=$KMR_SOURCE_DIR/tests/lsan.supp" "$KMR_CLICK_BIN" "$name" "${gargs[@]}" 2>&1)
 	else
 		CLI_OUT=$(as_user "$u" "$KMR_CLI_BIN" unload "$name" --yes "$@" 2>&1)
 	fi

@@ -75,22 +75,18 @@ static int runDiagnose(Context &ctx)
         return ExitUsage;
     }
     Snapshot s;
-    if (const int rc = loadSnapshot(ctx, &s))
+    // A bundle brings its own kernel log's excerpts and the diagnosis recorded on its machine.
+    bundle::BundleContents fromBundle;
+    if (const int rc = loadModuleSnapshot(ctx, &s, &fromBundle))
         return rc;
-    if (!s.kernel.moduleSupport)
-        return reportNoModuleSupport(ctx, s);
+    if (!logFile.isEmpty())
+        fromBundle.diagnoses.clear(); // --log asks for a diagnosis against that log, not the recorded one
 
     Diagnoser::Options o;
     o.root = ctx.root;
     o.scanSystem = ctx.bundle.isEmpty();
     Diagnoser diagnoser(s, o);
     QString logWhy;
-    // A bundle brings its own kernel log's excerpts and the diagnosis recorded on its machine.
-    bundle::BundleContents fromBundle;
-    if (!ctx.bundle.isEmpty() && logFile.isEmpty()) {
-        if (const int rc = loadBundle(ctx, &fromBundle))
-            return rc;
-    }
     const QList<OopsCitation> oopses = !ctx.bundle.isEmpty() && logFile.isEmpty()
         ? citationsFromExcerpts(fromBundle.oopses)
         : readOopsCitations(ctx.root, logFile, &logWhy);

@@ -40,10 +40,8 @@ static int runGraph(Context &ctx)
         }
     }
     Snapshot s;
-    if (const int rc = loadSnapshot(ctx, &s))
+    if (const int rc = loadModuleSnapshot(ctx, &s))
         return rc;
-    if (!s.kernel.moduleSupport)
-        return reportNoModuleSupport(ctx, s);
     DepGraph g = DepGraph::fromSnapshot(s);
     if (!name.isEmpty()) {
         if (!findOrReport(ctx, s, name))

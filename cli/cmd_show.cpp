@@ -15,10 +15,8 @@ static int runShow(Context &ctx)
         return ExitUsage;
     }
     Snapshot s;
-    if (const int rc = loadSnapshot(ctx, &s))
+    if (const int rc = loadModuleSnapshot(ctx, &s))
         return rc;
-    if (!s.kernel.moduleSupport)
-        return reportNoModuleSupport(ctx, s);
     const ModuleInfo *m = findOrReport(ctx, s, ctx.args.first());
     if (!m)
         return ExitNotFound;

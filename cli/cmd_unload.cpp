@@ -89,10 +89,8 @@ static int runUnload(Context &ctx)
         return ExitUsage;
     }
     Snapshot s;
-    if (const int rc = loadSnapshot(ctx, &s))
+    if (const int rc = loadModuleSnapshot(ctx, &s))
         return rc;
-    if (!s.kernel.moduleSupport)
-        return reportNoModuleSupport(ctx, s);
     Diagnoser diagnoser(s);
     QString logWhy;
     diagnoser.setOopses(readOopsCitations(ctx.root, QString(), &logWhy));

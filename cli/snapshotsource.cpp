@@ -8,13 +8,15 @@
 
 namespace kmr::cli {
 
-int loadSnapshot(Context &ctx, Snapshot *out)
+int loadSnapshot(Context &ctx, Snapshot *out, bundle::BundleContents *bundleOut)
 {
     if (!ctx.bundle.isEmpty()) {
         bundle::BundleContents b;
         if (const int rc = loadBundle(ctx, &b))
             return rc;
         *out = b.snapshot; // source is "bundle:FILE"
+        if (bundleOut)
+            *bundleOut = std::move(b);
         return ExitOk;
     }
     if (ctx.root != QLatin1String("/") && !QFileInfo(ctx.root).isDir()) {
@@ -25,6 +27,13 @@ int loadSnapshot(Context &ctx, Snapshot *out)
     o.root = ctx.root;
     *out = SnapshotReader(o).read();
     return ExitOk;
+}
+
+int loadModuleSnapshot(Context &ctx, Snapshot *out, bundle::BundleContents *bundleOut)
+{
+    if (const int rc = loadSnapshot(ctx, out, bundleOut))
+        return rc;
+    return out->kernel.moduleSupport ? int(ExitOk) : reportNoModuleSupport(ctx, *out);
 }
 
 int reportNoModuleSupport(Context &ctx, const Snapshot &s)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include "bundle/bundlecontents.h"
 #include "command.h"
 #include "snapshot/moduleinfo.h"
 
@@ -8,7 +9,12 @@ namespace kmr::cli {
 
 // The snapshot a command works on: the live system, a fixture root (--root) or a bundle
 // (--bundle). Returns ExitOk, or the exit code to return after printing why to ctx.err.
-int loadSnapshot(Context &ctx, Snapshot *out);
+// With a bundle, *bundleOut (when given) receives everything the bundle holds.
+int loadSnapshot(Context &ctx, Snapshot *out, bundle::BundleContents *bundleOut = nullptr);
+
+// loadSnapshot() for the commands that study modules: a kernel without module support also
+// ends the command (reportNoModuleSupport()).
+int loadModuleSnapshot(Context &ctx, Snapshot *out, bundle::BundleContents *bundleOut = nullptr);
 
 // Prints the "no module support" message and returns ExitNoModuleSupport.
 int reportNoModuleSupport(Context &ctx, const Snapshot &s);

@@ -1,32 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Golden-output tests: the CLI's text and JSON on fixture trees, and its documented exit codes.
+#include "clirun.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
 
 class TestCli : public QObject
 {
     Q_OBJECT
-    struct Run {
-        int exitCode;
-        QByteArray out, err;
-    };
-    static Run run(const QStringList &args)
-    {
-        QProcess p;
-        p.setProgram(QStringLiteral(KMR_CLI));
-        p.setArguments(args);
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("KMODRESCUE_MODULE_PATH"));
-        p.setProcessEnvironment(env);
-        p.start();
-        p.waitForFinished(60000);
-        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-    }
+    static CliRun run(const QStringList &args) { return runCli(args); }
     static QByteArray normalize(QByteArray text)
     {
         // Machine-specific parts: where the fixtures live and when the snapshot was taken.
@@ -58,7 +44,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QString, golden);
         QFETCH(int, exitCode);
-        const Run r = run(args);
+        const CliRun r = run(args);
         QVERIFY2(r.exitCode == exitCode, r.err.constData());
         const QByteArray actual = normalize(r.out);
         const QString path = QStringLiteral(KMR_GOLDEN "/") + golden;
@@ -86,7 +72,7 @@ private Q_SLOTS:
 
     void jsonIsVersioned()
     {
-        const Run r = run({"--root", QStringLiteral(KMR_FIXTURES "/roots/basic"), "list", "--json"});
+        const CliRun r = run({"--root", QStringLiteral(KMR_FIXTURES "/roots/basic"), "list", "--json"});
         const QJsonObject o = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("kmodrescue.snapshot"));
         QCOMPARE(o.value(QStringLiteral("schema_version")).toInt(), 1);
@@ -116,7 +102,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
-        const Run r = run(args);
+        const CliRun r = run(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     }

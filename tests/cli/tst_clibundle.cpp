@@ -1,30 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // kmodrescue-cli bundle and --bundle: a bundle written on one "machine" (a fixture root) gives the
 // same list, diagnosis and oops output as that machine did; bad bundles exit 6 with the reason.
+#include "clirun.h"
+
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 class TestCliBundle : public QObject
 {
     Q_OBJECT
-    struct Run {
-        int exitCode;
-        QByteArray out, err;
-    };
-    static Run run(const QStringList &args)
-    {
-        QProcess p;
-        p.setProgram(QStringLiteral(KMR_CLI));
-        p.setArguments(args);
-        p.start();
-        if (!p.waitForFinished(120000))
-            return {-1, {}, "timed out"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-    }
+    static CliRun run(const QStringList &args) { return runCli(args); }
 
     QTemporaryDir m_tmp;
     QString m_bundle;
@@ -36,7 +23,7 @@ private Q_SLOTS:
     {
         QVERIFY2(QFile::exists(QStringLiteral(KMR_CLI)), "kmodrescue-cli is not built");
         m_bundle = m_tmp.filePath("lab.tar.gz");
-        const Run r = run({"--root", m_root, "bundle", "-o", m_bundle, "--log", m_log});
+        const CliRun r = run({"--root", m_root, "bundle", "-o", m_bundle, "--log", m_log});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.contains(QByteArray(QByteArray("wrote ") + m_bundle.toUtf8())));
         QVERIFY(QFile::exists(m_bundle));
@@ -60,8 +47,8 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, live);
         QFETCH(QStringList, fromBundle);
-        const Run a = run(live);
-        const Run b = run(QStringList {"--bundle", m_bundle} + fromBundle);
+        const CliRun a = run(live);
+        const CliRun b = run(QStringList {"--bundle", m_bundle} + fromBundle);
         QCOMPARE(b.exitCode, a.exitCode);
         QVERIFY2(b.err.isEmpty(), b.err.constData());
         QByteArray expected = a.out;
@@ -77,18 +64,18 @@ private Q_SLOTS:
         f.write("not a bundle");
         f.close();
         for (const char *cmd : {"list", "oops"}) {
-            const Run r = run({"--bundle", bad, QString::fromLatin1(cmd)});
+            const CliRun r = run({"--bundle", bad, QString::fromLatin1(cmd)});
             QCOMPARE(r.exitCode, 6);
             QVERIFY2(r.err.contains("not a kmodrescue bundle"), r.err.constData());
         }
-        const Run d = run({"--bundle", bad, "diagnose", "kmr_victim"});
+        const CliRun d = run({"--bundle", bad, "diagnose", "kmr_victim"});
         QCOMPARE(d.exitCode, 6);
     }
 
     void showRedactionsWritesNothing()
     {
         const QString file = m_tmp.filePath("never.tar.gz");
-        const Run r = run({"--root", m_root, "bundle", "kmr_exitoops", "--log", m_log, "--show-redactions"});
+        const CliRun r = run({"--root", m_root, "bundle", "kmr_exitoops", "--log", m_log, "--show-redactions"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("serial") || r.out.contains("nothing to redact"), r.out.constData());
         QVERIFY(!QFile::exists(file));

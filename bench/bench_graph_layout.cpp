@@ -29,6 +29,32 @@ const DepGraph &graph(int n)
         cache.insert(n, DepGraph::fromSnapshot(bench::syntheticSnapshot(n)));
     return cache[n];
 }
+// Finds the `dot` program and writes G's DOT text into DIR; false (the benchmark skipped with the
+// reason) when either fails.
+bool prepareDot(benchmark::State &state, const DepGraph &g, const QTemporaryDir &dir, QString *dot, QString *in)
+{
+    *dot = QStandardPaths::findExecutable(QStringLiteral("dot"));
+    if (dot->isEmpty()) {
+        state.SkipWithError("no `dot` program: install the graphviz package");
+        return false;
+    }
+    *in = dir.filePath(QStringLiteral("g.dot"));
+    QFile f(*in);
+    if (!f.open(QIODevice::WriteOnly) || f.write(g.toDot().toUtf8()) < 0) {
+        state.SkipWithError("cannot write the DOT file");
+        return false;
+    }
+    return true;
+}
+
+// The CPU time (user + system, ms) of the waited-for child processes.
+double childCpu()
+{
+    rusage ru {};
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
+        + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
 } // namespace
 
 static void BM_OurLayout(benchmark::State &state)
@@ -48,28 +74,13 @@ static void BM_OurLayout(benchmark::State &state)
 
 static void BM_DotProcessSvg(benchmark::State &state)
 {
-    const QString dot = QStandardPaths::findExecutable(QStringLiteral("dot"));
-    if (dot.isEmpty()) {
-        state.SkipWithError("no `dot` program: install the graphviz package");
-        return;
-    }
     const DepGraph &g = graph(int(state.range(0)));
     QTemporaryDir dir;
-    const QString in = dir.filePath(QStringLiteral("g.dot"));
-    QFile f(in);
-    if (!f.open(QIODevice::WriteOnly) || f.write(g.toDot().toUtf8()) < 0) {
-        state.SkipWithError("cannot write the DOT file");
+    QString dot, in;
+    if (!prepareDot(state, g, dir, &dot, &in))
         return;
-    }
-    f.close();
-    // The CPU the dot processes used (user + system), to compare with our thread's CPU time when
-    // the machine is shared and wall-clock times are noisy.
-    auto childCpu = [] {
-        rusage ru {};
-        getrusage(RUSAGE_CHILDREN, &ru);
-        return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
-            + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-    };
+    // The CPU the dot processes used (childCpu()), to compare with our thread's CPU time when the
+    // machine is shared and wall-clock times are noisy.
     const double cpu0 = childCpu();
     for (auto _ : state) {
         QProcess p;
@@ -87,20 +98,11 @@ static void BM_DotProcessSvg(benchmark::State &state)
 // the counters give each one's wall-clock and CPU time and the two ratios.
 static void BM_LayoutVsDot(benchmark::State &state)
 {
-    const QString dot = QStandardPaths::findExecutable(QStringLiteral("dot"));
-    if (dot.isEmpty()) {
-        state.SkipWithError("no `dot` program: install the graphviz package");
-        return;
-    }
     const DepGraph &g = graph(int(state.range(0)));
     QTemporaryDir dir;
-    const QString in = dir.filePath(QStringLiteral("g.dot"));
-    QFile f(in);
-    if (!f.open(QIODevice::WriteOnly) || f.write(g.toDot().toUtf8()) < 0) {
-        state.SkipWithError("cannot write the DOT file");
+    QString dot, in;
+    if (!prepareDot(state, g, dir, &dot, &in))
         return;
-    }
-    f.close();
     auto now = [] {
         timespec t {};
         clock_gettime(CLOCK_MONOTONIC, &t);
@@ -110,12 +112,6 @@ static void BM_LayoutVsDot(benchmark::State &state)
         timespec t {};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
         return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
-    };
-    auto childCpu = [] {
-        rusage ru {};
-        getrusage(RUSAGE_CHILDREN, &ru);
-        return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
-            + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
     };
     QList<double> oursWall, oursCpu, dotWall, dotCpu;
     for (auto _ : state) {

@@ -50,6 +50,18 @@ bool waitForLayout(DependencyTab &tab)
     return spy.wait(20000);
 }
 
+// Shows TAB at SIZE on the lab snapshot with MODULE chosen; true once its layout is done.
+bool showLaidOut(DependencyTab &tab, QSize size, const QString &module)
+{
+    tab.resize(size);
+    tab.show();
+    if (!QTest::qWaitForWindowExposed(&tab))
+        return false;
+    tab.setSnapshot(labSnapshot());
+    tab.setModule(module);
+    return waitForLayout(tab);
+}
+
 } // namespace
 
 class TestGraphView : public QObject
@@ -67,12 +79,7 @@ private Q_SLOTS:
     void stuckPairGraph()
     {
         DependencyTab tab;
-        tab.resize(720, 480);
-        tab.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        tab.setSnapshot(labSnapshot());
-        tab.setModule(QStringLiteral("kmr_provider"));
-        QVERIFY(waitForLayout(tab));
+        QVERIFY(showLaidOut(tab, {720, 480}, QStringLiteral("kmr_provider")));
         GraphView *view = tab.graphView();
         QCOMPARE(view->graph().nodes.size(), 2);
         QCOMPARE(view->graph().edges.size(), 1);
@@ -97,12 +104,7 @@ private Q_SLOTS:
     void zoomAndFit()
     {
         DependencyTab tab;
-        tab.resize(640, 480);
-        tab.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        tab.setSnapshot(labSnapshot());
-        tab.setModule(QStringLiteral("kmr_provider"));
-        QVERIFY(waitForLayout(tab));
+        QVERIFY(showLaidOut(tab, {640, 480}, QStringLiteral("kmr_provider")));
         GraphView *view = tab.graphView();
         const qreal fitted = view->transform().m11();
         view->zoomBy(2.0);
@@ -119,11 +121,7 @@ private Q_SLOTS:
     void depthAndWholeSystem()
     {
         DependencyTab tab;
-        tab.resize(800, 600);
-        tab.show();
-        tab.setSnapshot(labSnapshot());
-        tab.setModule(QStringLiteral("kmr_fresh"));
-        QVERIFY(waitForLayout(tab));
+        QVERIFY(showLaidOut(tab, {800, 600}, QStringLiteral("kmr_fresh")));
         QCOMPARE(tab.graphView()->graph().nodes.size(), 1);
         tab.setWholeSystem(true);
         QVERIFY(waitForLayout(tab));
@@ -143,11 +141,7 @@ private Q_SLOTS:
     void exports()
     {
         DependencyTab tab;
-        tab.resize(640, 480);
-        tab.show();
-        tab.setSnapshot(labSnapshot());
-        tab.setModule(QStringLiteral("kmr_provider"));
-        QVERIFY(waitForLayout(tab));
+        QVERIFY(showLaidOut(tab, {640, 480}, QStringLiteral("kmr_provider")));
         QTemporaryDir dir;
         QString error;
         const QString svg = dir.filePath(QStringLiteral("g.svg"));

@@ -54,7 +54,10 @@ struct BundleArchive {
 // The caps fit the largest bundle we export: a 100 MB kernel log is about 250 MB as JSON lines.
 struct ReadLimits {
     qint64 maxMemberSize = 320LL * 1024 * 1024;
-    qint64 maxTotalSize = 768LL * 1024 * 1024; // uncompressed, all members together
+    qint64 maxTotalSize = 768LL * 1024 * 1024; // uncompressed, all members read together
+    // Every member, read or skipped: a sosreport's members kmodrescue does not need still have to
+    // be decompressed to get past them.
+    qint64 maxScannedSize = 4LL * 1024 * 1024 * 1024;
 };
 
 // Reads a bundle entirely in memory: nothing is ever extracted to disk. Returns false and sets

@@ -5,6 +5,7 @@
 #include "snapshot/modulefiles.h"
 #include "snapshot/procmodules.h"
 #include "util/fileread.h"
+#include "util/filetree.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -35,80 +36,105 @@ QString sysModulePath(const QString &root, const QString &name, const char *leaf
     return joinRoot(root, QStringLiteral("/sys/module/") + name + QLatin1Char('/') + QLatin1String(leaf));
 }
 
-// Hand reader: ROOT/proc/modules plus ROOT/sys/module/NAME/*. Used for fixture trees, bundles
-// and sosreports; libkmod cannot be pointed at another root for /proc and /sys.
-QList<RawModule> readByHand(const QString &root, QStringList *warnings)
+QString sysModuleFile(const QString &name, const char *leaf)
+{
+    return sysModulePath(QStringLiteral("/"), name, leaf);
+}
+
+// What /proc/modules said, before /sys/module/NAME adds to it.
+RawModule fromListing(const ProcModulesEntry &e)
+{
+    RawModule r;
+    ModuleInfo &m = r.info;
+    m.name = e.name;
+    m.size = e.size;
+    m.refcount = e.refcount;
+    m.state = e.state;
+    m.holders = e.usedBy;
+    r.permanent = e.permanent;
+    m.taint = e.taint;
+    m.address = e.address;
+    if (e.nameLossy) {
+        // Paths are built from QString; a name that does not decode cannot be mapped back to
+        // its /sys/module directory, so keep what /proc/modules said and say so.
+        m.warnings << QStringLiteral("name has bytes that are not UTF-8; shown with U+FFFD, its /sys/module "
+                                     "entry was not read");
+    }
+    return r;
+}
+
+// TREE/sys/module/NAME/{refcnt,initstate,taint,coresize,holders,srcversion}: each where present.
+void addSysfs(const FileTree &tree, RawModule *r)
+{
+    ModuleInfo &m = r->info;
+    QString w;
+    const QString refcnt = tree.firstLine(sysModuleFile(m.name, "refcnt"), &w);
+    bool ok = false;
+    const int rc = refcnt.toInt(&ok);
+    if (ok)
+        m.refcount = rc;
+    else if (!w.isEmpty())
+        m.warnings << w;
+    w.clear();
+    const ModuleState st = moduleStateFromString(tree.firstLine(sysModuleFile(m.name, "initstate"), &w));
+    if (st != ModuleState::Unknown)
+        m.state = st;
+    w.clear();
+    const QString taint = tree.firstLine(sysModuleFile(m.name, "taint"), &w);
+    if (w.isEmpty())
+        m.taint = taint;
+    w.clear();
+    const qint64 coreSize = tree.firstLine(sysModuleFile(m.name, "coresize"), &w).toLongLong(&ok);
+    if (ok && m.size < 0)
+        m.size = coreSize;
+    const QString holders = QStringLiteral("/sys/module/") + m.name + QStringLiteral("/holders");
+    if (tree.isDir(holders))
+        m.holders = tree.list(holders);
+    w.clear();
+    r->sysfsSrcversion = tree.firstLine(sysModuleFile(m.name, "srcversion"), &w);
+}
+
+// Hand reader: the listing (TREE/proc/modules, or a sosreport's lsmod) plus TREE/sys/module/NAME/*.
+// Used for fixture trees, bundles and sosreports; libkmod cannot be pointed at another root for
+// /proc and /sys. A module without a /sys/module directory vanished during a live read; in a
+// sosreport it was just not copied, and is kept with what the listing said.
+QList<RawModule> readByHand(
+    const FileTree &tree, const ProcModulesParse &listing, bool missingSysfsIsVanished, QStringList *warnings)
 {
     QList<RawModule> out;
-    QByteArray text;
-    QString why;
-    if (!readSmallFile(joinRoot(root, QStringLiteral("/proc/modules")), &text, &why, 64 * 1024 * 1024)) {
-        *warnings << why;
-        return out;
-    }
-    ProcModulesParse parsed = parseProcModules(text);
-    *warnings << parsed.warnings;
-    const bool haveSys = QFileInfo(joinRoot(root, QStringLiteral("/sys/module"))).isDir();
+    *warnings << listing.warnings;
+    const bool haveSys = tree.isDir(QStringLiteral("/sys/module"));
     if (!haveSys)
         *warnings << QStringLiteral(
             "no /sys/module under %1: holders, taint and refcounts come from /proc/modules only")
-                         .arg(root);
-    for (const ProcModulesEntry &e : parsed.entries) {
-        RawModule r;
-        ModuleInfo &m = r.info;
-        m.name = e.name;
-        m.size = e.size;
-        m.refcount = e.refcount;
-        m.state = e.state;
-        m.holders = e.usedBy;
-        r.permanent = e.permanent;
-        m.taint = e.taint;
-        m.address = e.address;
-        if (e.nameLossy) {
-            // Paths are built from QString; a name that does not decode cannot be mapped back to
-            // its /sys/module directory, so keep what /proc/modules said and say so.
-            m.warnings << QStringLiteral("name has bytes that are not UTF-8; shown with U+FFFD, its /sys/module "
-                                         "entry was not read");
-        }
-        if (haveSys && !e.nameLossy) {
-            const QString dir = joinRoot(root, QStringLiteral("/sys/module/") + e.name);
-            if (!QFileInfo(dir).isDir()) {
-                *warnings
-                    << QStringLiteral("%1 vanished during the read (listed in /proc/modules, no %2)").arg(e.name, dir);
-                continue;
-            }
-            QString w;
-            const QString refcnt = readFirstLine(sysModulePath(root, e.name, "refcnt"), &w);
-            bool ok = false;
-            const int rc = refcnt.toInt(&ok);
-            if (ok)
-                m.refcount = rc;
-            else if (!w.isEmpty())
-                m.warnings << w;
-            w.clear();
-            const QString init = readFirstLine(sysModulePath(root, e.name, "initstate"), &w);
-            const ModuleState st = moduleStateFromString(init);
-            if (st != ModuleState::Unknown)
-                m.state = st;
-            w.clear();
-            const QString taint = readFirstLine(sysModulePath(root, e.name, "taint"), &w);
-            if (w.isEmpty())
-                m.taint = taint;
-            w.clear();
-            const QString core = readFirstLine(sysModulePath(root, e.name, "coresize"), &w);
-            const qint64 coreSize = core.toLongLong(&ok);
-            if (ok && m.size < 0)
-                m.size = coreSize;
-            const QDir holders(sysModulePath(root, e.name, "holders"));
-            if (holders.exists()) {
-                m.holders = holders.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
-            }
-            w.clear();
-            r.sysfsSrcversion = readFirstLine(sysModulePath(root, e.name, "srcversion"), &w);
+                         .arg(tree.describe());
+    for (const ProcModulesEntry &e : listing.entries) {
+        RawModule r = fromListing(e);
+        const QString dir = QStringLiteral("/sys/module/") + e.name;
+        if (haveSys && !e.nameLossy && tree.isDir(dir)) {
+            addSysfs(tree, &r);
+        } else if (haveSys && !e.nameLossy && missingSysfsIsVanished) {
+            *warnings << QStringLiteral("%1 vanished during the read (listed in /proc/modules, no %2)")
+                             .arg(e.name, joinRoot(tree.describe(), dir));
+            continue;
+        } else if (haveSys && !e.nameLossy) {
+            r.info.warnings << QStringLiteral("no %1 in %2: from the module list only").arg(dir, tree.describe());
         }
         out << r;
     }
     return out;
+}
+
+QList<RawModule> readByHand(const QString &root, QStringList *warnings)
+{
+    const DiskTree tree(root);
+    QByteArray text;
+    QString why;
+    if (!tree.read(QStringLiteral("/proc/modules"), &text, &why, 64 * 1024 * 1024)) {
+        *warnings << why;
+        return {};
+    }
+    return readByHand(tree, parseProcModules(text), true, warnings);
 }
 
 // Live reader: libkmod does the loaded list, holders, refcnt and initstate.
@@ -209,6 +235,49 @@ QList<RawModule> readWithLibkmod(QStringList *warnings)
     return out;
 }
 
+void skipKoFacts(ModuleInfo *m, const QString &why)
+{
+    const Fact skipped = Fact::unknown(why);
+    m->koPath = m->vermagic = m->srcversion = m->signer = m->compiler = skipped;
+    m->exitWhy = why;
+}
+
+// The last steps of every snapshot: out-of-tree from the taint, the kernel's "[permanent]" over
+// an unknown exit, dependencies as the inverse of holders, everything sorted.
+void finish(Snapshot *s, QList<RawModule> &raw)
+{
+    QHash<QString, int> index;
+    for (int i = 0; i < raw.size(); ++i)
+        index.insert(raw[i].info.name, i);
+    for (RawModule &r : raw) {
+        ModuleInfo &m = r.info;
+        m.outOfTree = m.taint.contains(QLatin1Char('O'));
+        // The kernel's own word beats a .ko that could not be found (insmod from a build tree).
+        if (r.permanent && m.exit == ExitPresence::Unknown) {
+            m.exit = ExitPresence::Missing;
+            m.exitWhy.clear();
+        }
+    }
+    // If B is among A's holders, B depends on A.
+    for (const RawModule &r : raw) {
+        for (const QString &holder : r.info.holders) {
+            const auto it = index.constFind(holder);
+            if (it != index.constEnd() && !raw[*it].info.dependencies.contains(r.info.name))
+                raw[*it].info.dependencies << r.info.name;
+        }
+    }
+    s->modules.reserve(raw.size());
+    for (RawModule &r : raw) {
+        std::sort(r.info.dependencies.begin(), r.info.dependencies.end());
+        std::sort(r.info.holders.begin(), r.info.holders.end());
+        s->modules << std::move(r.info);
+    }
+    std::sort(
+        s->modules.begin(), s->modules.end(), [](const ModuleInfo &a, const ModuleInfo &b) { return a.name < b.name; });
+    qCDebug(lcSnapshot) << "snapshot" << s->source << s->modules.size() << "modules," << s->warnings.size()
+                        << "warnings";
+}
+
 } // namespace
 
 SnapshotReader::SnapshotReader()
@@ -247,13 +316,8 @@ Snapshot SnapshotReader::read() const
     std::optional<ModuleFiles> files;
     if (m_options.readKoFiles)
         files.emplace(m_options.root, s.kernel.release.value, extraDirs);
-
-    QHash<QString, int> index;
-    for (int i = 0; i < raw.size(); ++i)
-        index.insert(raw[i].info.name, i);
     for (RawModule &r : raw) {
         ModuleInfo &m = r.info;
-        m.outOfTree = m.taint.contains(QLatin1Char('O'));
         if (m_options.readKoFiles) {
             QStringList depends;
             files->fill(&m, r.sysfsSrcversion, &depends);
@@ -263,33 +327,24 @@ Snapshot SnapshotReader::read() const
                     m.dependencies << c;
             }
         } else {
-            const Fact skipped = Fact::unknown(QStringLiteral(".ko files not read"));
-            m.koPath = m.vermagic = m.srcversion = m.signer = m.compiler = skipped;
-            m.exitWhy = skipped.why;
-        }
-        // The kernel's own word beats a .ko that could not be found (insmod from a build tree).
-        if (r.permanent && m.exit == ExitPresence::Unknown) {
-            m.exit = ExitPresence::Missing;
-            m.exitWhy.clear();
+            skipKoFacts(&m, QStringLiteral(".ko files not read"));
         }
     }
-    // Dependencies are the inverse of holders: if B is among A's holders, B depends on A.
-    for (const RawModule &r : raw) {
-        for (const QString &holder : r.info.holders) {
-            const auto it = index.constFind(holder);
-            if (it != index.constEnd() && !raw[*it].info.dependencies.contains(r.info.name))
-                raw[*it].info.dependencies << r.info.name;
-        }
-    }
-    s.modules.reserve(raw.size());
-    for (RawModule &r : raw) {
-        std::sort(r.info.dependencies.begin(), r.info.dependencies.end());
-        std::sort(r.info.holders.begin(), r.info.holders.end());
-        s.modules << std::move(r.info);
-    }
-    std::sort(
-        s.modules.begin(), s.modules.end(), [](const ModuleInfo &a, const ModuleInfo &b) { return a.name < b.name; });
-    qCDebug(lcSnapshot) << "snapshot" << s.source << s.modules.size() << "modules," << s.warnings.size() << "warnings";
+    finish(&s, raw);
+    return s;
+}
+
+Snapshot SnapshotReader::readTree(const FileTree &tree, const ProcModulesParse &listing, const KernelFacts &facts,
+    const QString &source, const QString &koWhy)
+{
+    Snapshot s;
+    s.takenMsecsSinceEpoch = QDateTime::currentMSecsSinceEpoch();
+    s.source = source;
+    s.kernel = facts;
+    QList<RawModule> raw = readByHand(tree, listing, false, &s.warnings);
+    for (RawModule &r : raw)
+        skipKoFacts(&r.info, koWhy);
+    finish(&s, raw);
     return s;
 }
 

@@ -2,8 +2,11 @@
 #pragma once
 
 #include "snapshot/moduleinfo.h"
+#include "snapshot/procmodules.h"
 
 namespace kmr {
+
+class FileTree;
 
 // Reads a Snapshot of the loaded modules and the kernel-wide facts.
 //
@@ -29,6 +32,14 @@ public:
 
     Snapshot read() const;
     KernelFacts readKernelFacts() const;
+
+    // A snapshot of another machine's modules from a tree of its files (a sosreport held in
+    // memory): the module list `listing` (its /proc/modules, or lsmod) completed from
+    // TREE/sys/module/NAME/* where present. No libkmod and no .ko files: their facts are
+    // unknown with `koWhy`, except that a "[permanent]" module has no exit. A module the tree
+    // has no /sys/module directory for is kept, with a warning.
+    static Snapshot readTree(const FileTree &tree, const ProcModulesParse &listing, const KernelFacts &facts,
+        const QString &source, const QString &koWhy);
 
 private:
     Options m_options;

@@ -122,6 +122,17 @@ dmesg >"$out/kmsg/all.txt"
 raw_kmsg >"$out/kmsg/all.kmsg"
 say "captured $(find "$r" -type f | wc -l) files; taint $(taint_letters "$(taint)")"
 
+# KMR_CAPTURE_SOS=1 (tests/fixtures/sosreport/make-fixture): a real `sos report`
+# of this stuck system, kernel plugin only (the logs plugin would copy the
+# host's /var/log through the shared root), as support would ask for it.
+if [ "${KMR_CAPTURE_SOS:-}" = 1 ]; then
+	command -v sos >/dev/null || fail "sos is not installed on the host (Debian: sosreport)"
+	mkdir -p "$out/sos"
+	sos report --batch --quiet -o kernel --tmp-dir "$out/sos" >"$out/sos/sos.out" 2>&1 ||
+		fail "sos report failed: $(tail -n 5 "$out/sos/sos.out")"
+	say "sos report: $(ls "$out/sos")"
+fi
+
 echo 1 >/sys/module/kmr_exithang/parameters/release
 wait "$EXITHANG_PID"
 exit 0

@@ -8,7 +8,8 @@ namespace kmr {
 class MainWindow;
 
 // Adds "Force Unload…" for the selected module to the window's toolbar and Module menu. It
-// diagnoses the module, opens the UnloadDialog, and refreshes the window when the helper answered.
+// diagnoses the module off the GUI thread, opens the UnloadDialog, and refreshes the window when the
+// helper answered.
 QAction *installForceUnload(MainWindow *window);
 
 } // namespace kmr

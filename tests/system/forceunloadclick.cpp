@@ -55,7 +55,14 @@ int main(int argc, char **argv)
         return 1;
     }
     action->trigger();
-    auto *dialog = window.findChild<UnloadDialog *>();
+    // The diagnosis runs off the GUI thread; the plan dialog opens when it is done.
+    UnloadDialog *dialog = nullptr;
+    for (int i = 0; i < 1200 && !dialog; ++i) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        dialog = window.findChild<UnloadDialog *>();
+        if (!dialog)
+            QThread::msleep(50);
+    }
     if (!dialog) {
         std::printf("failed: no plan dialog opened\n");
         return 1;

@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kmodrescue-cli bundle [NAME...] -o FILE [--log FILE] [--no-redact] [--show-redactions] [--json]
-// Writes a diagnostic bundle (core/bundle) of the chosen modules, redacted unless told not to.
+// kmodrescue-cli bundle [NAME...] -o FILE [--log FILE] [--watch SECONDS [--rate HZ]] [--trace-file FILE]
+//                       [--unload-log FILE] [--no-redact] [--show-redactions] [--json]
+// Writes a diagnostic bundle (core/bundle) of the chosen modules, redacted unless told not to, with
+// the refcount history sampled during --watch, a saved get/put trace and an unload's result.
 #include "command.h"
 
 #include "bundle/bundlecontents.h"
+#include "bundle/bundlerecordings.h"
 #include "bundle/redaction.h"
+#include "diagnosis/unloadjson.h"
+#include "refcount/refcountsampler.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QThread>
 
 namespace kmr::cli {
 namespace {
 
-const char *const Usage = "usage: kmodrescue-cli [--root DIR] bundle [NAME...] -o FILE [--log FILE] [--no-redact] "
-                          "[--show-redactions] [--json]\n";
+const char *const Usage
+    = "usage: kmodrescue-cli [--root DIR] bundle [NAME...] -o FILE [--log FILE] [--watch SECONDS [--rate HZ]]\n"
+      "         [--trace-file FILE] [--unload-log FILE] [--no-redact] [--show-redactions] [--json]\n";
 
 QJsonArray redactionsJson(const QList<bundle::Redaction> &plan)
 {
@@ -25,28 +35,56 @@ QJsonArray redactionsJson(const QList<bundle::Redaction> &plan)
     return a;
 }
 
-int run(Context &ctx)
-{
+struct Options {
     QStringList names;
-    QString output, logFile;
+    QString output, logFile, traceFile, unloadLog;
     bool redact = true, show = false;
+    double watchSeconds = 0;
+    double rateHz = 10;
+};
+
+// Returns -1 when the command line is good, else the exit code (after saying why).
+int parseOptions(Context &ctx, Options *o)
+{
+    const QStringList valued {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--log"),
+        QStringLiteral("--trace-file"), QStringLiteral("--unload-log"), QStringLiteral("--watch"),
+        QStringLiteral("--rate")};
     for (int i = 0; i < ctx.args.size(); ++i) {
         const QString &a = ctx.args.at(i);
-        if ((a == QLatin1String("-o") || a == QLatin1String("--output") || a == QLatin1String("--log"))) {
+        if (valued.contains(a)) {
             if (i + 1 >= ctx.args.size()) {
-                ctx.err << "kmodrescue-cli bundle: " << a << " needs a file\n" << Usage;
+                ctx.err << "kmodrescue-cli bundle: " << a << " needs a value\n" << Usage;
                 return ExitUsage;
             }
-            (a == QLatin1String("--log") ? logFile : output) = ctx.args.at(++i);
+            const QString v = ctx.args.at(++i);
+            bool ok = true;
+            if (a == QLatin1String("--log"))
+                o->logFile = v;
+            else if (a == QLatin1String("--trace-file"))
+                o->traceFile = v;
+            else if (a == QLatin1String("--unload-log"))
+                o->unloadLog = v;
+            else if (a == QLatin1String("--watch"))
+                o->watchSeconds = v.toDouble(&ok);
+            else if (a == QLatin1String("--rate"))
+                o->rateHz = v.toDouble(&ok);
+            else
+                o->output = v;
+            if (!ok || o->watchSeconds < 0 || o->watchSeconds > 86400 || o->rateHz <= 0
+                || o->rateHz > RefcountSampler::kMaxHz) {
+                ctx.err << "kmodrescue-cli bundle: " << a << ' ' << v
+                        << ": give seconds (0 to 86400) for --watch, hertz (above 0, at most 100) for --rate\n";
+                return ExitUsage;
+            }
         } else if (a == QLatin1String("--no-redact")) {
-            redact = false;
+            o->redact = false;
         } else if (a == QLatin1String("--show-redactions")) {
-            show = true;
+            o->show = true;
         } else if (a.startsWith(QLatin1Char('-'))) {
             ctx.err << "kmodrescue-cli bundle: unknown option " << a << '\n' << Usage;
             return ExitUsage;
         } else {
-            names << a;
+            o->names << a;
         }
     }
     if (!ctx.bundle.isEmpty()) {
@@ -54,22 +92,161 @@ int run(Context &ctx)
                    "fixture tree)\n";
         return ExitUsage;
     }
-    if (output.isEmpty() && !show) {
+    if (o->output.isEmpty() && !o->show) {
         ctx.err << "kmodrescue-cli bundle: say where to write it with -o FILE (e.g. -o stuck.tar.gz), or list the "
                    "redactions with --show-redactions\n"
                 << Usage;
         return ExitUsage;
     }
-    if (!logFile.isEmpty() && !QFileInfo(logFile).isReadable()) {
-        ctx.err << "kmodrescue-cli bundle: cannot read the kernel log " << logFile << '\n';
+    // The trace and the unload log are read after --watch: they may be written during it.
+    if (!o->logFile.isEmpty() && !QFileInfo(o->logFile).isReadable()) {
+        ctx.err << "kmodrescue-cli bundle: cannot read the kernel log " << o->logFile << '\n';
         return ExitBadInput;
     }
-    bundle::CollectOptions o;
-    o.root = ctx.root;
-    o.modules = names;
-    o.kernelLogFile = logFile;
+    return -1;
+}
+
+// --trace-file: trace lines of module_get/module_put as tracefs prints them (trace_pipe, or
+// kmr-tracetool's "EVENT ..." lines).
+int readTraceFile(Context &ctx, const QString &file, RecordedTrace *trace)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        ctx.err << "kmodrescue-cli bundle: cannot read the trace " << file << ": " << f.errorString() << '\n';
+        return ExitBadInput;
+    }
+    TraceEventParser parser;
+    while (!f.atEnd()) {
+        QByteArray line = f.readLine();
+        if (line.startsWith("EVENT "))
+            line.remove(0, 6);
+        TraceEvent e;
+        if (parser.parseLine(line.trimmed(), &e))
+            trace->events.append(std::move(e));
+    }
+    if (trace->events.isEmpty()) {
+        ctx.err << "kmodrescue-cli bundle: " << file << " holds no module_get/module_put event"
+                << (parser.malformed() ? QStringLiteral(" (") + parser.lastError() + QLatin1Char(')') : QString())
+                << ". Give the text of tracefs' trace_pipe with the module:module_get and module:module_put events "
+                   "enabled.\n";
+        return ExitBadInput;
+    }
+    trace->module = trace->events.constFirst().module;
+    return -1;
+}
+
+// --unload-log: what `kmodrescue-cli unload NAME --json` printed.
+int readUnloadLog(Context &ctx, const QString &file, QList<QJsonObject> *records)
+{
+    QFile f(file);
+    QString why;
+    QJsonParseError pe;
+    const QJsonDocument d = f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll(), &pe) : QJsonDocument();
+    if (!f.isOpen())
+        why = f.errorString();
+    else if (pe.error != QJsonParseError::NoError)
+        why = pe.errorString() + QStringLiteral(" at byte ") + QString::number(pe.offset);
+    if (why.isEmpty())
+        unloadRecordsFromJson(d.object(), records, &why);
+    if (!why.isEmpty()) {
+        ctx.err << "kmodrescue-cli bundle: " << file << " is not an unload log: " << why
+                << ". Save it with `kmodrescue-cli unload NAME --json > FILE`.\n";
+        return ExitBadInput;
+    }
+    return -1;
+}
+
+// --watch: samples /sys/module/NAME/refcnt of the named modules (every module when none is named).
+void watchRefcounts(Context &ctx, const Options &o, RefcountSampler *sampler)
+{
+    sampler->setModules(o.names);
+    sampler->setRateHz(o.rateHz);
+    ctx.err << "kmodrescue-cli bundle: sampling refcounts at " << o.rateHz << " Hz for " << o.watchSeconds
+            << " s: reproduce the problem now\n";
+    ctx.err.flush();
+    QElapsedTimer t;
+    t.start();
+    const auto periodMs = qint64(1000 / o.rateHz);
+    while (true) {
+        sampler->sampleOnce();
+        if (t.elapsed() >= qint64(o.watchSeconds * 1000))
+            break;
+        QThread::msleep(quint64(qMax<qint64>(1, qMin(periodMs, qint64(o.watchSeconds * 1000) - t.elapsed()))));
+    }
+}
+
+int writeBundle(Context &ctx, const Options &o, const bundle::BundleContents &contents)
+{
+    QJsonObject parts;
+    QList<bundle::BundleMember> members = bundle::bundleMembers(contents, &parts);
+    QList<bundle::Redaction> plan;
+    if (o.redact) {
+        plan = bundle::planRedactions(members, bundle::RedactionContext::fromRoot(ctx.root));
+        members = bundle::applyRedactions(members, plan);
+    }
+    if (o.show) {
+        if (ctx.json)
+            printJson(ctx.out, QJsonObject {{QStringLiteral("redactions"), redactionsJson(plan)}});
+        else
+            ctx.out << (o.redact ? bundle::describeRedactions(plan)
+                                 : QStringLiteral("redaction is off (--no-redact)\n"));
+        if (o.output.isEmpty())
+            return ExitOk;
+    }
+    QString message;
+    if (!bundle::writeBundleArchive(o.output, members, bundle::manifestExtra(contents, parts, o.redact), &message)) {
+        ctx.err << "kmodrescue-cli bundle: " << message << '\n';
+        return ExitFailure;
+    }
+    if (ctx.json) {
+        QJsonArray list;
+        for (const bundle::BundleMember &m : members)
+            list.append(m.path);
+        printJson(ctx.out,
+            QJsonObject {{QStringLiteral("file"), o.output}, {QStringLiteral("members"), list},
+                {QStringLiteral("modules"), QJsonArray::fromStringList(contents.chosenModules)},
+                {QStringLiteral("redactions"), redactionsJson(plan)}});
+        return ExitOk;
+    }
+    ctx.out << "wrote " << o.output << " (" << members.size() + 1 << " members; modules: "
+            << (contents.chosenModules.isEmpty() ? QStringLiteral("none stuck")
+                                                 : contents.chosenModules.join(QStringLiteral(", ")))
+            << ")\n";
+    for (auto it = contents.absentWhy.constBegin(); it != contents.absentWhy.constEnd(); ++it)
+        ctx.out << "  absent: " << it.key() << " (" << it.value() << ")\n";
+    if (o.redact)
+        ctx.out << "  redacted " << plan.size() << " distinct values"
+                << (plan.isEmpty() || o.show ? QString() : QStringLiteral(" (list them with --show-redactions)"))
+                << '\n';
+    else
+        ctx.out << "  not redacted (--no-redact): host names, user names and addresses are left in\n";
+    return ExitOk;
+}
+
+int run(Context &ctx)
+{
+    Options o;
+    if (const int rc = parseOptions(ctx, &o); rc >= 0)
+        return rc;
+    RefcountSampler sampler(std::make_shared<RefcountHistory>(), ctx.root);
+    if (o.watchSeconds > 0)
+        watchRefcounts(ctx, o, &sampler);
+    // Read after the watch: a trace or an unload may have been saved during it.
+    RecordedTrace trace;
+    QList<QJsonObject> unloads;
+    if (!o.traceFile.isEmpty())
+        if (const int rc = readTraceFile(ctx, o.traceFile, &trace); rc >= 0)
+            return rc;
+    if (!o.unloadLog.isEmpty())
+        if (const int rc = readUnloadLog(ctx, o.unloadLog, &unloads); rc >= 0)
+            return rc;
+
+    bundle::CollectOptions co;
+    co.root = ctx.root;
+    co.modules = o.names;
+    co.kernelLogFile = o.logFile;
     QStringList unknown;
-    const bundle::BundleContents contents = bundle::collectBundleContents(o, &unknown);
+    bundle::BundleContents contents = bundle::collectBundleContents(co, &unknown);
     if (!contents.snapshot.kernel.moduleSupport) {
         ctx.err << "kmodrescue-cli bundle: this kernel has no loadable module support (no /proc/modules): "
                    "there is nothing to bundle.\n";
@@ -80,51 +257,17 @@ int run(Context &ctx)
                 << " is loaded. 'kmodrescue-cli list' shows the loaded modules.\n";
         return ExitNotFound;
     }
-    QJsonObject parts;
-    QList<bundle::BundleMember> members = bundle::bundleMembers(contents, &parts);
-    QList<bundle::Redaction> plan;
-    if (redact) {
-        plan = bundle::planRedactions(members, bundle::RedactionContext::fromRoot(ctx.root));
-        members = bundle::applyRedactions(members, plan);
-    }
-    if (show) {
-        if (ctx.json)
-            printJson(ctx.out, QJsonObject {{QStringLiteral("redactions"), redactionsJson(plan)}});
-        else
-            ctx.out << (redact ? bundle::describeRedactions(plan) : QStringLiteral("redaction is off (--no-redact)\n"));
-        if (output.isEmpty())
-            return ExitOk;
-    }
-    QString message;
-    if (!bundle::writeBundleArchive(output, members, bundle::manifestExtra(contents, parts, redact), &message)) {
-        ctx.err << "kmodrescue-cli bundle: " << message << '\n';
-        return ExitFailure;
-    }
-    if (ctx.json) {
-        QJsonArray list;
-        for (const bundle::BundleMember &m : members)
-            list.append(m.path);
-        printJson(ctx.out,
-            QJsonObject {{QStringLiteral("file"), output}, {QStringLiteral("members"), list},
-                {QStringLiteral("modules"), QJsonArray::fromStringList(contents.chosenModules)},
-                {QStringLiteral("redactions"), redactionsJson(plan)}});
-        return ExitOk;
-    }
-    ctx.out << "wrote " << output << " (" << members.size() + 1 << " members; modules: "
-            << (contents.chosenModules.isEmpty() ? QStringLiteral("none stuck")
-                                                 : contents.chosenModules.join(QStringLiteral(", ")))
-            << ")\n";
-    for (auto it = contents.absentWhy.constBegin(); it != contents.absentWhy.constEnd(); ++it)
-        ctx.out << "  absent: " << it.key() << " (" << it.value() << ")\n";
-    if (redact)
-        ctx.out << "  redacted " << plan.size() << " distinct values"
-                << (plan.isEmpty() || show ? QString() : QStringLiteral(" (list them with --show-redactions)")) << '\n';
-    else
-        ctx.out << "  not redacted (--no-redact): host names, user names and addresses are left in\n";
-    return ExitOk;
+    if (o.watchSeconds > 0)
+        bundle::attachRefcountHistory(&contents, *sampler.history(), sampler.nowMs(), o.rateHz);
+    if (!o.traceFile.isEmpty())
+        bundle::attachTrace(&contents, trace);
+    bundle::attachUnloadRecords(&contents, unloads);
+    return writeBundle(ctx, o, contents);
 }
 
-const Registrar reg {"bundle", "bundle [NAME...] -o FILE [--log FILE] [--no-redact] [--show-redactions]",
+const Registrar reg {"bundle",
+    "bundle [NAME...] -o FILE [--log FILE] [--watch SECONDS [--rate HZ]] [--trace-file FILE] [--unload-log FILE] "
+    "[--no-redact] [--show-redactions]",
     "write a diagnostic bundle (redacted) to study elsewhere", &run};
 
 } // namespace

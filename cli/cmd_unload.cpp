@@ -4,12 +4,12 @@
 #include "command.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/oopscitation.h"
+#include "diagnosis/unloadjson.h"
 #include "diagnosis/unloadplan.h"
 #include "helperclient/helperclient.h"
 #include "snapshotsource.h"
 
 #include <QCoreApplication>
-#include <QJsonArray>
 #include <QJsonObject>
 
 #include <cstdio>
@@ -18,30 +18,6 @@ namespace kmr::cli {
 
 static const char Usage[] = "usage: kmodrescue-cli unload NAME [--force] [--with-holders] [--override-real-use] "
                             "[--yes] [--json]\n";
-
-static QJsonObject planJson(const UnloadPlan &p)
-{
-    QJsonArray steps;
-    for (const PlannedStep &s : p.steps)
-        steps.append(QJsonObject {{QStringLiteral("action"), s.action}, {QStringLiteral("module"), s.module},
-            {QStringLiteral("risk"), toString(s.risk)}, {QStringLiteral("riskText"), s.riskText},
-            {QStringLiteral("taints"), s.taints}});
-    return QJsonObject {{QStringLiteral("module"), p.module}, {QStringLiteral("refused"), p.refused},
-        {QStringLiteral("refusal"), p.refusal}, {QStringLiteral("howToGoOn"), p.howToGoOn},
-        {QStringLiteral("steps"), steps}, {QStringLiteral("notes"), QJsonArray::fromStringList(p.notes)},
-        {QStringLiteral("taintsKernel"), p.taintsKernel()}};
-}
-
-static QJsonObject resultJson(const UnloadResult &r)
-{
-    QJsonArray steps;
-    for (const UnloadStepResult &s : r.steps)
-        steps.append(QJsonObject {{QStringLiteral("step"), s.step}, {QStringLiteral("module"), s.module},
-            {QStringLiteral("outcome"), s.outcome}, {QStringLiteral("detail"), s.detail},
-            {QStringLiteral("kernelLog"), QJsonArray::fromStringList(s.kernelLog)}});
-    return QJsonObject {{QStringLiteral("gone"), r.gone}, {QStringLiteral("finalState"), r.finalState},
-        {QStringLiteral("steps"), steps}, {QStringLiteral("kernelLog"), QJsonArray::fromStringList(r.kernelLog)}};
-}
 
 static int exitFor(const HelperFailure &f)
 {
@@ -119,7 +95,7 @@ static int runUnload(Context &ctx)
     }
     if (plan.refused) {
         if (ctx.json)
-            printJson(ctx.out, QJsonObject {{QStringLiteral("plan"), planJson(plan)}});
+            printJson(ctx.out, QJsonObject {{QStringLiteral("plan"), toJson(plan)}});
         return ExitRefused;
     }
     if (!yes) {
@@ -137,7 +113,7 @@ static int runUnload(Context &ctx)
     QObject::connect(&client, &HelperClient::failed, [&](const HelperFailure &f) {
         if (ctx.json)
             printJson(ctx.out,
-                QJsonObject {{QStringLiteral("plan"), planJson(plan)},
+                QJsonObject {{QStringLiteral("plan"), toJson(plan)},
                     {QStringLiteral("error"),
                         QJsonObject {{QStringLiteral("name"), f.dbusName}, {QStringLiteral("message"), f.message}}}});
         else
@@ -147,8 +123,8 @@ static int runUnload(Context &ctx)
     });
     QObject::connect(&client, &HelperClient::unloadFinished, [&](const UnloadResult &r) {
         if (ctx.json) {
-            printJson(ctx.out,
-                QJsonObject {{QStringLiteral("plan"), planJson(plan)}, {QStringLiteral("result"), resultJson(r)}});
+            printJson(
+                ctx.out, QJsonObject {{QStringLiteral("plan"), toJson(plan)}, {QStringLiteral("result"), toJson(r)}});
         } else {
             for (const UnloadStepResult &st : r.steps) {
                 ctx.out << st.step << ' ' << st.module << ": " << st.outcome << " - " << st.detail << '\n';

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // BundleContents <-> members, and opening a bundle file.
 #include "bundle/bundlecontents.h"
+#include "bundle/bundlerecordings.h"
 
 #include "diagnosis/diagnosisjson.h"
 #include "kernellog/kernellogjson.h"
 #include "snapshot/snapshotjson.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -127,14 +129,9 @@ QJsonDocument parse(const QByteArray &data, QString *why)
     return d;
 }
 
-} // namespace
-
-bool openBundle(
-    const QString &file, BundleContents *out, BundleError *error, QString *message, const ReadLimits &limits)
+bool contentsFromArchive(
+    const BundleArchive &a, const QString &file, BundleContents *out, BundleError *error, QString *message)
 {
-    BundleArchive a;
-    if (!readBundleArchive(file, &a, error, message, limits))
-        return false;
     BundleContents c;
     c.manifest = a.manifest;
     QString why;
@@ -200,9 +197,45 @@ bool openBundle(
         for (const QJsonValue &v : doc.array())
             c.oopses << excerptFromJson(v.toObject());
     }
+    RecordedRefcountHistory history;
+    RecordedTrace trace;
+    if (!recordedHistory(c, &history, &why))
+        return badMember(file, QStringLiteral("refcount/history.json"), why, error, message);
+    if (!recordedTrace(c, &trace, &why))
+        return badMember(file, QStringLiteral("refcount/trace.json"), why, error, message);
     if (out)
         *out = std::move(c);
     return true;
+}
+
+} // namespace
+
+bool openBundle(
+    const QString &file, BundleContents *out, BundleError *error, QString *message, const ReadLimits &limits)
+{
+    if (file.startsWith(QLatin1String(":/"))) { // a Qt resource: the embedded sample
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            if (error)
+                *error = BundleError::CannotOpen;
+            if (message)
+                *message = file
+                    + QStringLiteral(": cannot read the bundle: this build has no such resource "
+                                     "(rebuild with resources/samples/ present)");
+            return false;
+        }
+        return openBundleData(f.readAll(), file, out, error, message, limits);
+    }
+    BundleArchive a;
+    return readBundleArchive(file, &a, error, message, limits) && contentsFromArchive(a, file, out, error, message);
+}
+
+bool openBundleData(const QByteArray &data, const QString &name, BundleContents *out, BundleError *error,
+    QString *message, const ReadLimits &limits)
+{
+    BundleArchive a;
+    return readBundleArchiveData(data, name, &a, error, message, limits)
+        && contentsFromArchive(a, name, out, error, message);
 }
 
 } // namespace kmr::bundle

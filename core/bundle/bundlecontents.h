@@ -37,9 +37,10 @@ struct BundleContents {
     QList<kernellog::OopsExcerpt> oopses;
     QString kernelConfig; // the relevant lines, "" when no config was found
     QList<ModuleInfo> involvedModules; // the chosen modules and their transitive holders
-    QByteArray refcountHistoryJson; // opaque JSON from core/refcount, when sampled
-    QByteArray refcountTraceJson; // traced get/put events, when traced
-    QByteArray unloadPlanJson; // an unload plan and its result log, when one ran
+    // Recordings of this session (bundlerecordings.h sets and parses them):
+    QByteArray refcountHistoryJson; // kmodrescue.refcount-history (refcount/refcountjson.h), when sampled
+    QByteArray refcountTraceJson; // kmodrescue.refcount-trace: get/put events with call sites, when traced
+    QByteArray unloadPlanJson; // kmodrescue.unload-records: unload plans and their result logs, when one ran
     QMap<QString, QString> absentWhy; // part -> why it is absent ("kernel-log": "permission denied")
     QJsonObject manifest; // filled when opened from a file
     QStringList warnings; // what could not be collected
@@ -66,5 +67,9 @@ QJsonObject manifestExtra(const BundleContents &contents, const QJsonObject &par
 // Opens a bundle (bundlearchive.h's safe reader) and parses its members.
 bool openBundle(
     const QString &file, BundleContents *out, BundleError *error, QString *message, const ReadLimits &limits = {});
+// The same from bytes in memory (the sample embedded as a resource); `name` is what messages and
+// the snapshot's source ("bundle:NAME") call it.
+bool openBundleData(const QByteArray &data, const QString &name, BundleContents *out, BundleError *error,
+    QString *message, const ReadLimits &limits = {});
 
 } // namespace kmr::bundle

@@ -26,6 +26,7 @@ struct TraceEvent {
     int rawRefcnt = 0; // the counter as the event saw it, after the change
     // What lsmod would have shown right after the event.
     int lsmodRefcnt() const { return rawRefcnt - kModuleRefBase; }
+    bool operator==(const TraceEvent &o) const = default;
 };
 
 // Parses trace / trace_pipe lines of the module_get / module_put events, in the forms the

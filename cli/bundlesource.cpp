@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "bundlesource.h"
 
+#include "bundle/samplebundle.h"
+
 namespace kmr::cli {
 
 int loadBundle(Context &ctx, bundle::BundleContents *out)
@@ -11,6 +13,8 @@ int loadBundle(Context &ctx, bundle::BundleContents *out)
         ctx.err << "kmodrescue-cli: cannot open the bundle " << message << '\n';
         return ExitBadInput;
     }
+    if (bundle::isSampleBundle(ctx.bundle)) // stderr: --json output stays one document
+        ctx.err << "kmodrescue-cli: SAMPLE: " << bundle::sampleBundleBanner(*out) << '\n';
     return ExitOk;
 }
 

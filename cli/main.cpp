@@ -2,6 +2,8 @@
 // kmodrescue-cli: the same core as the GUI, as text or --json. See docs/cli.md.
 #include "command.h"
 
+#include "bundle/samplebundle.h"
+
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,7 +40,9 @@ using namespace kmr::cli;
 
 static void usage(QTextStream &s)
 {
-    s << "usage: kmodrescue-cli [--root DIR | --bundle FILE] COMMAND [ARGS] [--json]\n\ncommands:\n";
+    s << "usage: kmodrescue-cli [--root DIR | --bundle FILE | --sample] COMMAND [ARGS] [--json]\n\n"
+         "  --sample: the bundle recorded in the kmodrescue lab (Linux 6.12, stuck test modules),\n"
+         "            embedded in this program; not this machine\n\ncommands:\n";
     QList<Command> cmds = commands();
     std::sort(cmds.begin(), cmds.end(), [](const Command &a, const Command &b) { return a.name < b.name; });
     for (const Command &c : cmds)
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
                 return ExitUsage;
             }
             (a == QLatin1String("--root") ? ctx.root : ctx.bundle) = args.at(++i);
+        } else if (command.isEmpty() && a == QLatin1String("--sample")) {
+            ctx.bundle = kmr::bundle::sampleBundlePath(); // the embedded lab recording (docs/cli.md)
         } else if (a == QLatin1String("--json")) {
             ctx.json = true;
         } else if (command.isEmpty()

@@ -40,7 +40,8 @@ int reportNoModuleSupport(Context &ctx, const Snapshot &s)
 {
     ctx.err << "kmodrescue-cli: this kernel (" << s.kernel.release.display()
             << ") has no loadable module support: there is no /proc/modules, so no module can be stuck here.\n"
-               "To study a stuck module from another machine, open its diagnostic bundle with --bundle FILE.\n";
+               "To study a stuck module from another machine, open its diagnostic bundle with --bundle FILE;\n"
+               "--sample shows one recorded in the kmodrescue lab on a real kernel.\n";
     return ExitNoModuleSupport;
 }
 

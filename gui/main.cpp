@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "bundle/bundleactions.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -29,9 +30,16 @@ int main(int argc, char *argv[])
         QStringLiteral("Read proc/, sys/ and lib/modules/ under DIR instead of / (fixture trees)."),
         QStringLiteral("DIR"));
     const QCommandLineOption autoOption(QStringLiteral("auto-refresh"), QStringLiteral("Start with auto-refresh on."));
+    const QCommandLineOption sampleOption(QStringLiteral("sample"),
+        QStringLiteral("Open the sample bundle recorded in the kmodrescue lab on Linux 6.12 (not this machine)."));
+    const QCommandLineOption bundleOption(QStringLiteral("bundle"),
+        QStringLiteral("Open the diagnostic bundle FILE (read-only)."), QStringLiteral("FILE"));
     parser.addOption(rootOption);
     parser.addOption(autoOption);
+    parser.addOption(sampleOption);
+    parser.addOption(bundleOption);
     parser.process(app);
+    const bool openRecorded = parser.isSet(sampleOption) || parser.isSet(bundleOption);
 
     kmr::MainWindow::Options options;
     if (parser.isSet(rootOption)) {
@@ -44,11 +52,22 @@ int main(int argc, char *argv[])
         options.root = root.absoluteFilePath();
     }
 
+    options.scanOnStart = !openRecorded; // a first scan would replace the bundle with this machine
     kmr::MainWindow window(options);
     QSettings settings;
     window.restoreSettings(settings);
-    if (parser.isSet(autoOption))
+    if (openRecorded) {
+        auto *bundles = window.findChild<kmr::BundleActions *>();
+        QString error;
+        const bool ok = parser.isSet(sampleOption) ? bundles->openSample(&error)
+                                                   : bundles->openBundle(parser.value(bundleOption), &error);
+        if (!ok) {
+            std::fprintf(stderr, "kmodrescue: %s\n", qPrintable(error));
+            return 6; // bad input, as kmodrescue-cli says it
+        }
+    } else if (parser.isSet(autoOption)) {
         window.setAutoRefresh(true);
+    }
     window.show();
     const int rc = QApplication::exec();
     window.saveSettings(settings);

@@ -324,6 +324,25 @@ void MainWindow::setSnapshot(const Snapshot &snapshot)
     applySnapshot(snapshot, -1);
 }
 
+void MainWindow::setReadOnly(bool readOnly, const QString &why)
+{
+    const char *liveTip = "kmrLiveToolTip";
+    for (QAction *a : m_moduleMenu->actions()) {
+        if (readOnly) {
+            if (!m_readOnly)
+                a->setProperty(liveTip, a->toolTip());
+            a->setEnabled(false);
+            a->setToolTip(why);
+        } else if (m_readOnly) {
+            a->setToolTip(a->property(liveTip).toString());
+        }
+    }
+    const bool changed = m_readOnly != readOnly;
+    m_readOnly = readOnly;
+    if (changed)
+        Q_EMIT readOnlyChanged(readOnly);
+}
+
 bool MainWindow::showsNoModuleSupportPage() const
 {
     return m_stack->currentIndex() == NoModulesPage;

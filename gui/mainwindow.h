@@ -71,6 +71,11 @@ public:
     // Shows a snapshot that was not scanned here (a bundle, the sample). Auto-refresh stops;
     // Refresh scans the live root again.
     void setSnapshot(const Snapshot &snapshot);
+    // While a recording (a bundle, the sample) is shown, every module action (Force Unload…) is
+    // disabled with `why` as its tooltip; false gives them back their own tooltips, and the parts
+    // that enable them re-check on readOnlyChanged().
+    void setReadOnly(bool readOnly, const QString &why = {});
+    bool isReadOnly() const { return m_readOnly; }
     // Replaces what a scan does (tests; default: SnapshotReader on the root).
     void setScanner(Scanner scanner);
     QString root() const { return m_options.root; }
@@ -96,6 +101,7 @@ Q_SIGNALS:
     // The shown snapshot's content changed (a scan found a difference, or a bundle was opened).
     void snapshotChanged(const kmr::Snapshot &snapshot);
     void scanFinished(kmr::JobTracker::JobId id); // after its snapshot was applied
+    void readOnlyChanged(bool readOnly);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -121,6 +127,7 @@ private:
     QString m_lastEmitted;
     bool m_hasSnapshot = false;
     bool m_splitterPlaced = false; // by restoreSettings() or the first show
+    bool m_readOnly = false;
 
     ModuleTableModel *m_model = nullptr;
     ModuleFilterProxyModel *m_proxy = nullptr;

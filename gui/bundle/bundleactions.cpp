@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "bundleactions.h"
 
+#include "bundle/bundlerecordings.h"
+#include "bundle/samplebundle.h"
 #include "diagnosis/diagnosistab.h"
 #include "diagnosis/oopscitation.h"
 #include "exportbundledialog.h"
+#include "kernellog/kernellogtab.h"
 #include "mainwindow.h"
+#include "refcount/refcountsampler.h"
+#include "refcount/refcounttab.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,11 +32,22 @@ BundleActions::BundleActions(MainWindow *window)
     open->setVisible(true);
     open->setToolTip(QStringLiteral("Open a diagnostic bundle exported on another machine (read-only)"));
     connect(open, &QAction::triggered, this, &BundleActions::chooseAndOpen);
+    QAction *sample = window->openSampleAction();
+    sample->setText(QStringLiteral("Open the &Sample Bundle"));
+    sample->setToolTip(QStringLiteral("A bundle recorded in the kmodrescue lab on a real kernel with stuck test "
+                                      "modules (read-only; not this machine)"));
+    sample->setVisible(bundle::haveSampleBundle());
+    connect(sample, &QAction::triggered, this, [this] {
+        QString error;
+        if (!openSample(&error))
+            QMessageBox::warning(m_window, QStringLiteral("Open the Sample Bundle"), error);
+    });
 
     m_export = new QAction(QStringLiteral("&Export Diagnostic Bundle…"), this);
     m_export->setObjectName(QStringLiteral("actionExportBundle"));
     m_export->setToolTip(
         QStringLiteral("Write everything about the selected (or every stuck) module to a .tar.gz, redacted"));
+    m_exportTip = m_export->toolTip();
     connect(m_export, &QAction::triggered, this, &BundleActions::exportBundle);
     QMenu *file = window->fileMenu();
     const QList<QAction *> actions = file->actions();
@@ -59,29 +75,68 @@ QString BundleActions::bannerText() const
     return m_bannerLabel->text();
 }
 
+namespace {
+const QString kReadOnlyWhy = QStringLiteral(
+    "A recorded bundle is shown: nothing on this machine is changed from it. Go Back to Live System first.");
+} // namespace
+
 bool BundleActions::openBundle(const QString &file, QString *error)
 {
     bundle::BundleContents c;
     bundle::BundleError kind = bundle::BundleError::None;
     if (!bundle::openBundle(file, &c, &kind, error))
         return false;
+    const bool sample = bundle::isSampleBundle(file);
+    if (sample) // the window title and status bar say what it is, not a resource path
+        c.snapshot.source = QStringLiteral("bundle:sample from the kmodrescue lab");
     m_contents = c;
     m_open = true;
+    m_file = file;
     // Read-only: nothing privileged is offered for another machine's modules.
-    for (QAction *a : m_window->moduleMenu()->actions())
-        a->setVisible(false);
+    m_window->setReadOnly(true, kReadOnlyWhy);
     m_export->setEnabled(false);
+    m_export->setToolTip(QStringLiteral("A bundle is shown: go Back to Live System to export this machine's"));
+    m_bannerLabel->setText(sample
+            ? bundle::sampleBundleBanner(c)
+            : QStringLiteral("Read-only bundle %1 · kernel %2 · exported %3%4. Nothing on this machine is changed.")
+                  .arg(file, c.snapshot.kernel.release.display(),
+                      c.manifest.value(QStringLiteral("created")).toString(),
+                      c.manifest.value(QStringLiteral("redacted")).toBool() ? QStringLiteral(", redacted")
+                                                                            : QString()));
+    m_banner->setStyleSheet(sample ? QStringLiteral("QToolBar { background: #fff4d6; }") : QString());
+    m_banner->show();
+    showInTabs(c, sample ? QStringLiteral("the sample bundle") : file);
+    m_window->setSnapshot(c.snapshot);
+    return true;
+}
+
+bool BundleActions::openSample(QString *error)
+{
+    return openBundle(bundle::sampleBundlePath(), error);
+}
+
+// Every tab shows what the bundle recorded instead of this machine's data.
+void BundleActions::showInTabs(const bundle::BundleContents &c, const QString &file)
+{
     if (auto *tab = m_window->findChild<DiagnosisTab *>()) {
         tab->setRoot(QString()); // no scan of this machine: the evidence is the bundle's
         tab->setOopses(citationsFromExcerpts(c.oopses));
+        tab->setRecorded(c.diagnoses);
     }
-    m_bannerLabel->setText(
-        QStringLiteral("Read-only bundle %1 · kernel %2 · exported %3%4. Nothing on this machine is changed.")
-            .arg(file, c.snapshot.kernel.release.display(), c.manifest.value(QStringLiteral("created")).toString(),
-                c.manifest.value(QStringLiteral("redacted")).toBool() ? QStringLiteral(", redacted") : QString()));
-    m_banner->show();
-    m_window->setSnapshot(c.snapshot);
-    return true;
+    if (auto *log = m_window->findChild<KernelLogTab *>()) {
+        const QString why = c.absentWhy.value(QStringLiteral("kernel-log"));
+        log->showRecorded(c.kernelLog, c.oopses,
+            c.hasKernelLog ? QStringLiteral("Kernel log recorded in ") + file
+                           : QStringLiteral("The bundle holds no kernel log (%1)").arg(why));
+    }
+    if (auto *refcount = m_window->findChild<RefcountTab *>()) {
+        RecordedRefcountHistory history;
+        RecordedTrace trace;
+        QString why; // openBundle() checked both already
+        bundle::recordedHistory(c, &history, &why);
+        bundle::recordedTrace(c, &trace, &why);
+        refcount->showRecorded(history, trace);
+    }
 }
 
 void BundleActions::closeBundle()
@@ -90,12 +145,23 @@ void BundleActions::closeBundle()
         return;
     m_open = false;
     m_banner->hide();
-    for (QAction *a : m_window->moduleMenu()->actions())
-        a->setVisible(true);
+    m_window->setReadOnly(false);
     m_export->setEnabled(true);
-    if (auto *tab = m_window->findChild<DiagnosisTab *>())
+    m_export->setToolTip(m_exportTip);
+    if (auto *tab = m_window->findChild<DiagnosisTab *>()) {
         tab->setRoot(m_window->root());
+        tab->clearRecorded();
+    }
+    if (auto *log = m_window->findChild<KernelLogTab *>())
+        log->leaveRecorded();
+    if (auto *refcount = m_window->findChild<RefcountTab *>())
+        refcount->leaveRecorded();
     m_window->refresh();
+}
+
+void BundleActions::addUnloadRecord(const QJsonObject &record)
+{
+    m_unloadRecords.append(record);
 }
 
 void BundleActions::onSnapshotChanged(const Snapshot &s)
@@ -124,12 +190,34 @@ void BundleActions::exportBundle()
     m_export->setEnabled(false);
     m_window->statusBar()->showMessage(QStringLiteral("Collecting the evidence for the bundle\u2026"));
     m_collect.startJob([o](const std::function<bool()> &) { return bundle::collectBundleContents(o); },
-        [this, root = o.root](const bundle::BundleContents &c) {
+        [this, root = o.root](bundle::BundleContents c) {
             m_window->statusBar()->clearMessage();
             m_export->setEnabled(!m_open);
+            attachRecordings(&c);
             ExportBundleDialog dialog(c, bundle::RedactionContext::fromRoot(root), m_window);
             dialog.exec();
         });
+}
+
+// What this session recorded: the Refcount tab's sampled history and last trace, and the
+// unloads that ran.
+void BundleActions::attachRecordings(bundle::BundleContents *c) const
+{
+    if (const auto *refcount = m_window->findChild<RefcountTab *>()) {
+        bundle::attachRefcountHistory(
+            c, *refcount->history(), refcount->sampler()->nowMs(), refcount->sampler()->rateHz());
+        const RecordedTrace trace = refcount->liveTrace();
+        if (!trace.events.isEmpty() && bundle::recordedModules(*c).contains(trace.module))
+            bundle::attachTrace(c, trace);
+    }
+    const QStringList modules = bundle::recordedModules(*c);
+    QList<QJsonObject> records;
+    for (const QJsonObject &r : m_unloadRecords) {
+        const QString module = r.value(QStringLiteral("plan")).toObject().value(QStringLiteral("module")).toString();
+        if (modules.contains(module))
+            records << r;
+    }
+    bundle::attachUnloadRecords(c, records);
 }
 
 BundleActions *installBundleActions(MainWindow *window)

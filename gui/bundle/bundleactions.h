@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bundle/bundlecontents.h"
+#include "bundle/samplebundle.h"
 #include "util/jobtracker.h"
 
 #include <QObject>
@@ -14,10 +15,13 @@ namespace kmr {
 
 class MainWindow;
 
-// File > Open Bundle… and File > Export Diagnostic Bundle… for the main window, and the
-// read-only banner shown while a bundle is open. Opening shows the bundle's snapshot, its
-// recorded diagnoses and kernel log excerpts in the same views, with nothing privileged offered
-// (the module actions such as Force Unload are hidden until the live system is shown again).
+// File > Open Bundle…, Open the Sample Bundle and Export Diagnostic Bundle… for the main window,
+// and the read-only banner shown while a bundle is open. Opening shows what the bundle recorded
+// in the same views: its snapshot, its diagnoses (Diagnosis tab), its kernel log and crash
+// reports (Kernel Log tab), its refcount history and trace (Refcount tab). Nothing privileged is
+// offered: the module actions (Force Unload…) are disabled, with a tooltip saying why, until
+// Back to Live System restores every view. Export carries this session's refcount history, the
+// last trace and the unload results along.
 class BundleActions : public QObject
 {
     Q_OBJECT
@@ -26,9 +30,14 @@ public:
 
     // Opens FILE into the window; false with *error (the reader's message) when it cannot.
     bool openBundle(const QString &file, QString *error);
+    // The sample recorded in the lab (bundle/samplebundle.h), with its own banner.
+    bool openSample(QString *error);
     // Back to the live system (or the window's root): a fresh scan.
     void closeBundle();
+    // An unload that ran in this session (UnloadDialog::recorded); the next export carries it.
+    void addUnloadRecord(const QJsonObject &record);
     bool bundleOpen() const { return m_open; }
+    bool showsSample() const { return m_open && m_file == bundle::sampleBundlePath(); }
     const bundle::BundleContents &contents() const { return m_contents; }
 
     QAction *exportAction() const { return m_export; }
@@ -38,14 +47,19 @@ public:
 private:
     void chooseAndOpen();
     void exportBundle();
+    void attachRecordings(bundle::BundleContents *c) const;
+    void showInTabs(const bundle::BundleContents &c, const QString &file);
     void onSnapshotChanged(const Snapshot &s);
 
     MainWindow *m_window;
     QAction *m_export;
+    QString m_exportTip;
     QToolBar *m_banner;
     QLabel *m_bannerLabel;
     bool m_open = false;
+    QString m_file;
     bundle::BundleContents m_contents;
+    QList<QJsonObject> m_unloadRecords;
     JobTracker m_collect {this, 1}; // reading the evidence for an export, off the GUI thread
 };
 

@@ -56,6 +56,20 @@ void DiagnosisTab::setOopses(const QList<OopsCitation> &oopses)
     rediagnose();
 }
 
+void DiagnosisTab::setRecorded(const QList<Diagnosis> &diagnoses)
+{
+    m_recorded = diagnoses;
+    m_showRecorded = true;
+    rediagnose();
+}
+
+void DiagnosisTab::clearRecorded()
+{
+    m_recorded.clear();
+    m_showRecorded = false;
+    rediagnose();
+}
+
 void DiagnosisTab::rediagnose()
 {
     if (m_module.isEmpty()) {
@@ -63,6 +77,15 @@ void DiagnosisTab::rediagnose()
         m_model->setDiagnosis({});
         m_summary->setText(QStringLiteral("Select a module to see why it will not unload."));
         return;
+    }
+    if (m_showRecorded) {
+        for (const Diagnosis &d : std::as_const(m_recorded)) {
+            if (d.module == m_module) {
+                m_jobs.cancel(); // an older computed diagnosis must not replace the recorded one
+                showDiagnosis(d, QStringLiteral("Recorded with the bundle, on the machine it comes from."));
+                return;
+            }
+        }
     }
     m_summary->setText(QStringLiteral("Diagnosing %1\u2026").arg(m_module));
     const Snapshot snapshot = m_snapshot;
@@ -85,10 +108,15 @@ void DiagnosisTab::rediagnose()
                 d.warnings << why;
             return d;
         },
-        [this](Diagnosis d) { showDiagnosis(d); });
+        [this, recorded = m_showRecorded](const Diagnosis &d) {
+            showDiagnosis(d,
+                recorded ? QStringLiteral("Not recorded with the bundle: worked out here from its snapshot and "
+                                          "kernel log, without that machine's processes and open files.")
+                         : QString());
+        });
 }
 
-void DiagnosisTab::showDiagnosis(const Diagnosis &d)
+void DiagnosisTab::showDiagnosis(const Diagnosis &d, const QString &origin)
 {
     m_model->setDiagnosis(d);
     // Sentences and what to do are visible at once; the evidence stays one click away.
@@ -113,6 +141,8 @@ void DiagnosisTab::showDiagnosis(const Diagnosis &d)
     }
     for (const QString &w : d.warnings)
         summary += QStringLiteral("\nNote: ") + w;
+    if (!origin.isEmpty())
+        summary = origin + QLatin1Char('\n') + summary;
     m_summary->setText(summary);
     Q_EMIT diagnosisReady(d);
 }

@@ -38,19 +38,27 @@ public Q_SLOTS:
     // Oops excerpts from the kernel log (the Kernel Log tab, a bundle). Without them the tab reads
     // the log itself where it may, and says so when it may not.
     void setOopses(const QList<kmr::OopsCitation> &oopses);
+    // A bundle's diagnoses, as recorded on its machine: shown as they are for those modules
+    // (with the processes and open files only that machine could see). Other modules are
+    // diagnosed from the bundle's snapshot, without a system scan, and say so.
+    void setRecorded(const QList<kmr::Diagnosis> &diagnoses);
+    // Back to diagnosing here (the live system).
+    void clearRecorded();
 
 Q_SIGNALS:
     void diagnosisReady(const kmr::Diagnosis &diagnosis);
 
 private:
     void rediagnose();
-    void showDiagnosis(const Diagnosis &d);
+    void showDiagnosis(const Diagnosis &d, const QString &origin = {});
 
     Snapshot m_snapshot;
     QString m_module;
     QString m_root = QStringLiteral("/");
     QList<OopsCitation> m_oopses;
     bool m_haveOopses = false;
+    bool m_showRecorded = false;
+    QList<Diagnosis> m_recorded;
     QLabel *m_summary = nullptr;
     QTreeView *m_view = nullptr;
     DiagnosisModel *m_model = nullptr;

@@ -248,6 +248,42 @@ void KernelLogTab::showExcerpt(int row)
         m_logView->scrollTo(shown, QAbstractItemView::PositionAtTop);
 }
 
+void KernelLogTab::showRecorded(const KernelLog &records, const QList<OopsExcerpt> &excerpts, const QString &source)
+{
+    if (!m_recorded) {
+        m_shownBefore = m_model->records();
+        m_sourceBefore = m_source->text();
+    }
+    m_recorded = true;
+    setFollow(false);
+    m_reextract->stop(); // a live burst's extraction must not replace the recorded reports
+    for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
+        w->setEnabled(false);
+    m_follow->setToolTip(tr("A recorded log does not grow: the bundle's log is shown"));
+    m_model->setRecords(records);
+    m_banner->hide();
+    setSource(source);
+    setExcerpts(excerpts); // as recorded, not extracted again
+}
+
+void KernelLogTab::leaveRecorded()
+{
+    if (!m_recorded)
+        return;
+    m_recorded = false;
+    for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
+        w->setEnabled(true);
+    m_follow->setToolTip(tr("Show new kernel messages as they arrive"));
+    if (m_reader) {
+        readLive(m_livePath);
+    } else {
+        m_model->setRecords(m_shownBefore);
+        m_source->setText(m_sourceBefore);
+        reextract();
+    }
+    m_shownBefore.clear();
+}
+
 bool KernelLogTab::helperBannerVisible() const
 {
     return !m_banner->isHidden();

@@ -54,6 +54,13 @@ public:
     bool readLive(const QString &path = QStringLiteral("/dev/kmsg"));
     void setFollow(bool follow);
     void showHelperFailure(const QString &text);
+    // A recorded log and its crash reports (a bundle): replaces what is shown; follow, reload
+    // and the helper are off until leaveRecorded(), which reads the live log again (or shows the
+    // log shown before).
+    void showRecorded(
+        const kernellog::KernelLog &records, const QList<kernellog::OopsExcerpt> &excerpts, const QString &source);
+    void leaveRecorded();
+    bool showsRecorded() const { return m_recorded; }
 
     // For the installer and the tests.
     KernelLogModel *logModel() const { return m_model; }
@@ -100,6 +107,9 @@ private:
     QString m_module;
     QString m_highlight;
     QString m_livePath;
+    bool m_recorded = false;
+    kernellog::KernelLog m_shownBefore; // what leaveRecorded() shows again when no live log was read
+    QString m_sourceBefore;
 };
 
 } // namespace kmr

@@ -50,6 +50,7 @@ RefcountTab::RefcountTab(const QString &root, QWidget *parent)
     m_window->setToolTip(tr("Time range shown; drag on the chart to zoom into part of it"));
     auto *resetZoom = new QPushButton(tr("Reset zoom"), this);
     m_start = new QPushButton(tr("Start tracing"), this);
+    m_start->setObjectName(QStringLiteral("startTracing"));
     m_start->setToolTip(
         tr("Record who takes and puts references (module_get/module_put tracepoints, needs the helper)"));
     m_stop = new QPushButton(tr("Stop tracing"), this);
@@ -145,7 +146,10 @@ QString RefcountTab::statusText() const
 
 void RefcountTab::showStatus(const QString &text)
 {
-    m_status->setText(text);
+    if (m_recorded)
+        m_liveStatus = text; // shown again when the live data is
+    else
+        m_status->setText(text);
 }
 
 void RefcountTab::setModule(const QString &name)
@@ -154,7 +158,7 @@ void RefcountTab::setModule(const QString &name)
         return;
     m_module = name;
     m_title->setText(name.isEmpty() ? tr("No module selected") : tr("Refcount of %1").arg(name));
-    m_start->setEnabled(!name.isEmpty() && !m_tracing);
+    m_start->setEnabled(!m_recorded && !name.isEmpty() && !m_tracing);
     if (m_sampler->rateHz() > 1.0)
         m_sampler->setModules(name.isEmpty() ? QStringList() : QStringList {name});
     m_sampler->sampleOnce();
@@ -176,15 +180,81 @@ void RefcountTab::setWindowSeconds(int seconds)
     refreshChart();
 }
 
+const RefcountHistory &RefcountTab::shownHistory() const
+{
+    return m_recorded ? *m_recorded->history.history : *m_history;
+}
+
+const QList<TraceEvent> &RefcountTab::shownEvents() const
+{
+    return m_recorded ? m_recorded->trace.events : m_events;
+}
+
+qint64 RefcountTab::shownNowMs() const
+{
+    return m_recorded ? m_recorded->history.endMs : m_sampler->nowMs();
+}
+
+void RefcountTab::setLiveControlsEnabled(bool enabled)
+{
+    const QString why = tr("A bundle is shown: its recorded refcounts cannot be sampled or traced again");
+    m_rate->setEnabled(enabled);
+    m_rate->setToolTip(enabled ? tr("Sampling rate of /sys/module/NAME/refcnt (above 1 Hz only the selected module "
+                                    "is sampled)")
+                               : why);
+    m_start->setEnabled(enabled && !m_module.isEmpty() && !m_tracing);
+    m_start->setToolTip(enabled ? tr("Record who takes and puts references (module_get/module_put tracepoints, "
+                                     "needs the helper)")
+                                : why);
+    m_stop->setEnabled(enabled && m_tracing);
+}
+
+void RefcountTab::showRecorded(const RecordedRefcountHistory &history, const RecordedTrace &trace)
+{
+    if (!m_recorded)
+        m_liveStatus = m_status->text();
+    Recorded r {history, trace, {}};
+    r.table.add(trace.events);
+    m_recorded = std::move(r);
+    setLiveControlsEnabled(false);
+    m_model->setRows(m_recorded->table.rows());
+    QString text = history.history->modules().isEmpty()
+        ? tr("The bundle holds no refcount history (nothing was sampled where it was made).")
+        : tr("Recorded with the bundle: the refcounts up to %1 s after that machine's boot%2.")
+              .arg(history.endMs / 1000.0, 0, 'f', 1)
+              .arg(history.rateHz > 0 ? tr(", sampled at %1 Hz").arg(history.rateHz) : QString());
+    text += trace.events.isEmpty() ? tr(" No get/put trace was recorded.")
+                                   : tr(" Trace of %1: %2 gets, %3 puts, by call site below.")
+                                         .arg(trace.module)
+                                         .arg(m_recorded->table.totalGets())
+                                         .arg(m_recorded->table.totalPuts());
+    m_status->setText(text);
+    m_chart->zoomReset();
+    refreshChart();
+}
+
+void RefcountTab::leaveRecorded()
+{
+    if (!m_recorded)
+        return;
+    m_recorded.reset();
+    setLiveControlsEnabled(true);
+    m_model->setRows(m_table.rows());
+    showStatus(m_liveStatus);
+    m_chart->zoomReset();
+    refreshChart();
+}
+
 void RefcountTab::refreshChart()
 {
     const double windowS = m_window->currentData().toDouble();
-    const qint64 now = m_sampler->nowMs();
+    const qint64 now = shownNowMs();
+    const RefcountHistory &history = shownHistory();
+    const QList<TraceEvent> &events = shownEvents();
     const qint64 from = windowS > 0 ? now - qint64(windowS * 1000) : INT64_MIN;
     QList<QPointF> line;
     double yMax = 1;
-    const QList<RefcountPoint> pts
-        = m_module.isEmpty() ? QList<RefcountPoint>() : m_history->points(m_module, from, now);
+    const QList<RefcountPoint> pts = m_module.isEmpty() ? QList<RefcountPoint>() : history.points(m_module, from, now);
     for (const RefcountPoint &p : pts) {
         const double x = qMax(p.timeMs, from) / 1000.0;
         if (!line.isEmpty())
@@ -199,11 +269,13 @@ void RefcountTab::refreshChart()
 
     QList<QPointF> gets, puts;
     const double fromS = from == INT64_MIN ? -1e300 : from / 1000.0;
-    for (qsizetype i = m_events.size() - 1; i >= 0 && gets.size() + puts.size() < kMaxMarkers; --i) {
-        const TraceEvent &e = m_events.at(i);
+    for (qsizetype i = events.size() - 1; i >= 0 && gets.size() + puts.size() < kMaxMarkers; --i) {
+        const TraceEvent &e = events.at(i);
         const double x = e.timestampNs / 1e9;
         if (x < fromS)
             break;
+        if (m_recorded && e.module != m_module)
+            continue; // a bundle's trace is of one module: no markers on the others' charts
         (e.kind == TraceEvent::Kind::Get ? gets : puts).append(QPointF(x, e.lsmodRefcnt()));
         yMax = qMax(yMax, double(e.lsmodRefcnt()));
     }
@@ -242,15 +314,17 @@ void RefcountTab::startTracing()
         w->deleteLater();
         const QDBusPendingReply<> r = *w;
         if (r.isError()) {
-            m_start->setEnabled(!m_module.isEmpty());
+            m_start->setEnabled(!m_recorded && !m_module.isEmpty());
             showStatus(tr("Tracing is not available: %1 (the refcount is still sampled)").arg(r.error().message()));
             return;
         }
         m_tracing = true;
+        m_tracedModule = module;
         m_table.clear();
         m_events.clear();
-        m_model->setRows({});
-        m_stop->setEnabled(true);
+        if (!m_recorded)
+            m_model->setRows({});
+        m_stop->setEnabled(!m_recorded);
         showStatus(tr("Tracing %1: every reference taken and put is recorded").arg(module));
     });
 }
@@ -262,7 +336,7 @@ void RefcountTab::stopTracing()
     pollTrace();
     m_tracing = false;
     m_stop->setEnabled(false);
-    m_start->setEnabled(!m_module.isEmpty());
+    m_start->setEnabled(!m_recorded && !m_module.isEmpty());
     auto *w = new QDBusPendingCallWatcher(helper()->StopTrace(), this);
     connect(w, &QDBusPendingCallWatcher::finished, this, [this, w] {
         w->deleteLater();
@@ -286,7 +360,7 @@ void RefcountTab::pollTrace()
         if (r.isError()) {
             m_tracing = false;
             m_stop->setEnabled(false);
-            m_start->setEnabled(!m_module.isEmpty());
+            m_start->setEnabled(!m_recorded && !m_module.isEmpty());
             showStatus(tr("The trace ended: %1").arg(r.error().message()));
             return;
         }
@@ -305,7 +379,7 @@ void RefcountTab::addTraceLines(const QStringList &lines)
     }
     if (m_events.size() > kMaxEvents)
         m_events.remove(0, m_events.size() - kMaxEvents);
-    if (!lines.isEmpty())
+    if (!lines.isEmpty() && !m_recorded)
         m_model->setRows(m_table.rows());
 }
 

@@ -3,11 +3,13 @@
 
 #include "refcount/leaktable.h"
 #include "refcount/refcounthistory.h"
+#include "refcount/refcountjson.h"
 #include "refcount/traceevent.h"
 
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QChart;
 class QChartView;
@@ -45,6 +47,18 @@ public:
     QChart *chart() const { return m_chart; }
     bool tracing() const { return m_tracing; }
     QString statusText() const;
+    // The live trace (the last one started here), for a bundle export.
+    RecordedTrace liveTrace() const
+    {
+        return {
+            m_tracedModule.isEmpty() && !m_events.isEmpty() ? m_events.constFirst().module : m_tracedModule, m_events};
+    }
+
+    // A bundle's recorded history and trace instead of this machine's: sampling goes on in the
+    // background, tracing is off until leaveRecorded() shows the live data again.
+    void showRecorded(const RecordedRefcountHistory &history, const RecordedTrace &trace);
+    void leaveRecorded();
+    bool showsRecorded() const { return m_recorded.has_value(); }
 
 public Q_SLOTS:
     void setModule(const QString &name);
@@ -58,6 +72,15 @@ public Q_SLOTS:
     void refreshChart();
 
 private:
+    struct Recorded {
+        RecordedRefcountHistory history;
+        RecordedTrace trace;
+        LeakTable table;
+    };
+    const RefcountHistory &shownHistory() const;
+    const QList<TraceEvent> &shownEvents() const;
+    qint64 shownNowMs() const;
+    void setLiveControlsEnabled(bool enabled);
     void pollTrace();
     void showStatus(const QString &text);
     IoGithubKmodrescueHelper1Interface *helper();
@@ -70,6 +93,9 @@ private:
     QList<TraceEvent> m_events;
     TraceEventParser m_parser;
     bool m_tracing = false;
+    QString m_tracedModule;
+    std::optional<Recorded> m_recorded;
+    QString m_liveStatus;
     bool m_pollPending = false;
 
     QLabel *m_title;

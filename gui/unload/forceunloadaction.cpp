@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "unload/forceunloadaction.h"
 
+#include "bundle/bundleactions.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/oopscitation.h"
 #include "mainwindow.h"
@@ -13,6 +14,11 @@
 namespace kmr {
 
 namespace {
+
+bool forceUnloadApplies(const MainWindow *window)
+{
+    return !window->isReadOnly() && !window->currentModule().isEmpty() && window->root() == QLatin1String("/");
+}
 
 // Diagnoses the chosen module off the GUI thread (the diagnosis scans every process's open files
 // and reads the kernel log: seconds on a busy machine), then opens the plan dialog.
@@ -45,10 +51,12 @@ public:
             },
             [this](Result r) {
                 m_window->statusBar()->clearMessage();
-                m_action->setEnabled(!m_window->currentModule().isEmpty() && m_window->root() == QLatin1String("/"));
+                m_action->setEnabled(forceUnloadApplies(m_window));
                 auto *dialog = new UnloadDialog(r.diagnosis, r.kernel, m_window);
                 dialog->setAttribute(Qt::WA_DeleteOnClose);
                 QObject::connect(dialog, &UnloadDialog::unloadDone, m_window, &MainWindow::refresh);
+                if (auto *bundles = m_window->findChild<BundleActions *>()) // the next export carries it
+                    QObject::connect(dialog, &UnloadDialog::recorded, bundles, &BundleActions::addUnloadRecord);
                 dialog->open();
             });
     }
@@ -66,10 +74,11 @@ QAction *installForceUnload(MainWindow *window)
     auto *action = new QAction(QStringLiteral("Force Unload…"), window);
     action->setObjectName(QStringLiteral("forceUnloadAction"));
     action->setToolTip(QStringLiteral("Unload the selected module through kmodrescue-helper, showing the plan first"));
-    action->setEnabled(!window->currentModule().isEmpty());
-    QObject::connect(window, &MainWindow::moduleSelected, action, [action, window](const QString &name) {
-        action->setEnabled(!name.isEmpty() && window->root() == QLatin1String("/"));
-    });
+    // Only for the live system's modules: never a fixture tree's, never a bundle's.
+    auto update = [action, window] { action->setEnabled(forceUnloadApplies(window)); };
+    update();
+    QObject::connect(window, &MainWindow::moduleSelected, action, update);
+    QObject::connect(window, &MainWindow::readOnlyChanged, action, update);
     auto *controller = new ForceUnloadController(window, action);
     QObject::connect(action, &QAction::triggered, controller, &ForceUnloadController::start);
     window->addModuleAction(action);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "unload/unloaddialog.h"
 
+#include "diagnosis/unloadjson.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QGroupBox>
@@ -171,6 +173,7 @@ void UnloadDialog::showResult(const UnloadResult &r)
     m_result->setPlainText(lines.join(QLatin1Char('\n')));
     m_result->show();
     m_run->setEnabled(!r.gone);
+    Q_EMIT recorded(unloadRecordJson(m_plan, &r));
     Q_EMIT unloadDone(r.gone);
 }
 
@@ -180,6 +183,7 @@ void UnloadDialog::showFailure(const HelperFailure &f)
     m_stopWaiting->hide();
     m_status->setText(f.text().toHtmlEscaped());
     m_run->setEnabled(!m_plan.refused);
+    Q_EMIT recorded(unloadRecordJson(m_plan, nullptr, f.text()));
     Q_EMIT unloadDone(false);
 }
 

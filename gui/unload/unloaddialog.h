@@ -6,6 +6,7 @@
 #include "snapshot/moduleinfo.h"
 
 #include <QDialog>
+#include <QJsonObject>
 
 class QCheckBox;
 class QDialogButtonBox;
@@ -39,6 +40,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void unloadDone(bool gone); // the helper answered (gone or not) or failed
+    // The plan that ran and the helper's result or failure (unloadjson.h), for a bundle export.
+    void recorded(const QJsonObject &record);
 
 private:
     void updatePlan();

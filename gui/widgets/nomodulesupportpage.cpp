@@ -35,6 +35,8 @@ NoModuleSupportPage::NoModuleSupportPage(QAction *openBundle, QAction *openSampl
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
         button->setMinimumWidth(140);
+        button->setVisible(action->isVisible());
+        connect(action, &QAction::changed, button, [button, action] { button->setVisible(action->isVisible()); });
         buttons->addWidget(button);
     }
     buttons->addStretch();

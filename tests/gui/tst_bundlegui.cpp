@@ -3,21 +3,36 @@
 // banner, the module actions hidden, and a module's diagnosis from the bundle's own evidence;
 // the export dialog lists the redactions before anything is written.
 #include "bundle/bundleactions.h"
+#include "bundle/bundlerecordings.h"
 #include "bundle/exportbundledialog.h"
+#include "diagnosis/unloadjson.h"
 #include "mainwindow.h"
+#include "refcount/refcountsampler.h"
+#include "refcount/refcounttab.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QLabel>
 #include <QMenu>
+#include <QJsonDocument>
 #include <QPlainTextEdit>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QToolBar>
 
 using namespace kmr;
+
+namespace {
+const QStringList kTrace = {
+    "sh-175 [000] ..... 18.322083: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
+    "refcnt=2",
+    "sh-175 [000] ..... 18.326337: module_put: kmr_refleak call_site=kmr_refleak_set_balanced+0x50/0x90 [kmr_refleak] "
+    "refcnt=1",
+};
+} // namespace
 
 class TestBundleGui : public QObject
 {
@@ -69,8 +84,11 @@ private Q_SLOTS:
         QVERIFY(actions->banner()->isVisible());
         QVERIFY2(actions->bannerText().contains("Read-only bundle"), qPrintable(actions->bannerText()));
         QVERIFY(actions->bannerText().contains("6.1.0-56-amd64"));
-        for (QAction *a : w.moduleMenu()->actions())
-            QVERIFY2(!a->isVisible(), qPrintable(a->text())); // nothing privileged on a bundle
+        QVERIFY(w.isReadOnly());
+        for (QAction *a : w.moduleMenu()->actions()) { // nothing privileged on a bundle, and it says why
+            QVERIFY2(!a->isEnabled(), qPrintable(a->text()));
+            QVERIFY2(a->toolTip().contains("recorded bundle is shown"), qPrintable(a->toolTip()));
+        }
         QVERIFY(!actions->exportAction()->isEnabled());
 
         // A module's diagnosis, from the bundle's own kernel log: the exit crashed.
@@ -80,10 +98,73 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("kmr_exitoops is stuck"), 20000);
         QVERIFY2(summary->text().contains("Unloading"), qPrintable(summary->text()));
 
+        w.selectModule("kmr_victim"); // the selection must not enable Force Unload on a bundle
+        QVERIFY(!w.findChild<QAction *>("forceUnloadAction")->isEnabled());
+
         actions->closeBundle();
         QVERIFY(!actions->bundleOpen());
         QVERIFY(!actions->banner()->isVisible());
         QVERIFY(actions->exportAction()->isEnabled());
+        QVERIFY(!w.isReadOnly());
+        QCOMPARE(w.findChild<QAction *>("forceUnloadAction")->toolTip(),
+            QStringLiteral("Unload the selected module through kmodrescue-helper, showing the plan first"));
+    }
+
+    void exportCarriesTheSessionsRecordings()
+    {
+        MainWindow::Options o;
+        o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+        o.scanOnStart = false;
+        MainWindow w(o);
+        w.show();
+        QSignalSpy scanned(&w, &MainWindow::scanFinished);
+        w.refresh();
+        QVERIFY(scanned.wait(20000));
+        QVERIFY(w.selectModule("kmr_refleak"));
+        auto *refcount = w.findChild<RefcountTab *>();
+        QVERIFY(refcount);
+        refcount->sampler()->sampleOnce();
+        refcount->addTraceLines(kTrace);
+        QCOMPARE(refcount->liveTrace().events.size(), 2);
+        auto *actions = w.findChild<BundleActions *>();
+        UnloadPlan plan;
+        plan.module = "kmr_refleak";
+        const QJsonObject record = unloadRecordJson(plan, nullptr, "polkit said no");
+        actions->addUnloadRecord(record);
+        plan.module = "kmr_noexit"; // another module's unload stays out of this module's bundle
+        actions->addUnloadRecord(unloadRecordJson(plan, nullptr, "polkit said no"));
+
+        const QString file = m_tmp.filePath("session.tar.gz");
+        QString error;
+        QTimer poll;
+        connect(&poll, &QTimer::timeout, this, [&] {
+            if (auto *d = qobject_cast<ExportBundleDialog *>(QApplication::activeModalWidget())) {
+                if (!d->writeTo(file, &error))
+                    error = "write failed: " + error;
+                d->reject();
+            }
+        });
+        poll.start(20);
+        actions->exportAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(file) || !error.isEmpty(), 30000);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        bundle::BundleContents back;
+        bundle::BundleError kind = bundle::BundleError::None;
+        QVERIFY2(bundle::openBundle(file, &back, &kind, &error), qPrintable(error));
+        QCOMPARE(back.chosenModules, QStringList {"kmr_refleak"});
+        RecordedRefcountHistory history;
+        QVERIFY2(bundle::recordedHistory(back, &history, &error), qPrintable(error));
+        QCOMPARE(history.history->modules(), QStringList {"kmr_refleak"});
+        QCOMPARE(history.history->points("kmr_refleak"), refcount->history()->points("kmr_refleak"));
+        QCOMPARE(history.history->points("kmr_refleak").constLast().value, 3); // the fixture's refcnt
+        RecordedTrace trace;
+        QVERIFY2(bundle::recordedTrace(back, &trace, &error), qPrintable(error));
+        QCOMPARE(trace.module, QStringLiteral("kmr_refleak"));
+        QVERIFY(trace.events == refcount->liveTrace().events);
+        QList<QJsonObject> records;
+        QVERIFY(unloadRecordsFromJson(QJsonDocument::fromJson(back.unloadPlanJson).object(), &records, &error));
+        QCOMPARE(records, QList<QJsonObject> {record});
     }
 
     void exportActionCollectsThenAsks()

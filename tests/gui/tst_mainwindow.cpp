@@ -315,7 +315,7 @@ void TestMainWindow::noModuleSupportShowsPlainWords()
     for (auto *b : page->findChildren<QToolButton *>())
         if (b->isVisible())
             buttons << b->text();
-    QCOMPARE(buttons, QStringList({QStringLiteral("Open Bundle…"), QStringLiteral("Open Sample")}));
+    QCOMPARE(buttons, QStringList({QStringLiteral("Open Bundle…"), QStringLiteral("Open the Sample Bundle")}));
     saveScreenshot(&w, QStringLiteral("mainwindow-no-module-support.png"));
 
     // When a later scan finds modules (or a bundle is opened), the table comes back.

@@ -3,6 +3,8 @@
 // same list, diagnosis and oops output as that machine did; bad bundles exit 6 with the reason.
 #include "clirun.h"
 
+#include "../labtrace.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -86,6 +88,59 @@ private Q_SLOTS:
         QCOMPARE(run({"--root", m_root, "bundle", "kmr_victim"}).exitCode, 2); // no -o
         QCOMPARE(run({"--root", m_root, "bundle", "no_such_mod", "-o", m_tmp.filePath("x.tar.gz")}).exitCode, 3);
         QVERIFY(!QFile::exists(m_tmp.filePath("x.tar.gz")));
+    }
+
+    void sampleIsTheLabsRecording()
+    {
+        const CliRun list = run({"--sample", "list"});
+        QVERIFY2(list.exitCode == 0, list.err.constData());
+        for (const char *m : {"kmr_busychar", "kmr_exitoops", "kmr_initoops", "kmr_refleak", "kmr_noexit"})
+            QVERIFY2(list.out.contains(m), m);
+        QVERIFY2(
+            list.err.contains("SAMPLE: Sample recorded in the kmodrescue lab on Linux 6.12"), list.err.constData());
+        QVERIFY(list.err.contains("not this machine"));
+        // The recorded diagnosis: the process that holds the device, seen only on the lab's machine.
+        const CliRun diag = run({"--sample", "diagnose", "kmr_busychar"});
+        QVERIFY2(diag.exitCode == 0, diag.err.constData());
+        QVERIFY2(diag.out.contains("(sleep 3600)"), diag.out.constData());
+        const CliRun oops = run({"--sample", "oops"});
+        QVERIFY(oops.out.contains("kmr_exitoops_exit") && oops.out.contains("kmr_initoops_init"));
+    }
+
+    void recordingsTravelInTheBundle()
+    {
+        const QString trace = m_tmp.filePath("refleak.trace");
+        const QString unload = m_tmp.filePath("unload.json");
+        QFile t(trace);
+        QVERIFY(t.open(QIODevice::WriteOnly));
+        t.write("# tracer: nop\n");
+        for (const QString &l : kmr::testdata::kLabTrace612) // kmr-tracetool's form and trace_pipe's
+            t.write((l.contains("module_put") ? "EVENT " : "") + l.toUtf8() + '\n');
+        t.close();
+        QFile u(unload);
+        QVERIFY(u.open(QIODevice::WriteOnly));
+        u.write(R"({"plan": {"module": "kmr_refleak", "refused": true}, "error": {"message": "refused"}})");
+        u.close();
+        const QString file = m_tmp.filePath("recorded.tar.gz");
+        const CliRun r = run({"--root", m_root, "bundle", "kmr_refleak", "-o", file, "--watch", "0.3", "--rate", "20",
+            "--trace-file", trace, "--unload-log", unload, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("sampling refcounts at 20 Hz for 0.3 s"), r.err.constData());
+        for (const char *m : {"\"refcount/history.json\"", "\"refcount/trace.json\"", "\"unload/plan.json\""})
+            QVERIFY2(r.out.contains(m), m);
+
+        QVERIFY(t.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        t.write("no events here\n");
+        t.close();
+        const CliRun bad = run({"--root", m_root, "bundle", "kmr_refleak", "-o", file, "--trace-file", trace});
+        QCOMPARE(bad.exitCode, 6);
+        QVERIFY2(bad.err.contains("holds no module_get/module_put event"), bad.err.constData());
+        const CliRun badLog = run({"--root", m_root, "bundle", "kmr_refleak", "-o", file, "--unload-log", trace});
+        QCOMPARE(badLog.exitCode, 6);
+        QVERIFY2(badLog.err.contains("is not an unload log"), badLog.err.constData());
+        const CliRun badWatch = run({"--root", m_root, "bundle", "-o", file, "--watch", "soon"});
+        QCOMPARE(badWatch.exitCode, 2);
+        QVERIFY2(badWatch.err.contains("give seconds"), badWatch.err.constData());
     }
 };
 

@@ -10,6 +10,8 @@
 #include "refcount/refcountsampler.h"
 #include "refcount/refcounttab.h"
 
+#include "../labtrace.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -25,20 +27,19 @@
 
 using namespace kmr;
 
-namespace {
-const QStringList kTrace = {
-    "sh-175 [000] ..... 18.322083: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=2",
-    "sh-175 [000] ..... 18.326337: module_put: kmr_refleak call_site=kmr_refleak_set_balanced+0x50/0x90 [kmr_refleak] "
-    "refcnt=1",
-};
-} // namespace
-
 class TestBundleGui : public QObject
 {
     Q_OBJECT
     QTemporaryDir m_tmp;
     QString m_bundle;
+
+    static MainWindow::Options on(const QString &root)
+    {
+        MainWindow::Options o;
+        o.root = root;
+        o.scanOnStart = false;
+        return o;
+    }
 
     static bundle::BundleContents labContents(const QStringList &modules)
     {
@@ -63,10 +64,7 @@ private Q_SLOTS:
 
     void openBundleShowsItReadOnly()
     {
-        MainWindow::Options o;
-        o.root = QStringLiteral(KMR_FIXTURES "/roots/basic");
-        o.scanOnStart = false;
-        MainWindow w(o);
+        MainWindow w(on(QStringLiteral(KMR_FIXTURES "/roots/basic")));
         w.show();
         auto *actions = w.findChild<BundleActions *>();
         QVERIFY(actions);
@@ -112,10 +110,7 @@ private Q_SLOTS:
 
     void exportCarriesTheSessionsRecordings()
     {
-        MainWindow::Options o;
-        o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
-        o.scanOnStart = false;
-        MainWindow w(o);
+        MainWindow w(on(QStringLiteral(KMR_FIXTURES "/roots/lab-6.1")));
         w.show();
         QSignalSpy scanned(&w, &MainWindow::scanFinished);
         w.refresh();
@@ -124,8 +119,8 @@ private Q_SLOTS:
         auto *refcount = w.findChild<RefcountTab *>();
         QVERIFY(refcount);
         refcount->sampler()->sampleOnce();
-        refcount->addTraceLines(kTrace);
-        QCOMPARE(refcount->liveTrace().events.size(), 2);
+        refcount->addTraceLines(testdata::kLabTrace612);
+        QCOMPARE(refcount->liveTrace().events.size(), 7);
         auto *actions = w.findChild<BundleActions *>();
         UnloadPlan plan;
         plan.module = "kmr_refleak";
@@ -169,10 +164,7 @@ private Q_SLOTS:
 
     void exportActionCollectsThenAsks()
     {
-        MainWindow::Options o;
-        o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
-        o.scanOnStart = false;
-        MainWindow w(o);
+        MainWindow w(on(QStringLiteral(KMR_FIXTURES "/roots/lab-6.1")));
         w.show();
         auto *actions = w.findChild<BundleActions *>();
         QVERIFY(actions);

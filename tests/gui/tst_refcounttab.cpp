@@ -5,6 +5,8 @@
 #include "refcount/callsitemodel.h"
 #include "refcount/refcounttab.h"
 
+#include "../labtrace.h"
+
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QChart>
@@ -13,25 +15,6 @@
 #include <QTest>
 
 using namespace kmr;
-
-namespace {
-const QStringList kLab612 = {
-    "sh-175 [000] ..... 18.322083: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=2",
-    "sh-175 [000] ..... 18.322810: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=3",
-    "sh-175 [000] ..... 18.322827: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=4",
-    "sh-175 [000] ..... 18.326280: module_get: kmr_refleak call_site=kmr_refleak_balanced+0x11/0x30 [kmr_refleak] "
-    "refcnt=5",
-    "sh-175 [000] ..... 18.326337: module_put: kmr_refleak call_site=kmr_refleak_set_balanced+0x50/0x90 [kmr_refleak] "
-    "refcnt=4",
-    "sh-175 [000] ..... 18.326353: module_get: kmr_refleak call_site=kmr_refleak_balanced+0x11/0x30 [kmr_refleak] "
-    "refcnt=5",
-    "sh-175 [000] ..... 18.326356: module_put: kmr_refleak call_site=kmr_refleak_set_balanced+0x50/0x90 [kmr_refleak] "
-    "refcnt=4",
-};
-} // namespace
 
 class TestRefcountTab : public QObject
 {
@@ -43,7 +26,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         TraceEventParser p;
         LeakTable t;
-        for (const QString &l : kLab612) {
+        for (const QString &l : testdata::kLabTrace612) {
             TraceEvent e;
             QVERIFY(p.parseLine(l.toUtf8(), &e));
             t.add(e);
@@ -67,7 +50,7 @@ private Q_SLOTS:
         tab.resize(900, 600);
         tab.show();
         tab.setModule(QStringLiteral("kmr_refleak"));
-        tab.addTraceLines(kLab612);
+        tab.addTraceLines(testdata::kLabTrace612);
         QCOMPARE(tab.callSiteModel()->rowCount(), 3);
         QCOMPARE(tab.callSiteModel()->rows().first().held, 3);
         tab.refreshChart();

@@ -6,6 +6,8 @@
 #include "bundle/bundlerecordings.h"
 #include "diagnosis/unloadjson.h"
 
+#include "../labtrace.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -488,20 +490,6 @@ void TestBundle::writeIntoMissingDirectoryFails()
 
 namespace {
 
-// The lab's 6.12 trace of kmr_refleak (3 leaked, one balanced get/put), as the helper hands it over.
-const char *const kTrace[] = {
-    "sh-175 [000] ..... 18.322083: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=2",
-    "sh-175 [000] ..... 18.322810: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=3",
-    "sh-175 [000] ..... 18.322827: module_get: kmr_refleak call_site=kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak] "
-    "refcnt=4",
-    "sh-175 [000] ..... 18.326280: module_get: kmr_refleak call_site=kmr_refleak_balanced+0x11/0x30 [kmr_refleak] "
-    "refcnt=5",
-    "sh-175 [000] ..... 18.326337: module_put: kmr_refleak call_site=kmr_refleak_set_balanced+0x50/0x90 [kmr_refleak] "
-    "refcnt=4",
-};
-
 BundleContents labContents()
 {
     CollectOptions o;
@@ -530,9 +518,9 @@ void TestBundle::recordingsRoundTrip()
     QVERIFY(attachRefcountHistory(&c, h, t0 + 4000, 10));
     RecordedTrace trace {QStringLiteral("kmr_refleak"), {}};
     TraceEventParser parser;
-    for (const char *line : kTrace) {
+    for (const QString &line : testdata::kLabTrace612) {
         TraceEvent e;
-        QVERIFY(parser.parseLine(line, &e));
+        QVERIFY(parser.parseLine(line.toUtf8(), &e));
         e.ip = 0xffffffffc0a0105dULL; // as the eprobe form carries it: above 2^53, kept exactly
         trace.events << e;
     }

@@ -46,6 +46,33 @@ bool looksLikeKmsgCapture(const QByteArray &data)
     return re.match(QString::fromLatin1(data.left(64))).hasMatch();
 }
 
+void printExcerpt(Context &ctx, const OopsExcerpt &e, int n)
+{
+    ctx.out << '#' << n << "  " << e.title << "\n";
+    ctx.out << "    lines " << e.firstLine + 1 << '-' << e.lastLine + 1;
+    if (!e.callerId.isEmpty())
+        ctx.out << " (" << e.callerId << ')';
+    ctx.out << '\n';
+    if (!e.faultingFunction.isEmpty()) {
+        ctx.out << "    faulting function: " << e.faultingFunction;
+        if (!e.faultingModule.isEmpty())
+            ctx.out << " [" << e.faultingModule << ']';
+        ctx.out << '\n';
+    }
+    const QStringList mods = implicatedModules(e);
+    if (!mods.isEmpty())
+        ctx.out << "    implicates: " << mods.join(QStringLiteral(", ")) << '\n';
+    if (!e.taint.isEmpty())
+        ctx.out << "    taint: " << e.taint << '\n';
+    if (e.truncated)
+        ctx.out << "    truncated: " << e.truncatedWhy << '\n';
+}
+
+void printNone(Context &ctx, const QString &source)
+{
+    ctx.out << "no crash report in " << source << '\n';
+}
+
 void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QString &source)
 {
     if (ctx.json) {
@@ -55,31 +82,25 @@ void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QStri
         printJson(ctx.out, o);
         return;
     }
-    if (excerpts.isEmpty()) {
-        ctx.out << "no crash report in " << source << '\n';
-        return;
-    }
+    if (excerpts.isEmpty())
+        return printNone(ctx, source);
     int n = 0;
-    for (const OopsExcerpt &e : excerpts) {
-        ctx.out << '#' << ++n << "  " << e.title << "\n";
-        ctx.out << "    lines " << e.firstLine + 1 << '-' << e.lastLine + 1;
-        if (!e.callerId.isEmpty())
-            ctx.out << " (" << e.callerId << ')';
-        ctx.out << '\n';
-        if (!e.faultingFunction.isEmpty()) {
-            ctx.out << "    faulting function: " << e.faultingFunction;
-            if (!e.faultingModule.isEmpty())
-                ctx.out << " [" << e.faultingModule << ']';
-            ctx.out << '\n';
-        }
-        const QStringList mods = implicatedModules(e);
-        if (!mods.isEmpty())
-            ctx.out << "    implicates: " << mods.join(QStringLiteral(", ")) << '\n';
-        if (!e.taint.isEmpty())
-            ctx.out << "    taint: " << e.taint << '\n';
-        if (e.truncated)
-            ctx.out << "    truncated: " << e.truncatedWhy << '\n';
-    }
+    for (const OopsExcerpt &e : excerpts)
+        printExcerpt(ctx, e, ++n);
+}
+
+// A saved text log: the listing is printed as the reports are found (a log of hundreds of
+// megabytes made of crashes has tens of thousands); JSON needs them all first.
+void printFromText(Context &ctx, QByteArrayView data, const QString &source)
+{
+    OopsExtractor::Options options;
+    options.keepLines = ctx.json; // the text listing does not print the lines
+    if (ctx.json)
+        return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
+    int n = 0;
+    OopsExtractor::extractFromText(data, options, [&ctx, &n](OopsExcerpt &&e) { printExcerpt(ctx, e, ++n); });
+    if (n == 0)
+        printNone(ctx, source);
 }
 
 int run(Context &ctx)
@@ -130,9 +151,7 @@ int run(Context &ctx)
             const KernelLog log = readKmsg(file, &error, &why);
             printExcerpts(ctx, OopsExtractor::extract(log), file);
         } else {
-            OopsExtractor::Options options;
-            options.keepLines = ctx.json; // the text listing does not print the lines
-            printExcerpts(ctx, OopsExtractor::extractFromText(data, options), file);
+            printFromText(ctx, data, file);
         }
         return ExitOk;
     }

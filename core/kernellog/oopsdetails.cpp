@@ -16,6 +16,21 @@ bool isSymbolChar(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
+// Hex digits as QByteArrayView::toULongLong(16) reads them: 0 when they overflow 64 bits.
+quint64 hexValue(QByteArrayView digits)
+{
+    while (digits.size() > 1 && digits.front() == '0')
+        digits = digits.sliced(1);
+    if (digits.size() > 16)
+        return 0;
+    quint64 value = 0;
+    for (const char c : digits) {
+        const int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        value = value << 4 | quint64(d);
+    }
+    return value;
+}
+
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
 bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
 {
@@ -32,16 +47,15 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
         ++p;
     if (p == h)
         return false;
-    bool ok = false;
-    f->offset = v.sliced(h, p - h).toULongLong(&ok, 16);
+    f->offset = hexValue(v.sliced(h, p - h));
     if (p + 3 < n && v[p] == '/' && v[p + 1] == '0' && v[p + 2] == 'x') {
         p += 3;
         h = p;
         while (p < n && isHex(v[p]))
             ++p;
-        f->size = v.sliced(h, p - h).toULongLong(&ok, 16);
+        f->size = hexValue(v.sliced(h, p - h));
     }
-    f->function = QString::fromLatin1(name);
+    f->function = internLatin1(name);
     f->module.clear();
     if (p + 2 < n && v[p] == ' ' && v[p + 1] == '[') {
         const qsizetype close = v.indexOf(']', p + 2);
@@ -51,7 +65,7 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
             const qsizetype sp = mod.indexOf(' ');
             if (sp > 0)
                 mod = mod.first(sp);
-            f->module = QString::fromLatin1(mod);
+            f->module = internLatin1(mod);
         }
     }
     return true;
@@ -59,7 +73,7 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
 
 QString taintFromCpuLine(QByteArrayView v)
 {
-    const qsizetype t = v.indexOf("Tainted: ");
+    const qsizetype t = find(v, "Tainted: ");
     if (t < 0 || (t >= 4 && v.sliced(t - 4, 4) == "Not "))
         return {};
     QByteArrayView rest = v.sliced(t + 9);
@@ -173,7 +187,7 @@ void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QStri
         }
         if (!haveFault && faultingFromRipLine(v, &fault))
             haveFault = true;
-        if (e.taint.isEmpty() && v.contains("Tainted: "))
+        if (e.taint.isEmpty() && contains(v, "Tainted: "))
             e.taint = taintFromCpuLine(v);
         if (e.modulesLinkedIn.isEmpty() && v.startsWith("Modules linked in:"))
             e.modulesLinkedIn = modulesFrom(v.sliced(18));

@@ -18,9 +18,73 @@ using detail::ParsedLine;
 constexpr int kMaxWindow = 2000; // lines looked at after a header
 constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
 
-struct Cursor {
-    qsizetype pos = 0;
-    int index = 0;
+// One line of the text, classified once: every line is scanned for the literals once and parsed
+// at most once, however many report windows look at it.
+struct LineInfo {
+    QByteArrayView raw;
+    quint64 hits = 0; // detail::scanLine()
+    ParsedLine parsed;
+    bool isParsed = false;
+    bool startKnown = false; // startsNew and isHeader are set
+    bool startsNew = false;
+    bool isHeader = false;
+};
+
+// The lines from the oldest one a report may still look at to the furthest one read ahead. The
+// scanner only moves forward, so lines before the current position are dropped.
+class LineCache
+{
+public:
+    explicit LineCache(QByteArrayView text)
+        : m_text(text)
+    { }
+    // nullptr past the end of the text. The pointer is valid until the next call.
+    LineInfo *at(int index)
+    {
+        while (index - m_base >= qsizetype(m_lines.size())) {
+            if (!readLine())
+                return nullptr;
+        }
+        return &m_lines[size_t(index - m_base)];
+    }
+    const ParsedLine &parsed(int index)
+    {
+        LineInfo *l = at(index);
+        if (!l->isParsed) {
+            l->parsed = detail::parseLine(l->raw);
+            l->isParsed = true;
+        }
+        return l->parsed;
+    }
+    void dropBefore(int index)
+    {
+        const qsizetype dead = index - m_base;
+        if (dead > 4096 && dead * 2 > qsizetype(m_lines.size())) {
+            m_lines.erase(m_lines.begin(), m_lines.begin() + dead);
+            m_base = index;
+        }
+    }
+
+private:
+    bool readLine()
+    {
+        if (m_pos >= m_text.size())
+            return false;
+        const char *base = m_text.data() + m_pos;
+        const void *nl = std::memchr(base, '\n', size_t(m_text.size() - m_pos));
+        const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - m_pos;
+        LineInfo l;
+        l.raw = QByteArrayView(base, len);
+        l.hits = detail::scanLine(l.raw);
+        m_lines.push_back(l);
+        m_pos += len + 1;
+        return true;
+    }
+
+    QByteArrayView m_text;
+    qsizetype m_pos = 0;
+    int m_base = 0;
+    std::vector<LineInfo> m_lines;
 };
 
 struct Row {
@@ -52,34 +116,24 @@ class Scanner
 {
 public:
     Scanner(QByteArrayView text, bool firstOnly)
-        : m_text(text)
+        : m_lines(text)
         , m_firstOnly(firstOnly)
     { }
 
     QList<int> gapLines; // lines that stand for lost records (record input)
     bool keepLines = true;
-    QList<OopsExcerpt> run();
+    // Each report found goes to sink as soon as it is complete.
+    void run(const OopsExtractor::Sink &sink);
 
 private:
-    bool nextLine(Cursor &c, QByteArrayView &line) const
-    {
-        if (c.pos >= m_text.size())
-            return false;
-        const char *base = m_text.data() + c.pos;
-        const void *nl = std::memchr(base, '\n', size_t(m_text.size() - c.pos));
-        const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - c.pos;
-        line = QByteArrayView(base, len);
-        c.pos += len + 1;
-        ++c.index;
-        return true;
-    }
     const rules::OopsGroup *matchOops(QByteArrayView line, quint64 hits) const;
-    Cursor processReport(
-        Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, const QList<QByteArrayView> &before);
+    bool startsNewReport(LineInfo &l) const;
+    int processReport(int at, const rules::OopsGroup &group, const QList<int> &before);
 
-    QByteArrayView m_text;
+    LineCache m_lines;
     bool m_firstOnly;
-    QList<OopsExcerpt> m_out;
+    const OopsExtractor::Sink *m_sink = nullptr;
+    qsizetype m_found = 0;
     QList<QByteArrayView> m_reportTexts;
     QList<Row> m_rows;
     QList<int> m_gapsSeen;
@@ -98,36 +152,50 @@ const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) co
     return nullptr;
 }
 
-QList<OopsExcerpt> Scanner::run()
+void Scanner::run(const OopsExtractor::Sink &sink)
 {
-    Cursor c;
-    QList<QByteArrayView> before; // the last lines before a header: "[ cut here ]" and the WARN message
-    for (;;) {
-        const Cursor at = c;
-        QByteArrayView line;
-        if (!nextLine(c, line))
+    m_sink = &sink;
+    QList<int> before; // the last lines before a header: "[ cut here ]" and the WARN message
+    for (int index = 0;;) {
+        m_lines.dropBefore(index - 3);
+        const LineInfo *line = m_lines.at(index);
+        if (!line)
             break;
-        if (const quint64 hits = detail::scanLine(line)) {
-            if (const rules::OopsGroup *g = matchOops(line, hits)) {
-                const qsizetype had = m_out.size();
-                c = processReport(at, line, *g, before);
+        if (line->hits) {
+            if (const rules::OopsGroup *g = matchOops(line->raw, line->hits)) {
+                const qsizetype had = m_found;
+                index = processReport(index, *g, before);
                 before.clear();
-                if (m_firstOnly && m_out.size() > had)
+                if (m_firstOnly && m_found > had)
                     break;
                 continue;
             }
         }
         if (before.size() == 3)
             before.removeFirst();
-        before.append(line);
+        before.append(index);
+        ++index;
     }
-    return m_out;
 }
 
-Cursor Scanner::processReport(
-    Cursor at, QByteArrayView headerLine, const rules::OopsGroup &group, const QList<QByteArrayView> &before)
+// Whether a line inside a report window starts another report (or an informational message
+// with a stack); computed once per line.
+bool Scanner::startsNewReport(LineInfo &l) const
 {
-    const ParsedLine header = detail::parseLine(headerLine);
+    if (!l.startKnown) {
+        const rules::OopsGroup *g = matchOops(l.raw, l.hits);
+        const quint64 infoBits = detail::markerBit(detail::MarkInfoWithStack1)
+            | detail::markerBit(detail::MarkInfoWithStack2) | detail::markerBit(detail::MarkInfoWithStack3);
+        l.isHeader = g != nullptr;
+        l.startsNew = g ? !rules::isReportStartIgnored(l.raw) : (l.hits & infoBits) != 0;
+        l.startKnown = true;
+    }
+    return l.startsNew;
+}
+
+int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<int> &before)
+{
+    const ParsedLine header = m_lines.parsed(at);
     const LineContext ctx = header.context;
     // Reused from report to report: allocating them anew each time made the heap grow and shrink.
     QList<QByteArrayView> &reportTexts = m_reportTexts;
@@ -140,43 +208,39 @@ Cursor Scanner::processReport(
     bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
     int textLines = 0;
     const int minLines = header.text.contains("BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
-    Cursor c = at, resume;
-    bool haveResume = false;
+    int resume = -1;
 
-    for (int scanned = 0;; ++scanned) {
-        const Cursor here = c;
-        QByteArrayView line;
-        if (!nextLine(c, line))
+    int here = at;
+    for (int scanned = 0;; ++scanned, ++here) {
+        LineInfo *line = m_lines.at(here);
+        if (!line)
             break;
         const bool oopsLine = scanned == 0;
         if (scanned > kMaxWindow) {
-            if (!haveResume)
-                resume = here, haveResume = true;
+            if (resume < 0)
+                resume = here;
             break;
         }
-        const ParsedLine p = oopsLine ? header : detail::parseLine(line);
-        const quint64 hits = detail::scanLine(line);
-        if (!oopsLine) {
-            const rules::OopsGroup *g2 = matchOops(line, hits);
-            const quint64 infoBits = detail::markerBit(detail::MarkInfoWithStack1)
-                | detail::markerBit(detail::MarkInfoWithStack2) | detail::markerBit(detail::MarkInfoWithStack3);
-            const bool startsNew = g2 ? !rules::isReportStartIgnored(line) : (hits & infoBits) != 0;
+        const quint64 hits = line->hits;
+        if (!oopsLine && hits) {
+            const bool startsNew = startsNewReport(*line);
             if (startsNew && !second) {
                 second = true;
-                resume = here, haveResume = true;
+                resume = here;
                 if (!ctx.hasCaller())
                     break;
             }
-            if (g2 && startsNew && ctx.hasCaller() && p.context == ctx)
+            if (line->isHeader && startsNew && ctx.hasCaller() && m_lines.parsed(here).context == ctx)
                 rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
             if (hits & detail::markerBit(detail::MarkDropped))
-                gapsSeen << here.index;
+                gapsSeen << here;
         }
+        const ParsedLine &p = m_lines.parsed(here);
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
         if (!oopsLine && !same)
             continue;
         if (!rowsClosed)
-            rows.append({here.index, p, hits});
+            rows.append({here, p, hits});
         if (!oopsLine && p.questionable)
             continue;
         ++textLines;
@@ -199,17 +263,13 @@ Cursor Scanner::processReport(
         if (!second || ctx.hasCaller())
             reportEnd = reportTexts.size();
     }
-    if (!haveResume)
-        resume = c;
+    if (resume < 0)
+        resume = here;
 
     OopsExcerpt e;
     const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd));
-    if (group.needsFormat && !t.matchedFormat) {
-        Cursor next = at;
-        QByteArrayView skipped;
-        nextLine(next, skipped);
-        return next; // not a report after all: go on after its first line
-    }
+    if (group.needsFormat && !t.matchedFormat)
+        return at + 1; // not a report after all: go on after its first line
     e.title = t.title;
     e.altTitles = t.altTitles;
     const qsizetype in = e.title.indexOf(QLatin1String(" in "));
@@ -254,7 +314,7 @@ Cursor Scanner::processReport(
     // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
     qsizetype from = before.size();
     for (qsizetype i = before.size() - 1; i >= 0; --i) {
-        const ParsedLine pp = detail::parseLine(before[i]);
+        const ParsedLine &pp = m_lines.parsed(before[i]);
         if (pp.context != ctx)
             break;
         if (pp.message.contains("[ cut here ]") || pp.message.contains("--- cut here ---") || isRuler(pp.message)) {
@@ -263,10 +323,10 @@ Cursor Scanner::processReport(
         }
     }
     for (qsizetype i = from; i < before.size(); ++i) {
-        const ParsedLine pp = detail::parseLine(before[i]);
+        const ParsedLine &pp = m_lines.parsed(before[i]);
         if (pp.context != ctx)
             continue;
-        e.lineIndexes << at.index - int(before.size() - i);
+        e.lineIndexes << before[i];
         if (keepLines)
             e.lines << QString::fromUtf8(pp.raw);
         texts << pp.message;
@@ -277,8 +337,8 @@ Cursor Scanner::processReport(
             e.lines << QString::fromUtf8(rows[i].line.raw);
         texts << rows[i].line.message;
     }
-    e.firstLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.first();
-    e.lastLine = e.lineIndexes.isEmpty() ? at.index : e.lineIndexes.last();
+    e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
+    e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
     const qsizetype inPos = e.title.lastIndexOf(QLatin1String(" in "));
     detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString());
 
@@ -296,7 +356,8 @@ Cursor Scanner::processReport(
     if (e.truncatedWhy.isEmpty() && e.title.contains(timestampInTitle))
         e.truncatedWhy = QStringLiteral("another message was printed into the middle of the report's first line");
     e.truncated = !e.truncatedWhy.isEmpty();
-    m_out.append(std::move(e));
+    ++m_found;
+    (*m_sink)(std::move(e));
     return resume;
 }
 
@@ -318,16 +379,25 @@ QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
 
 } // namespace
 
-QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Options &options)
+void OopsExtractor::extractFromText(QByteArrayView text, const Options &options, const Sink &sink)
 {
     Scanner s(text, false);
     s.keepLines = options.keepLines;
-    return s.run();
+    s.run(sink);
+}
+
+QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Options &options)
+{
+    QList<OopsExcerpt> out;
+    extractFromText(text, options, [&out](OopsExcerpt &&e) { out.append(std::move(e)); });
+    return out;
 }
 
 QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)
 {
-    return Scanner(text, true).run();
+    QList<OopsExcerpt> out;
+    Scanner(text, true).run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
+    return out;
 }
 
 QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records)
@@ -336,7 +406,9 @@ QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records)
     const QByteArray text = recordsAsText(records, &gaps);
     Scanner s(text, false);
     s.gapLines = gaps;
-    return s.run();
+    QList<OopsExcerpt> out;
+    s.run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
+    return out;
 }
 
 } // namespace kmr::kernellog

@@ -6,6 +6,8 @@
 
 #include <QByteArrayView>
 
+#include <functional>
+
 namespace kmr::kernellog {
 
 // Finds every crash report in a kernel log: oops, BUG, WARNING, general protection fault, page
@@ -28,8 +30,12 @@ public:
         // are most of the memory. lineIndexes are always kept.
         bool keepLines = true;
     };
+    using Sink = std::function<void(OopsExcerpt &&)>;
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).
     static QList<OopsExcerpt> extractFromText(QByteArrayView text, const Options &options);
+    // The same, each report handed to sink as soon as it is complete, in log order: a caller
+    // that prints them holds one at a time, not a list as long as the log.
+    static void extractFromText(QByteArrayView text, const Options &options, const Sink &sink);
     static QList<OopsExcerpt> extractFromText(QByteArrayView text) { return extractFromText(text, Options()); }
     // From records (lines are indexes into the list). Gap records inside an excerpt mark it truncated.
     static QList<OopsExcerpt> extract(const KernelLog &records);

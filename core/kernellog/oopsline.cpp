@@ -2,6 +2,8 @@
 #include "kernellog/oopsline.h"
 #include "kernellog/oopsrules.h"
 
+#include <QHash>
+
 #include <array>
 #include <cstring>
 #include <vector>
@@ -66,6 +68,8 @@ qsizetype matchPrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
                 ++q;
             if (q > digits && q < n && v[q] == ']') {
                 ctx = {v[idStart] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(idStart, q - idStart)};
+                for (qsizetype d = digits; d < q && d < digits + 18; ++d)
+                    ctx.number = ctx.number * 10 + quint64(v[d] - '0');
                 p = q + 1;
             }
         }
@@ -111,7 +115,7 @@ ParsedLine parseLine(QByteArrayView raw)
     while (q) {
         const qsizetype at = q - text.data();
         if (at > 0 && at + 1 < text.size() && text[at - 1] == ' ' && text[at + 1] == ' ') {
-            if (text.contains("<EOI>"))
+            if (contains(text, "<EOI>"))
                 break;
             pl.text = text.sliced(at + 1);
             pl.questionable = true;
@@ -119,7 +123,7 @@ ParsedLine parseLine(QByteArrayView raw)
         }
         q = static_cast<const char *>(std::memchr(q + 1, '?', size_t(text.size() - at - 1)));
     }
-    if (text.endsWith(" (unreliable)") && !text.contains("<EOI>")) {
+    if (text.endsWith(" (unreliable)") && !contains(text, "<EOI>")) {
         pl.text = text.first(text.size() - 13);
         pl.questionable = true;
         return pl;
@@ -207,6 +211,19 @@ quint64 headerMask()
 quint64 markerBit(LineMarker m)
 {
     return quint64(1) << (kGroupCount + int(m));
+}
+
+QString internLatin1(QByteArrayView text)
+{
+    thread_local QHash<QByteArray, QString> names;
+    const auto it = names.constFind(QByteArray::fromRawData(text.data(), text.size()));
+    if (it != names.constEnd())
+        return *it;
+    if (names.size() > 100000)
+        names.clear();
+    const QString name = QString::fromLatin1(text);
+    names.insert(text.toByteArray(), name);
+    return name;
 }
 
 bool mayHoldHeader(QByteArrayView line)

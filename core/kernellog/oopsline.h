@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
+#include <QString>
 
 #include <cstring>
 
@@ -17,7 +18,11 @@ struct LineContext {
     enum Kind { None, Console, Task, Cpu };
     Kind kind = None;
     QByteArrayView id;
-    bool operator==(const LineContext &o) const { return kind == o.kind && id == o.id; }
+    quint64 number = 0; // the digits of id, when there are at most 18 of them: compared without memcmp
+    bool operator==(const LineContext &o) const
+    {
+        return kind == o.kind && number == o.number && id.size() == o.id.size() && (id.size() <= 19 || id == o.id);
+    }
     bool operator!=(const LineContext &o) const { return !(*this == o); }
     bool hasCaller() const { return kind == Task || kind == Cpu; }
 };
@@ -73,6 +78,19 @@ inline bool contains(QByteArrayView hay, QByteArrayView needle)
 {
     return !needle.isEmpty() && hay.size() >= needle.size()
         && memmem(hay.data(), size_t(hay.size()), needle.data(), size_t(needle.size())) != nullptr;
+}
+
+// The same name is printed in thousands of frames: one shared QString per distinct Latin-1 text
+// (per thread; forgotten when it grows past a bound), instead of an allocation per frame.
+QString internLatin1(QByteArrayView text);
+
+// The same with memmem: the position of needle in hay, or -1.
+inline qsizetype find(QByteArrayView hay, QByteArrayView needle)
+{
+    if (needle.isEmpty() || hay.size() < needle.size())
+        return -1;
+    const void *at = memmem(hay.data(), size_t(hay.size()), needle.data(), size_t(needle.size()));
+    return at ? static_cast<const char *>(at) - hay.data() : -1;
 }
 
 // True when the line contains one of the report headers (no suppression applied).

@@ -409,22 +409,29 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
 
 } // namespace
 
-bool StackSpec::skips(const QString &frame) const
+namespace {
+
+// Frame names repeat a lot: a pattern's verdict on each name is remembered (per thread, as
+// extraction may run on a worker thread; forgotten when the cache grows past a bound).
+bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
 {
-    // Frame names repeat a lot; remember the global list's verdict (per thread: extraction may
-    // run on a worker thread).
-    thread_local QHash<QString, bool> cache;
-    auto it = cache.constFind(frame);
-    bool skipped;
-    if (it != cache.constEnd()) {
-        skipped = *it;
-    } else {
-        skipped = globalSkip().match(frame).hasMatch();
-        if (cache.size() > 200000)
-            cache.clear();
-        cache.insert(frame, skipped);
-    }
-    return skipped || (!skip.pattern().isEmpty() && skip.match(frame).hasMatch());
+    thread_local QHash<const QRegularExpression *, QHash<QByteArray, bool>> caches;
+    QHash<QByteArray, bool> &cache = caches[&re];
+    const auto it = cache.constFind(QByteArray::fromRawData(name.data(), name.size()));
+    if (it != cache.constEnd())
+        return *it;
+    const bool matched = re.match(detail::internLatin1(name)).hasMatch();
+    if (cache.size() > 200000)
+        cache.clear();
+    cache.insert(name.toByteArray(), matched);
+    return matched;
+}
+
+} // namespace
+
+bool StackSpec::skips(QByteArrayView frame) const
+{
+    return cachedMatch(globalSkip(), frame) || (!skip.pattern().isEmpty() && cachedMatch(skip, frame));
 }
 
 bool OopsGroup::suppressed(QByteArrayView line) const
@@ -451,15 +458,17 @@ const QList<OopsGroup> &groups()
 
 bool isReportStartIgnored(QByteArrayView line)
 {
-    return line.contains("invalid opcode: 0000") || line.contains("Kernel panic - not syncing")
-        || line.contains("unregister_netdevice: waiting for") || line.contains("PANIC: double fault")
-        || line.contains("Internal error:");
+    using detail::contains;
+    return contains(line, "invalid opcode: 0000") || contains(line, "Kernel panic - not syncing")
+        || contains(line, "unregister_netdevice: waiting for") || contains(line, "PANIC: double fault")
+        || contains(line, "Internal error:");
 }
 
 bool isInfoMessageWithStack(QByteArrayView line)
 {
-    return line.contains("vmalloc: allocation failure:") || line.contains("FAULT_INJECTION: forcing a failure")
-        || line.contains("FAULT_FLAG_ALLOW_RETRY missing");
+    using detail::contains;
+    return contains(line, "vmalloc: allocation failure:") || contains(line, "FAULT_INJECTION: forcing a failure")
+        || contains(line, "FAULT_FLAG_ALLOW_RETRY missing");
 }
 
 QString stripFramePrefixes(const QString &frame)
@@ -494,7 +503,7 @@ bool isStallAnchor(const QString &frame)
         r.optimize();
         return r;
     }();
-    return anchors.match(frame).hasMatch();
+    return cachedMatch(anchors, frame.toLatin1());
 }
 
 } // namespace kmr::kernellog::rules

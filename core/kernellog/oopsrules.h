@@ -34,7 +34,7 @@ struct StackSpec {
     QList<StackPart> parts2; // tried when parts find nothing
     FrameChoice choice = FrameChoice::First;
     QRegularExpression skip; // the format's own additions to the global list (may be empty)
-    bool skips(const QString &frame) const; // global list or the format's own
+    bool skips(QByteArrayView frame) const; // global list or the format's own
 };
 
 struct OopsFormat {

@@ -80,7 +80,7 @@ void appendCaptures(const QRegularExpressionMatch &m, const StackSpec &spec, QSt
 {
     for (int i = 1; i <= m.lastCapturedIndex(); ++i) {
         const QString f = m.captured(i);
-        if (!f.isEmpty() && !spec.skips(f))
+        if (!f.isEmpty() && !spec.skips(f.toLatin1()))
             frames << f;
     }
 }
@@ -90,13 +90,13 @@ bool matchPart(const StackPart &part, QByteArrayView l, const StackSpec &spec, Q
 {
     switch (part.kind) {
     case StackPart::CallTrace:
-        return l.contains("Call Trace:") || l.contains("Call trace:") || l.contains("Backtrace:");
+        return contains(l, "Call Trace:") || contains(l, "Call trace:") || contains(l, "Backtrace:");
     case StackPart::Literal:
-        return l.contains(part.literal);
+        return contains(l, part.literal);
     case StackPart::Rip: {
         const bool interrupt = !part.literal.isEmpty();
-        if (!l.contains("IP") && !l.contains("pc ") && !l.contains("PC is at")
-            && !(interrupt && l.contains("--- interrupt:")))
+        if (!contains(l, "IP") && !contains(l, "pc ") && !contains(l, "PC is at")
+            && !(interrupt && contains(l, "--- interrupt:")))
             return false;
         const auto m = ripRe(interrupt).match(QString::fromUtf8(l));
         if (!m.hasMatch())
@@ -203,14 +203,12 @@ bool extractFrames(
                 const QByteArrayView f = frameFunction(l);
                 QByteArrayView callee, caller;
                 if (!f.isEmpty()) {
-                    const QString name = QString::fromLatin1(f);
-                    if (!spec.skips(name))
-                        raw << name;
+                    if (!spec.skips(f))
+                        raw << internLatin1(f);
                 } else if (armFrameFunctions(l, &callee, &caller)) {
                     for (const QByteArrayView a : {callee, caller}) {
-                        const QString name = QString::fromLatin1(a);
-                        if (!spec.skips(name))
-                            raw << name;
+                        if (!spec.skips(a))
+                            raw << internLatin1(a);
                     }
                 }
                 // The first interesting frame is all the plain choice needs.

@@ -18,6 +18,7 @@ static const QString ActionTrace = QStringLiteral("io.github.kmodrescue.trace");
 static const QString ActionUnload = QStringLiteral("io.github.kmodrescue.unload");
 static const QString ActionForceUnload = QStringLiteral("io.github.kmodrescue.force-unload");
 static constexpr qsizetype MaxLogBytes = 16 * 1024 * 1024;
+static constexpr qsizetype MaxFollowBytes = 1024 * 1024; // per ReadKernelLogAfter reply
 
 HelperService::HelperService(Options options, QObject *parent)
     : QObject(parent)
@@ -227,6 +228,23 @@ QStringList HelperService::ReadKernelLog()
             return msg.createReply(records);
         });
     });
+    return {};
+}
+
+// Follow mode: the same action as ReadKernelLog, asked again on every call (polkit keeps an
+// auth_admin_keep answer for a while, so a poll does not prompt each time).
+QStringList HelperService::ReadKernelLogAfter(qulonglong sequence)
+{
+    authorized(
+        ActionReadLog, QStringLiteral("follow-kernel-log"), QString(), [this, sequence](const QDBusMessage &msg) {
+            runSerialized(msg, [msg, sequence] {
+                QString error;
+                const QStringList records = KmsgTail::readRecordsAfter(sequence, MaxFollowBytes, &error);
+                if (!error.isEmpty())
+                    return msg.createErrorReply(HelperError::Failed, error);
+                return msg.createReply(records);
+            });
+        });
     return {};
 }
 

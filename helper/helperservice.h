@@ -40,6 +40,7 @@ public:
 public Q_SLOTS:
     kmr::UnloadResult Unload(const QString &module, const QStringList &holders, uint steps, bool overrideRealUse);
     QStringList ReadKernelLog();
+    QStringList ReadKernelLogAfter(qulonglong sequence);
     void StartTrace(const QString &module);
     void StopTrace();
     QStringList ReadTraceEvents();

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -50,6 +51,35 @@ QStringList KmsgTail::readNew()
 
 QStringList KmsgTail::readAllRecords(qsizetype maxBytes, QString *error)
 {
+    return readRecords(-1, maxBytes, error);
+}
+
+QStringList KmsgTail::readRecordsAfter(quint64 after, qsizetype maxBytes, QString *error)
+{
+    return readRecords(
+        after > quint64(std::numeric_limits<qint64>::max()) ? std::numeric_limits<qint64>::max() : qint64(after),
+        maxBytes, error);
+}
+
+// "PRI,SEQ,..." -> SEQ; -1 when the record does not start that way.
+static qint64 recordSequence(const char *rec, ssize_t n)
+{
+    const void *comma = std::memchr(rec, ',', size_t(n));
+    if (!comma)
+        return -1;
+    qint64 seq = -1;
+    for (const char *p = static_cast<const char *>(comma) + 1; p < rec + n && *p >= '0' && *p <= '9'; ++p) {
+        if (seq > (std::numeric_limits<qint64>::max() - 9) / 10)
+            return -1;
+        seq = (seq < 0 ? 0 : seq * 10) + (*p - '0');
+    }
+    return seq;
+}
+
+// after < 0: every record. Otherwise only those numbered above it (a record whose number cannot
+// be read is left out).
+QStringList KmsgTail::readRecords(qint64 after, qsizetype maxBytes, QString *error)
+{
     QStringList records;
     const int fd = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -64,6 +94,8 @@ QStringList KmsgTail::readAllRecords(qsizetype maxBytes, QString *error)
             continue; // EPIPE: overwritten while reading; the sequence numbers show the gap
         if (n <= 0)
             break;
+        if (after >= 0 && recordSequence(buf, n) <= after)
+            continue;
         total += n;
         if (total > maxBytes)
             break;

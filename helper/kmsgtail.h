@@ -20,8 +20,13 @@ public:
 
     // Every record in the buffer, raw ("PRI,SEQ,USEC,FLAGS;text\n KEY=value"), at most maxBytes.
     static QStringList readAllRecords(qsizetype maxBytes, QString *error);
+    // The records numbered above `after`, oldest first, whole records up to maxBytes in all (the
+    // caller asks again from the last one it got for the rest).
+    static QStringList readRecordsAfter(quint64 after, qsizetype maxBytes, QString *error);
 
 private:
+    static QStringList readRecords(qint64 after, qsizetype maxBytes, QString *error);
+
     int m_fd = -1;
     QString m_error;
 };

@@ -126,6 +126,15 @@ void HelperClient::readKernelLog()
     });
 }
 
+void HelperClient::readKernelLogAfter(qint64 sequence)
+{
+    watch(call(QStringLiteral("ReadKernelLogAfter"), {QVariant::fromValue(qulonglong(std::max<qint64>(sequence, 0)))}),
+        [this, sequence](QDBusPendingCallWatcher *w) {
+            QDBusPendingReply<QStringList> reply = *w;
+            Q_EMIT kernelLogReadAfter(sequence, reply.value());
+        });
+}
+
 void HelperClient::cancel()
 {
     if (m_pending) {

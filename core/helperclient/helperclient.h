@@ -52,6 +52,8 @@ public:
 
     void unload(const UnloadRequest &request);
     void readKernelLog();
+    // Follow mode through the helper: the records numbered above `sequence`.
+    void readKernelLogAfter(qint64 sequence);
     // Stop waiting for the pending call. What the helper already started still happens: a
     // running unload cannot be taken back, so the GUI says so.
     void cancel();
@@ -60,6 +62,7 @@ public:
 Q_SIGNALS:
     void unloadFinished(const kmr::UnloadResult &result);
     void kernelLogRead(const QStringList &records);
+    void kernelLogReadAfter(qint64 sequence, const QStringList &records);
     void failed(const kmr::HelperFailure &failure);
 
 private:

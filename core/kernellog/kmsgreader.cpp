@@ -158,8 +158,13 @@ KernelLog KmsgReader::readAvailable()
 
 KernelLog parseKmsgRecords(const QStringList &records, int *malformed)
 {
+    return parseKmsgRecordsAfter(-1, records, malformed);
+}
+
+KernelLog parseKmsgRecordsAfter(qint64 after, const QStringList &records, int *malformed)
+{
     KernelLog out;
-    qint64 last = -1;
+    qint64 last = after;
     int bad = 0;
     for (const QString &s : records) {
         KernelLogRecord r;
@@ -167,6 +172,8 @@ KernelLog parseKmsgRecords(const QStringList &records, int *malformed)
             ++bad;
             continue;
         }
+        if (after >= 0 && r.sequence <= after)
+            continue; // already shown
         if (last >= 0 && r.sequence > last + 1) {
             KernelLogRecord gap;
             gap.kind = KernelLogRecord::Kind::Gap;

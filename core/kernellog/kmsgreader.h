@@ -60,6 +60,10 @@ private:
 // Records as the helper's ReadKernelLog returns them (one /dev/kmsg record per string, continuation
 // lines included), with Gap records where sequence numbers jump. Unparsable ones are counted.
 KernelLog parseKmsgRecords(const QStringList &records, int *malformed = nullptr);
+// The same for the records that follow the one numbered `after` (the helper's ReadKernelLogAfter
+// in follow mode): a Gap record first when the ring buffer overwrote records since then; records
+// numbered `after` or lower are left out.
+KernelLog parseKmsgRecordsAfter(qint64 after, const QStringList &records, int *malformed = nullptr);
 
 // Convenience: open, read everything available, close.
 KernelLog readKmsg(const QString &path, KernelLogError *error = nullptr, QString *errorString = nullptr);

@@ -110,7 +110,7 @@ KernelLogTab::KernelLogTab(QWidget *parent)
     m_reextract->setInterval(500);
     connect(m_reextract, &QTimer::timeout, this, &KernelLogTab::reextract);
     m_poll->setInterval(1000);
-    connect(m_poll, &QTimer::timeout, this, &KernelLogTab::readMore);
+    connect(m_poll, &QTimer::timeout, this, &KernelLogTab::poll);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &KernelLogFilterProxyModel::setText);
     connect(m_level, &QComboBox::currentIndexChanged, m_proxy, &KernelLogFilterProxyModel::setMaxPriority);
     connect(m_follow, &QCheckBox::toggled, this, &KernelLogTab::setFollow);
@@ -146,6 +146,9 @@ void KernelLogTab::setSource(const QString &source)
 void KernelLogTab::setLog(const KernelLog &records, const QString &source)
 {
     m_model->setRecords(records);
+    m_viaHelper = false;
+    m_helperPending = false;
+    noteLastSequence();
     m_banner->hide();
     setSource(source);
     reextract();
@@ -320,6 +323,53 @@ bool KernelLogTab::readLive(const QString &path)
     return true;
 }
 
+void KernelLogTab::setHelperLog(const QStringList &records)
+{
+    m_reader.reset();
+    setLog(parseKmsgRecords(records),
+        tr("/dev/kmsg, read by the helper (this system refuses a direct read: kernel.dmesg_restrict=1)"));
+    m_viaHelper = true;
+    if (m_follow->isChecked())
+        setFollow(true);
+}
+
+void KernelLogTab::helperFollowFailed(const QString &text)
+{
+    m_helperPending = false;
+    setFollow(false);
+    showHelperFailure(text + QLatin1Char(' ') + tr("Following the log through the helper has stopped."));
+}
+
+void KernelLogTab::appendHelperRecords(qint64 after, const QStringList &records)
+{
+    if (!m_viaHelper || after != m_lastSequence)
+        return; // an answer for a log that is no longer shown
+    m_helperPending = false;
+    appendRecords(parseKmsgRecordsAfter(after, records));
+}
+
+void KernelLogTab::noteLastSequence()
+{
+    const KernelLog &all = m_model->records();
+    for (qsizetype i = all.size() - 1; i >= 0; --i) {
+        if (!all[i].isGap() && all[i].sequence >= 0) {
+            m_lastSequence = all[i].sequence;
+            return;
+        }
+    }
+    m_lastSequence = -1;
+}
+
+void KernelLogTab::poll()
+{
+    if (!m_viaHelper)
+        return readMore();
+    if (m_helperPending || m_lastSequence < 0)
+        return;
+    m_helperPending = true;
+    Q_EMIT helperFollowRequested(m_lastSequence);
+}
+
 void KernelLogTab::setFollow(bool follow)
 {
     if (m_follow->isChecked() != follow)
@@ -327,7 +377,10 @@ void KernelLogTab::setFollow(bool follow)
     delete m_notifier;
     m_notifier = nullptr;
     m_poll->stop();
-    if (follow && m_reader && m_reader->isOpen()) {
+    if (follow && m_viaHelper) {
+        m_poll->start(); // the helper cannot be watched: ask it every second
+        poll();
+    } else if (follow && m_reader && m_reader->isOpen()) {
         if (m_reader->isDevice()) {
             m_notifier = new QSocketNotifier(m_reader->fd(), QSocketNotifier::Read, this);
             connect(m_notifier, &QSocketNotifier::activated, this, &KernelLogTab::readMore);
@@ -342,11 +395,16 @@ void KernelLogTab::readMore()
 {
     if (!m_reader)
         return;
-    const KernelLog more = m_reader->readAvailable();
+    appendRecords(m_reader->readAvailable());
+}
+
+void KernelLogTab::appendRecords(const KernelLog &more)
+{
     if (more.isEmpty())
         return;
     m_model->appendRecords(more);
-    setSource(m_livePath);
+    noteLastSequence();
+    setSource(m_viaHelper ? tr("/dev/kmsg, followed through the helper (kernel.dmesg_restrict=1)") : m_livePath);
     if (m_follow->isChecked())
         m_logView->scrollToBottom();
     m_reextract->start(); // a burst of messages is one extraction

@@ -37,7 +37,11 @@ class OopsListModel;
 //
 // It takes plain results (setLog, setExcerpts); reading the live log is readLive(). When the
 // kernel refuses (kernel.dmesg_restrict=1) a banner says why and offers the helper, through
-// helperReadRequested(); the installer connects that to HelperClient::readKernelLog.
+// helperReadRequested(); the installer connects that to HelperClient::readKernelLog and hands
+// the records to setHelperLog(). Follow mode on a log read by the helper asks it every second
+// for the newer records (helperFollowRequested -> HelperClient::readKernelLogAfter ->
+// appendHelperRecords), one request at a time; records the ring buffer overwrote in between
+// show as a gap. A refusal stops following and shows why (helperFollowFailed).
 class KernelLogTab : public QWidget
 {
     Q_OBJECT
@@ -54,6 +58,13 @@ public:
     bool readLive(const QString &path = QStringLiteral("/dev/kmsg"));
     void setFollow(bool follow);
     void showHelperFailure(const QString &text);
+    // The log as the helper's ReadKernelLog returned it.
+    void setHelperLog(const QStringList &records);
+    // The answer to helperFollowRequested(after).
+    void appendHelperRecords(qint64 after, const QStringList &records);
+    void helperFollowFailed(const QString &text);
+    bool readsThroughHelper() const { return m_viaHelper; }
+    qint64 lastSequence() const { return m_lastSequence; }
     // A recorded log and its crash reports (a bundle): replaces what is shown; follow, reload
     // and the helper are off until leaveRecorded(), which reads the live log again (or shows the
     // log shown before).
@@ -78,10 +89,14 @@ public:
 Q_SIGNALS:
     void oopsModulesChanged(const QSet<QString> &modules);
     void helperReadRequested();
+    void helperFollowRequested(qint64 afterSequence);
 
 private:
     void showExcerpt(int row);
     void readMore();
+    void poll();
+    void appendRecords(const kernellog::KernelLog &more);
+    void noteLastSequence();
     void reextract();
     void setSource(const QString &source);
 
@@ -107,6 +122,9 @@ private:
     QString m_module;
     QString m_highlight;
     QString m_livePath;
+    bool m_viaHelper = false; // the log came from the helper: follow mode asks it
+    bool m_helperPending = false; // a follow request is on its way
+    qint64 m_lastSequence = -1; // of the newest record shown, -1 when unknown
     bool m_recorded = false;
     kernellog::KernelLog m_shownBefore; // what leaveRecorded() shows again when no live log was read
     QString m_sourceBefore;

@@ -3,7 +3,6 @@
 
 #include "helperclient/helperclient.h"
 #include "kernellog/kernellogtab.h"
-#include "kernellog/kmsgreader.h"
 #include "mainwindow.h"
 #include "models/moduletablemodel.h"
 
@@ -19,7 +18,7 @@ KernelLogTab *installKernelLogTab(MainWindow *window)
     QObject::connect(tab, &KernelLogTab::helperReadRequested, tab, [tab] {
         auto *client = new HelperClient(tab);
         QObject::connect(client, &HelperClient::kernelLogRead, tab, [tab, client](const QStringList &records) {
-            tab->setLog(kernellog::parseKmsgRecords(records), QObject::tr("/dev/kmsg, read by the helper"));
+            tab->setHelperLog(records);
             client->deleteLater();
         });
         QObject::connect(client, &HelperClient::failed, tab, [tab, client](const HelperFailure &failure) {
@@ -27,6 +26,20 @@ KernelLogTab *installKernelLogTab(MainWindow *window)
             client->deleteLater();
         });
         client->readKernelLog();
+    });
+    // Follow mode through the helper: one client for all the polls, made on the first one;
+    // asynchronous calls (the GUI thread never waits for the helper or polkit).
+    QObject::connect(tab, &KernelLogTab::helperFollowRequested, tab, [tab](qint64 after) {
+        static const QString name = QStringLiteral("kmr-helper-follower");
+        auto *follower = tab->findChild<HelperClient *>(name, Qt::FindDirectChildrenOnly);
+        if (!follower) {
+            follower = new HelperClient(tab);
+            follower->setObjectName(name);
+            QObject::connect(follower, &HelperClient::kernelLogReadAfter, tab, &KernelLogTab::appendHelperRecords);
+            QObject::connect(follower, &HelperClient::failed, tab,
+                [tab](const HelperFailure &failure) { tab->helperFollowFailed(failure.text()); });
+        }
+        follower->readKernelLogAfter(after);
     });
     if (window->root() == QLatin1String("/"))
         tab->readLive();

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void oopsListModelUnderTester();
     void showsReportsOfLabLogAndHighlightsModule();
     void followModeAppendsNewRecords();
+    void followThroughTheHelper();
     void unreadableLogShowsBanner();
     void mainWindowHasKernelLogTab();
 };
@@ -173,6 +174,50 @@ void TestKernelLogTab::followModeAppendsNewRecords()
     QVERIFY(tab.logModel()->index(1, 0).data(KernelLogModel::IsGapRole).toBool());
     QTRY_COMPARE_WITH_TIMEOUT(tab.oopsModel()->rowCount(), 1, 5000);
     tab.setFollow(false);
+}
+
+// kernel.dmesg_restrict=1: the log came from the helper, so follow mode asks it for the records
+// after the newest one shown, one request at a time, about once a second (the installer wires
+// these signals to HelperClient; tests/system covers the helper's side).
+void TestKernelLogTab::followThroughTheHelper()
+{
+    KernelLogTab tab;
+    QSignalSpy asked(&tab, &KernelLogTab::helperFollowRequested);
+    tab.setHelperLog({QStringLiteral("6,10,1000,-;first"), QStringLiteral("6,11,2000,-;second")});
+    QVERIFY(tab.readsThroughHelper());
+    QCOMPARE(tab.logModel()->rowCount(), 2);
+    QCOMPARE(tab.lastSequence(), 11);
+
+    tab.setFollow(true);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.at(0).at(0).toLongLong(), 11);
+    QTest::qWait(1500); // the answer has not come: no second request
+    QCOMPARE(asked.size(), 1);
+
+    // Records 12 to 14 were overwritten before the helper read them: a gap of 3, then the new ones.
+    tab.appendHelperRecords(11, {QStringLiteral("6,15,3000,-;after the gap"), QStringLiteral("6,16,4000,-;next")});
+    QCOMPARE(tab.logModel()->rowCount(), 5);
+    QVERIFY(tab.logModel()->index(2, 0).data(KernelLogModel::IsGapRole).toBool());
+    QCOMPARE(tab.logModel()->records().at(2).gapSize, 3);
+    QCOMPARE(tab.logModel()->records().at(4).message, QStringLiteral("next"));
+    QCOMPARE(tab.lastSequence(), 16);
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 3000);
+    QCOMPARE(asked.at(1).at(0).toLongLong(), 16);
+
+    // A late answer to an older request changes nothing; nor do records already shown.
+    tab.appendHelperRecords(11, {QStringLiteral("6,12,2500,-;stale")});
+    tab.appendHelperRecords(16, {QStringLiteral("6,16,4000,-;next")});
+    QCOMPARE(tab.logModel()->rowCount(), 5);
+
+    // Refused (polkit said no): following stops and the banner says why.
+    tab.helperFollowFailed(QStringLiteral("Not authorized."));
+    QVERIFY(tab.helperBannerVisible());
+    QTest::qWait(1500);
+    QCOMPARE(asked.size(), 2);
+
+    // A log read directly again is not followed through the helper.
+    tab.setLog(parseDmesgText(fixture(QStringLiteral("exitoops-6.1.txt"))), QStringLiteral("file"));
+    QVERIFY(!tab.readsThroughHelper());
 }
 
 void TestKernelLogTab::unreadableLogShowsBanner()

@@ -4,7 +4,9 @@
 // one line: "ok ..." or "error NAME<TAB>MESSAGE".
 //
 //   helperprobe unload HEXNAME [STEPS] [--interactive] [--holders HEX,HEX] [--override]
-//   helperprobe readlog
+//   helperprobe readlog              "ok records=N last=SEQ"
+//   helperprobe readafter SEQ [--interactive]   ReadKernelLogAfter: "ok records=N", then one line
+//                                    "record SEQ MESSAGE" per record
 //   helperprobe fire HEXNAME STEPS   send Unload and exit at once, without waiting for the reply
 //   helperprobe own                  try to own io.github.kmodrescue.Helper1
 //   helperprobe click HEXNAME STEPS  warm the helper, then time one Unload call to its reply (bench/)
@@ -103,8 +105,18 @@ int main(int argc, char **argv)
         out << "ok gone=" << (r.gone ? 1 : 0) << " state=" << r.finalState << " steps=" << r.steps.size() << '\n';
         app.quit();
     });
+    // "PRI,SEQ,USEC,FLAGS;MESSAGE\n KEY=value": SEQ and MESSAGE.
+    const auto seqOf = [](const QString &r) { return r.section(QLatin1Char(','), 1, 1); };
     QObject::connect(&client, &HelperClient::kernelLogRead, &app, [&](const QStringList &records) {
+        out << "ok records=" << records.size() << " last=" << (records.isEmpty() ? QString() : seqOf(records.last()))
+            << '\n';
+        app.quit();
+    });
+    QObject::connect(&client, &HelperClient::kernelLogReadAfter, &app, [&](qint64, const QStringList &records) {
         out << "ok records=" << records.size() << '\n';
+        for (const QString &r : records)
+            out << "record " << seqOf(r) << ' ' << r.section(QLatin1Char(';'), 1).section(QLatin1Char('\n'), 0, 0)
+                << '\n';
         app.quit();
     });
     if (cmd == QLatin1String("unload") && a.size() >= 2) {
@@ -119,6 +131,8 @@ int main(int argc, char **argv)
         client.unload(r);
     } else if (cmd == QLatin1String("readlog")) {
         client.readKernelLog();
+    } else if (cmd == QLatin1String("readafter") && a.size() >= 2) {
+        client.readKernelLogAfter(a.at(1).toLongLong());
     } else {
         out << "usage: unknown command " << cmd << '\n';
         return 2;

@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -28,6 +29,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -61,6 +63,8 @@ private Q_SLOTS:
     void clientsLeavingRightAfterTheirCall();
     void helperExitsWhenNoClientIsLeft();
     void polkitdStoppedMeansDenied();
+    void allowedUserFollowsTheLog();
+    void followIsDeniedWithoutTheReadGrant();
 
 private:
     QString probe(const QString &user, const QStringList &args);
@@ -69,6 +73,7 @@ private:
     bool waitForName(const QString &name, bool present, int ms = 15000);
     qint64 helperPid();
     QString readFile(const QString &path) const;
+    qint64 followUntil(const QString &user, qint64 after, const QString &mark);
 
     QTemporaryDir m_dir {QStringLiteral("/tmp/kmr-system-XXXXXX")};
     QString T;
@@ -496,11 +501,108 @@ void TestHelperSystem::polkitdStoppedMeansDenied()
     QVERIFY2(r.startsWith(NotAuthorized) && r.contains(QStringLiteral("polkit")), qPrintable(r));
     const QString l = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readlog")});
     QVERIFY2(l.startsWith(NotAuthorized), qPrintable(l));
+    const QString f = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readafter"), QStringLiteral("0")});
+    QVERIFY2(f.startsWith(NotAuthorized) && !f.contains(QStringLiteral("\nrecord ")), qPrintable(f));
     // polkitd back: allowed again.
     QVERIFY2(startPolkitd(), qPrintable(readFile(T + QStringLiteral("/polkitd.log"))));
     const QString again
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(again.startsWith(NotLoaded), qPrintable(again));
+}
+
+// A message of our own in the kernel log (root may write to /dev/kmsg).
+static bool writeKmsg(const QString &text)
+{
+    const int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const QByteArray line = "<6>" + text.toUtf8() + '\n';
+    const bool ok = ::write(fd, line.constData(), size_t(line.size())) == line.size();
+    ::close(fd);
+    return ok;
+}
+
+static QString uniqueMark(const char *what)
+{
+    return QStringLiteral("kmr-follow-test %1 %2")
+        .arg(QLatin1String(what))
+        .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+}
+
+// One ReadKernelLogAfter(after) as `user`: every record is numbered above `after`, `mark` is
+// among them and no earlier mark is. Returns the number of the last record (-1 on failure).
+qint64 TestHelperSystem::followUntil(const QString &user, qint64 after, const QString &mark)
+{
+    const QString r = probe(user, {QStringLiteral("readafter"), QString::number(after)});
+    const QStringList lines = r.split(QLatin1Char('\n'));
+    if (!lines.first().startsWith(QStringLiteral("ok records="))) {
+        qWarning("readafter %lld as %s: %s", after, qPrintable(user), qPrintable(r));
+        return -1;
+    }
+    qint64 last = after;
+    bool sawMark = false;
+    for (const QString &l : lines.mid(1)) {
+        bool ok = false;
+        const qint64 seq = l.section(QLatin1Char(' '), 1, 1).toLongLong(&ok);
+        if (!l.startsWith(QStringLiteral("record ")) || !ok || seq <= last) {
+            qWarning("readafter %lld: a record not after it, or out of order: %s", after, qPrintable(l));
+            return -1;
+        }
+        if (l.contains(QStringLiteral("kmr-follow-test")) && !l.contains(mark)) {
+            qWarning("readafter %lld: an earlier mark came back: %s", after, qPrintable(l));
+            return -1;
+        }
+        sawMark = sawMark || l.endsWith(mark);
+        last = seq;
+    }
+    if (!sawMark) {
+        qWarning("readafter %lld: %s is missing from\n%s", after, qPrintable(mark), qPrintable(r));
+        return -1;
+    }
+    return last;
+}
+
+void TestHelperSystem::allowedUserFollowsTheLog()
+{
+    // The host kernel's own /dev/kmsg, read by the helper as root: the test writes a mark into
+    // it between the calls, and each call returns what came after the client's last record.
+    QVERIFY2(QFileInfo(QStringLiteral("/dev/kmsg")).isReadable(),
+        "this kernel has no readable /dev/kmsg: run the system tests where it has one");
+    const QString whole = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readlog")});
+    bool ok = false;
+    const qint64 start = whole.section(QStringLiteral("last="), 1).toLongLong(&ok);
+    QVERIFY2(whole.startsWith(QStringLiteral("ok records=")) && ok, qPrintable(whole));
+
+    const QString first = uniqueMark("first");
+    QVERIFY2(writeKmsg(first), strerror(errno));
+    const qint64 afterFirst = followUntil(QStringLiteral("kmr-allowed"), start, first);
+    QVERIFY2(afterFirst > start, "the first poll did not return the new record");
+
+    // The read grant alone is enough; the next poll has only what came after the last one.
+    const QString second = uniqueMark("second");
+    QVERIFY2(writeKmsg(second), strerror(errno));
+    const qint64 afterSecond = followUntil(QStringLiteral("kmr-reader"), afterFirst, second);
+    QVERIFY2(afterSecond > afterFirst, "the second poll did not return the new record");
+
+    // Nothing new: an empty answer, not an error.
+    const QString none
+        = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readafter"), QString::number(1LL << 62)});
+    QCOMPARE(none, QStringLiteral("ok records=0"));
+    QVERIFY2(readFile(T + QStringLiteral("/helper.log")).contains(QStringLiteral("ReadKernelLogAfter from")),
+        "the helper did not log the follow calls");
+}
+
+void TestHelperSystem::followIsDeniedWithoutTheReadGrant()
+{
+    // Polkit first, on every call: no rule, an unload grant only, or authentication nobody can
+    // give all get NotAuthorized and no record.
+    QVERIFY(writeKmsg(uniqueMark("denied")));
+    for (const char *user : {"kmr-denied", "kmr-unloader", "kmr-auth"}) {
+        const QString r = probe(
+            QLatin1String(user), {QStringLiteral("readafter"), QStringLiteral("0"), QStringLiteral("--interactive")});
+        QVERIFY2(r.startsWith(NotAuthorized) && !r.contains(QStringLiteral("\nrecord ")),
+            qPrintable(QLatin1String(user) + QStringLiteral(": ") + r));
+    }
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,6 @@ foreach(_series ${KMR_LAB_SERIES})
   if(_rel)
     kmr_add_vm_test(vm_diag_${_series} ${_rel} ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/diag_stuck.sh)
     # Each CLI run and jq call costs seconds under TCG on a shared 2-core machine: a longer leash.
-    set_tests_properties(vm_diag_${_series} PROPERTIES TIMEOUT 1020
-      ENVIRONMENT "KMR_LAB_DIR=${KMR_LAB_DIR};KMR_LAB_TIMEOUT=900;KMR_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    kmr_lab_timeout(vm_diag_${_series} 900)
   endif()
 endforeach()

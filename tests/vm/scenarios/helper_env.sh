@@ -47,8 +47,9 @@ RULES
 </busconfig>
 CONF
 	dbus-uuidgen --ensure
-	dbus-daemon --system --fork --nopidfile || { echo "helper_env: dbus-daemon --system failed"; return 1; }
+	KMR_BUS_PID=$(dbus-daemon --system --fork --nopidfile --print-pid) || { echo "helper_env: dbus-daemon --system failed"; return 1; }
 	/usr/lib/polkit-1/polkitd --no-debug >/tmp/polkitd.log 2>&1 &
+	KMR_POLKITD_PID=$!
 	local i
 	for i in $(seq 1 100); do
 		dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
@@ -69,4 +70,33 @@ as_user() {
 helper_running() {
 	dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
 		string:io.github.kmodrescue.Helper1 2>/dev/null | grep -q 'boolean true'
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" && [ "$st" != Z ]
+}
+
+# helper_env_teardown: stop the helper (if the bus still has one), polkitd and the bus, and wait
+# until they are gone.
+helper_env_teardown() {
+	local pids p i left
+	p=$(dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
+		org.freedesktop.DBus.GetConnectionUnixProcessID string:io.github.kmodrescue.Helper1 2>/dev/null |
+		awk '$1 == "uint32" { print $2 }')
+	pids="$p ${KMR_POLKITD_PID:-} ${KMR_BUS_PID:-}"
+	kill $pids 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		left=
+		for p in $pids; do
+			alive "$p" && left+=" $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -z "$left" ] || { echo "helper_env: not stopped within 10 s:$left"; return 1; }
+	wait "${KMR_POLKITD_PID:-}" 2>/dev/null
+	rm -f /run/dbus/system_bus_socket
+	unset KMR_BUS_PID KMR_POLKITD_PID
 }

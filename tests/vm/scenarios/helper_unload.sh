@@ -170,4 +170,6 @@ for sc in ${*:-$all}; do
 	run_scenario "$sc" "sc_$sc"
 done
 helper_running && echo "lab: the helper is still running (idle timeout pending)"
+# The next script in the same boot (tests/vm/scenarios/chain.sh) starts its own bus and helper.
+helper_env_teardown || KMR_FAILED=$((KMR_FAILED + 1))
 report

@@ -40,28 +40,34 @@ allowed_user_traces() {
 killed_client_stops_the_trace() {
 	setup_module
 	BEFORE=$(tracefs_state)
-	as_user kmr-allowed "$TOOL" --quiet --via-helper kmr_refleak 'sleep 60' >/tmp/trace_kill.txt 2>&1 &
-	local pid=$! i
+	# The traced command outlives the 60 s this scenario waits below: only the helper noticing
+	# the killed client can end the trace in time, not the client finishing normally.
+	as_user kmr-allowed "$TOOL" --quiet --via-helper kmr_refleak 'sleep 600' >/tmp/trace_kill.txt 2>&1 &
+	local pid=$! i client
 	for ((i = 0; i < 300; i++)); do
 		grep -q STARTED /tmp/trace_kill.txt && break
 		sleep 0.1
 	done
 	grep -q STARTED /tmp/trace_kill.txt || fail "the trace never started: $(cat /tmp/trace_kill.txt)"
 	[ -d "$T/instances/kmodrescue" ] || fail "the helper's trace instance is missing while tracing"
-	# The client is runuser's child: kill it by its pid.
-	local client
-	client=$(pgrep -P "$pid")
-	[ -n "$client" ] || fail "no client process under runuser $pid"
-	kill -9 $client "$pid" 2>/dev/null
+	# The client itself, not the runuser above it (killing runuser leaves the client running).
+	client=$(pgrep -u kmr-allowed -x kmr-tracetool)
+	[[ $client =~ ^[0-9]+$ ]] || fail "expected one kmr-tracetool process of kmr-allowed, found '${client//$'\n'/ }'"
+	kill -9 "$client"
 	wait "$pid" 2>/dev/null
-	# The bus tells the helper the client is gone; an ASan-built helper under TCG needs a while.
+	say "killed the client (pid $client)"
+	# The bus tells the helper the client is gone; the helper then removes its instance. A poll:
+	# it costs what the helper needs (60 s at most, for an ASan-built helper under TCG).
+	local t0=$EPOCHREALTIME
 	for ((i = 0; i < 600; i++)); do
 		[ -d "$T/instances/kmodrescue" ] || break
 		sleep 0.1
 	done
 	[ ! -d "$T/instances/kmodrescue" ] || fail "the trace instance outlived its killed client by 60 s; helper log: $(tail -n 5 /var/log/kmodrescue-helper.log 2>/dev/null)"
 	[ "$BEFORE" = "$(tracefs_state)" ] || fail "tracefs changed: before '$BEFORE' after '$(tracefs_state)'"
-	say "the killed client's trace was stopped by the helper; tracefs as it was"
+	say "the killed client's trace was stopped by the helper after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s; tracefs as it was"
+	# The client's traced command, orphaned by the kill.
+	pkill -u kmr-allowed -x sleep
 }
 
 denied_user_changes_nothing() {
@@ -78,4 +84,6 @@ helper_env_setup || { echo "KMR-SCENARIO setup FAIL"; exit 1; }
 run_scenario helper_trace allowed_user_traces
 run_scenario killed_client killed_client_stops_the_trace
 run_scenario denied denied_user_changes_nothing
+# The next script in the same boot (tests/vm/scenarios/chain.sh) finds no helper, bus or polkitd.
+helper_env_teardown || KMR_FAILED=$((KMR_FAILED + 1))
 report

@@ -4,6 +4,8 @@
 # was after a normal stop, after a crashed tracer, and a clear refusal under lockdown.
 # Runs in the guest as root; uses kmr-tracetool (helper/tracesession.cpp without D-Bus) from
 # $KMR_BUILD_DIR/helper.
+#
+#   tests/vm/lab REL tests/vm/scenarios/trace_leak.sh [leak_table|crashed_tracer|unload|lockdown...]
 . "$KMR_SOURCE_DIR/tests/vm/scenarios/lib.sh"
 KMR_MODE=trace
 T=/sys/kernel/tracing
@@ -82,8 +84,25 @@ lockdown_refuses() {
 	[ -n "$(mod_refcnt kmr_refleak)" ] || fail "the refcount is not readable under lockdown"
 }
 
-run_scenario leak_table leak_table
-run_scenario crashed_tracer crashed_tracer
-# Last: lockdown cannot be lowered again in this boot.
-run_scenario lockdown lockdown_refuses
+# unload: give kmr_refleak's leaked references up the kernel's way (rmmod -f), so that the next
+# script in the same boot (tests/vm/scenarios/chain.sh) loads a fresh one.
+unload_refleak() {
+	[ "${KMR_LAB_NOFORCE:-0}" != 1 ] || fail "the unload step needs the kernel's forced unload"
+	expect_delete kmr_refleak ok --force
+	expect_gone kmr_refleak
+}
+
+lockdown() {
+	mod_loaded kmr_refleak || load kmr_refleak
+	lockdown_refuses
+}
+
+# Default: all three. lockdown must come last: it cannot be lowered again in this boot.
+for sc in ${*:-leak_table crashed_tracer lockdown}; do
+	case $sc in
+	leak_table | crashed_tracer | lockdown) run_scenario "$sc" "$sc" ;;
+	unload) run_scenario unload unload_refleak ;;
+	*) echo "no scenario $sc (have: leak_table crashed_tracer unload lockdown)"; exit 2 ;;
+	esac
+done
 report

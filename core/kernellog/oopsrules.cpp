@@ -475,6 +475,10 @@ QString stripFramePrefixes(const QString &frame)
 {
     static const char *const prefixes[] = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",
         "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"};
+    const QChar first = frame.isEmpty() ? QChar() : frame.front();
+    if (first != QLatin1Char('S') && first != QLatin1Char('s') && first != QLatin1Char('_') && first != QLatin1Char('c')
+        && first != QLatin1Char('k'))
+        return frame; // no prefix begins with anything else
     QString best = frame;
     for (const char *p : prefixes) {
         const QLatin1String prefix(p);

@@ -85,6 +85,37 @@ void appendCaptures(const QRegularExpressionMatch &m, const StackSpec &spec, QSt
     }
 }
 
+// Whether the line contains "IP", "pc ", "PC is at" or (withInterrupt) "--- interrupt:", which
+// every match of ripRe() does: one pass over the line instead of four searches.
+bool mayHoldRip(QByteArrayView l, bool withInterrupt)
+{
+    const char *p = l.data();
+    const qsizetype n = l.size();
+    for (qsizetype i = 0; i + 1 < n; ++i) {
+        switch (p[i]) {
+        case 'I':
+            if (p[i + 1] == 'P')
+                return true;
+            break;
+        case 'p':
+            if (p[i + 1] == 'c' && i + 2 < n && p[i + 2] == ' ')
+                return true;
+            break;
+        case 'P':
+            if (l.sliced(i).startsWith("PC is at"))
+                return true;
+            break;
+        case '-':
+            if (withInterrupt && l.sliced(i).startsWith("--- interrupt:"))
+                return true;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 // Whether the line satisfies a non-trace part; captured frames are appended.
 bool matchPart(const StackPart &part, QByteArrayView l, const StackSpec &spec, QStringList &frames)
 {
@@ -95,8 +126,7 @@ bool matchPart(const StackPart &part, QByteArrayView l, const StackSpec &spec, Q
         return contains(l, part.literal);
     case StackPart::Rip: {
         const bool interrupt = !part.literal.isEmpty();
-        if (!contains(l, "IP") && !contains(l, "pc ") && !contains(l, "PC is at")
-            && !(interrupt && contains(l, "--- interrupt:")))
+        if (!mayHoldRip(l, interrupt))
             return false;
         const auto m = ripRe(interrupt).match(QString::fromUtf8(l));
         if (!m.hasMatch())
@@ -321,13 +351,24 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     const QString header = QString::fromUtf8(lines.first());
     QString text;
     QList<qsizetype> lineStarts; // offsets of each line in text
+    // One UTF-8 conversion of the joined lines; the lines hold no '\n', so each one starts after one.
     const auto fullText = [&]() -> const QString & {
         if (text.isEmpty()) {
+            QByteArray joined;
+            qsizetype size = 0;
+            for (const QByteArrayView l : lines)
+                size += l.size() + 1;
+            joined.reserve(size);
             for (const QByteArrayView l : lines) {
-                lineStarts << text.size();
-                text += QString::fromUtf8(l);
-                text += QLatin1Char('\n');
+                joined += l;
+                joined += '\n';
             }
+            text = QString::fromUtf8(joined);
+            lineStarts.reserve(lines.size());
+            lineStarts << 0;
+            for (qsizetype nl = text.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < text.size();
+                 nl = text.indexOf(QLatin1Char('\n'), nl + 1))
+                lineStarts << nl + 1;
         }
         return text;
     };

@@ -24,8 +24,8 @@ bool haveSampleBundle()
 
 QString sampleBundleBanner(const BundleContents &c)
 {
-    return QStringLiteral("Sample recorded in the kmodrescue lab on Linux %1 (a qemu guest with the lab's faulty "
-                          "test modules stuck), not this machine. Read-only: nothing here can be changed.")
+    return QStringLiteral("Sample recorded in the kmodrescue lab on Linux %1 with its test modules stuck, not "
+                          "this machine. Read-only.")
         .arg(c.snapshot.kernel.release.display());
 }
 

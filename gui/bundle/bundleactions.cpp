@@ -57,12 +57,15 @@ BundleActions::BundleActions(MainWindow *window)
     m_banner->setObjectName(QStringLiteral("bundleBanner"));
     m_banner->setMovable(false);
     m_banner->setFloatable(false);
-    m_bannerLabel = new QLabel(m_banner);
-    m_bannerLabel->setObjectName(QStringLiteral("bundleBannerText"));
-    m_banner->addWidget(m_bannerLabel);
+    // The way back first: a long banner text must not push it into the toolbar's overflow menu.
     QAction *back = m_banner->addAction(QStringLiteral("Back to Live System"));
     back->setObjectName(QStringLiteral("actionCloseBundle"));
     connect(back, &QAction::triggered, this, &BundleActions::closeBundle);
+    m_banner->addSeparator();
+    m_bannerLabel = new QLabel(m_banner);
+    m_bannerLabel->setObjectName(QStringLiteral("bundleBannerText"));
+    m_bannerLabel->setMinimumWidth(120); // shrinks (its tooltip has it all) rather than hide in the overflow
+    m_banner->addWidget(m_bannerLabel);
     window->addToolBarBreak(Qt::TopToolBarArea);
     window->addToolBar(Qt::TopToolBarArea, m_banner);
     m_banner->hide();
@@ -103,6 +106,7 @@ bool BundleActions::openBundle(const QString &file, QString *error)
                       c.manifest.value(QStringLiteral("created")).toString(),
                       c.manifest.value(QStringLiteral("redacted")).toBool() ? QStringLiteral(", redacted")
                                                                             : QString()));
+    m_bannerLabel->setToolTip(m_bannerLabel->text());
     m_banner->setStyleSheet(sample ? QStringLiteral("QToolBar { background: #fff4d6; }") : QString());
     m_banner->show();
     showInTabs(c, sample ? QStringLiteral("the sample bundle") : file);

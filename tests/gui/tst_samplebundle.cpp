@@ -16,10 +16,12 @@
 
 #include <QAction>
 #include <QChart>
+#include <QDir>
 #include <QLabel>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolBar>
@@ -108,6 +110,17 @@ private Q_SLOTS:
         QVERIFY2(summary->text().startsWith("Recorded with the bundle"), qPrintable(summary->text()));
         QVERIFY2(summary->text().contains("(sleep 3600)"), qPrintable(summary->text()));
         QVERIFY(c.diagnosis("kmr_busychar"));
+        // The README's picture of the sample (docs/screenshots/sample-bundle.png comes from here).
+        w.resize(1280, 720);
+        QCoreApplication::processEvents();
+        QWidget *back = actions->banner()->widgetForAction(w.findChild<QAction *>("actionCloseBundle"));
+        QVERIFY(back && back->isVisible()); // neither is hidden in the overflow by the other
+        QVERIFY(actions->banner()->findChild<QLabel *>("bundleBannerText")->isVisible());
+        w.moduleTabs()->setCurrentWidget(w.findChild<DiagnosisTab *>());
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::processEvents();
+        QDir().mkpath(QStringLiteral(KMR_BUILD_DIR "/screenshots"));
+        QVERIFY(w.grab().save(QStringLiteral(KMR_BUILD_DIR "/screenshots/sample-bundle.png")));
 
         // The Kernel Log tab: the bundle's log and its crash reports, not this machine's.
         auto *log = w.findChild<KernelLogTab *>();

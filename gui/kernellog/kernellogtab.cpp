@@ -256,14 +256,18 @@ void KernelLogTab::showRecorded(const KernelLog &records, const QList<OopsExcerp
     if (!m_recorded) {
         m_shownBefore = m_model->records();
         m_sourceBefore = m_source->text();
+        m_viaHelperBefore = m_viaHelper;
     }
     m_recorded = true;
     setFollow(false);
+    m_viaHelper = false; // a late answer from the helper is for the live log: dropped
+    m_helperPending = false;
     m_reextract->stop(); // a live burst's extraction must not replace the recorded reports
     for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
         w->setEnabled(false);
     m_follow->setToolTip(tr("A recorded log does not grow: the bundle's log is shown"));
     m_model->setRecords(records);
+    noteLastSequence();
     m_banner->hide();
     setSource(source);
     setExcerpts(excerpts); // as recorded, not extracted again
@@ -281,6 +285,8 @@ void KernelLogTab::leaveRecorded()
         readLive(m_livePath);
     } else {
         m_model->setRecords(m_shownBefore);
+        m_viaHelper = m_viaHelperBefore; // a log read by the helper is followed through it again
+        noteLastSequence();
         m_source->setText(m_sourceBefore);
         reextract();
     }

@@ -128,6 +128,7 @@ private:
     bool m_recorded = false;
     kernellog::KernelLog m_shownBefore; // what leaveRecorded() shows again when no live log was read
     QString m_sourceBefore;
+    bool m_viaHelperBefore = false;
 };
 
 } // namespace kmr

@@ -5,10 +5,12 @@
 #include "kernellog/kernellogmodel.h"
 #include "kernellog/kernellogtab.h"
 #include "kernellog/kmsgreader.h"
+#include "kernellog/oopsextractor.h"
 #include "kernellog/oopslistmodel.h"
 #include "mainwindow.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QLineEdit>
 #include <QListView>
 #include <QSignalSpy>
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void showsReportsOfLabLogAndHighlightsModule();
     void followModeAppendsNewRecords();
     void followThroughTheHelper();
+    void recordedLogReplacesTheHelpersAndGivesItBack();
     void unreadableLogShowsBanner();
     void mainWindowHasKernelLogTab();
 };
@@ -218,6 +221,36 @@ void TestKernelLogTab::followThroughTheHelper()
     // A log read directly again is not followed through the helper.
     tab.setLog(parseDmesgText(fixture(QStringLiteral("exitoops-6.1.txt"))), QStringLiteral("file"));
     QVERIFY(!tab.readsThroughHelper());
+}
+
+void TestKernelLogTab::recordedLogReplacesTheHelpersAndGivesItBack()
+{
+    KernelLogTab tab;
+    QSignalSpy asked(&tab, &KernelLogTab::helperFollowRequested);
+    tab.setHelperLog({QStringLiteral("6,10,1000,-;first"), QStringLiteral("6,11,2000,-;second")});
+    tab.setFollow(true);
+    QCOMPARE(asked.size(), 1); // pending when the bundle opens
+
+    // A bundle's log with its recorded reports (here: the lab's exitoops capture).
+    const KernelLog recorded = readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg"));
+    const QList<OopsExcerpt> excerpts = OopsExtractor::extract(recorded);
+    QVERIFY(!excerpts.isEmpty());
+    tab.showRecorded(recorded, excerpts, QStringLiteral("Kernel log recorded in the bundle"));
+    QVERIFY(tab.showsRecorded());
+    QCOMPARE(tab.logModel()->rowCount(), int(recorded.size()));
+    QCOMPARE(tab.oopsModel()->excerpts().size(), excerpts.size());
+    QVERIFY(!tab.findChild<QCheckBox *>()->isEnabled()); // a recording does not grow
+    tab.appendHelperRecords(11, {QStringLiteral("6,12,3000,-;late live record")}); // the late answer
+    QCOMPARE(tab.logModel()->rowCount(), int(recorded.size()));
+    QTest::qWait(1200);
+    QCOMPARE(asked.size(), 1); // nothing asked while the recording is shown
+
+    tab.leaveRecorded();
+    QVERIFY(!tab.showsRecorded());
+    QCOMPARE(tab.logModel()->rowCount(), 2);
+    QVERIFY(tab.readsThroughHelper());
+    QCOMPARE(tab.lastSequence(), 11);
+    QVERIFY(tab.findChild<QCheckBox *>()->isEnabled());
 }
 
 void TestKernelLogTab::unreadableLogShowsBanner()

@@ -94,7 +94,8 @@ void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QStri
 void printFromText(Context &ctx, QByteArrayView data, const QString &source)
 {
     OopsExtractor::Options options;
-    options.keepLines = ctx.json; // the text listing does not print the lines
+    options.keepLines = ctx.json; // the text listing prints neither the lines nor the frames
+    options.frameFunctions = ctx.json;
     if (ctx.json)
         return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
     int n = 0;

@@ -32,7 +32,8 @@ quint64 hexValue(QByteArrayView digits)
 }
 
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
-bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
+// Fills f but for its function, whose name is left in *name (converting it is the costly part).
+bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f, QByteArrayView *name)
 {
     const qsizetype n = v.size();
     const qsizetype s = p;
@@ -40,7 +41,7 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
         ++p;
     if (p == s || p + 3 >= n || v[p] != '+' || v[p + 1] != '0' || v[p + 2] != 'x')
         return false;
-    const QByteArrayView name = v.sliced(s, p - s);
+    *name = v.sliced(s, p - s);
     p += 3;
     qsizetype h = p;
     while (p < n && isHex(v[p]))
@@ -55,7 +56,6 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f)
             ++p;
         f->size = hexValue(v.sliced(h, p - h));
     }
-    f->function = internLatin1(name);
     f->module.clear();
     if (p + 2 < n && v[p] == ' ' && v[p + 1] == '[') {
         const qsizetype close = v.indexOf(']', p + 2);
@@ -123,7 +123,7 @@ QStringList modulesFrom(QByteArrayView v)
 }
 
 // Where a faulting IP is printed: "RIP: 0010:func+0x..", "PC is at func+..", "pc : func+..".
-bool faultingFromRipLine(QByteArrayView v, OopsFrame *f)
+bool faultingFromRipLine(QByteArrayView v, OopsFrame *f, QByteArrayView *name)
 {
     qsizetype p = -1;
     if (v.startsWith("RIP: ") || v.startsWith("EIP: ")) {
@@ -143,12 +143,10 @@ bool faultingFromRipLine(QByteArrayView v, OopsFrame *f)
         const qsizetype close = v.indexOf("] ");
         p = close > 0 ? close + 2 : -1;
     }
-    return p >= 0 && parseSymbolAt(v, p, f);
+    return p >= 0 && parseSymbolAt(v, p, f, name);
 }
 
-} // namespace
-
-bool parseFrame(QByteArrayView v, OopsFrame *out)
+bool parseFrameAt(QByteArrayView v, OopsFrame *out, QByteArrayView *name)
 {
     qsizetype p = 0;
     const qsizetype n = v.size();
@@ -166,27 +164,59 @@ bool parseFrame(QByteArrayView v, OopsFrame *out)
         p += 2;
     }
     OopsFrame f;
-    if (!parseSymbolAt(v, p, &f))
+    if (!parseSymbolAt(v, p, &f, name))
         return false;
     f.questionable = questionable;
     *out = f;
     return true;
 }
 
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame)
+// The frame named like the title's frame ("f" or "f.isra.0"), not a "? " one; -1 when none is.
+qsizetype frameNamed(const QList<OopsFrame> &frames, const QList<QByteArrayView> &names, const QString &titleFrame)
+{
+    for (qsizetype i = 0; i < frames.size(); ++i) {
+        const QLatin1StringView name(names[i]);
+        if (!frames[i].questionable
+            && (name == titleFrame
+                || (name.startsWith(titleFrame) && name.sliced(titleFrame.size()).startsWith(QLatin1Char('.')))))
+            return i;
+    }
+    return -1;
+}
+
+} // namespace
+
+bool parseFrame(QByteArrayView v, OopsFrame *out)
+{
+    QByteArrayView name;
+    if (!parseFrameAt(v, out, &name))
+        return false;
+    out->function = internLatin1(name);
+    return true;
+}
+
+void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame, bool frameNames)
 {
     OopsFrame fault;
+    QString faultFunction;
     bool haveFault = false;
+    QList<QByteArrayView> names; // of e.frames
     for (qsizetype i = 0; i < texts.size(); ++i) {
         const QByteArrayView v = texts[i];
         OopsFrame f;
-        if (parseFrame(v, &f)) {
+        QByteArrayView name;
+        if (parseFrameAt(v, &f, &name)) {
             f.line = i < e.lineIndexes.size() ? e.lineIndexes[i] : -1;
+            if (frameNames)
+                f.function = internLatin1(name);
             e.frames << f;
+            names << name;
             continue;
         }
-        if (!haveFault && faultingFromRipLine(v, &fault))
+        if (!haveFault && faultingFromRipLine(v, &fault, &name)) {
             haveFault = true;
+            faultFunction = internLatin1(name);
+        }
         if (e.taint.isEmpty() && contains(v, "Tainted: "))
             e.taint = taintFromCpuLine(v);
         if (e.modulesLinkedIn.isEmpty() && v.startsWith("Modules linked in:"))
@@ -194,12 +224,11 @@ void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QStri
     }
     if (!haveFault && !titleFrame.isEmpty()) {
         // A hung task or a stall has no faulting IP: the frame its title names is the suspect.
-        for (const OopsFrame &f : std::as_const(e.frames)) {
-            if (!f.questionable && (f.function == titleFrame || f.function.startsWith(titleFrame + QLatin1Char('.')))) {
-                fault = f;
-                haveFault = true;
-                break;
-            }
+        const qsizetype i = frameNamed(e.frames, names, titleFrame);
+        if (i >= 0) {
+            fault = e.frames[i];
+            faultFunction = internLatin1(names[i]);
+            haveFault = true;
         }
     }
     if (!haveFault) {
@@ -211,20 +240,21 @@ void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QStri
         if (p >= 0) {
             const qsizetype sp = header.indexOf(' ', p + 4);
             const qsizetype start = header.startsWith("WARNING") && sp > 0 ? sp + 1 : p + 4;
-            haveFault = parseSymbolAt(header, start, &fault);
+            QByteArrayView name;
+            haveFault = parseSymbolAt(header, start, &fault, &name);
+            if (haveFault)
+                faultFunction = internLatin1(name);
         }
     }
-    if (!haveFault) {
-        for (const OopsFrame &f : std::as_const(e.frames)) {
-            if (!f.questionable) {
-                fault = f;
-                haveFault = true;
-                break;
-            }
+    for (qsizetype i = 0; !haveFault && i < e.frames.size(); ++i) {
+        if (!e.frames[i].questionable) {
+            fault = e.frames[i];
+            faultFunction = internLatin1(names[i]);
+            haveFault = true;
         }
     }
     if (haveFault) {
-        e.faultingFunction = fault.function;
+        e.faultingFunction = faultFunction;
         e.faultingModule = fault.module;
     }
 }

@@ -16,6 +16,8 @@ bool parseFrame(QByteArrayView text, OopsFrame *out);
 // Fills faultingFunction/Module, taint, modulesLinkedIn and frames from the excerpt's lines
 // (texts: the messages, prefix removed, in the same order as e.lines).
 // titleFrame: the frame the title names ("kmr_exithang_exit"), used when no faulting IP was printed.
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame);
+// frameNames false: the frames' function names are left empty (a listing that prints only the
+// faulting function and the modules spares converting them).
+void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame, bool frameNames = true);
 
 } // namespace kmr::kernellog::detail

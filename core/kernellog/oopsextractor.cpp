@@ -122,6 +122,7 @@ public:
 
     QList<int> gapLines; // lines that stand for lost records (record input)
     bool keepLines = true;
+    bool frameFunctions = true;
     // Each report found goes to sink as soon as it is complete.
     void run(const OopsExtractor::Sink &sink);
 
@@ -340,7 +341,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
     const qsizetype inPos = e.title.lastIndexOf(QLatin1String(" in "));
-    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString());
+    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString(), frameFunctions);
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;
@@ -383,6 +384,7 @@ void OopsExtractor::extractFromText(QByteArrayView text, const Options &options,
 {
     Scanner s(text, false);
     s.keepLines = options.keepLines;
+    s.frameFunctions = options.frameFunctions;
     s.run(sink);
 }
 

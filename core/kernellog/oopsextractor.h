@@ -29,6 +29,9 @@ public:
         // (kmodrescue-cli oops without --json) leaves them out: on a log made of crashes they
         // are most of the memory. lineIndexes are always kept.
         bool keepLines = true;
+        // Name each call trace frame's function (OopsFrame::function). The module, offsets and
+        // "? " mark are always kept, and so are the faulting function and module.
+        bool frameFunctions = true;
     };
     using Sink = std::function<void(OopsExcerpt &&)>;
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).

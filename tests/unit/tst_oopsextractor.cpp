@@ -44,6 +44,7 @@ private Q_SLOTS:
     void attributesLabOopses();
     void wholeBootLogHasEveryReport();
     void warningWithModuleFrames();
+    void leanListingKeepsWhatItPrints();
     void hungTaskNamesTheBlockedExit();
     void truncatedReportIsMarked();
     void followsOneCallerThroughInterleavedLines();
@@ -146,6 +147,37 @@ void TestOopsExtractor::warningWithModuleFrames()
     }
     QCOMPARE(questionable, 7);
     QVERIFY(provider);
+}
+
+// kmodrescue-cli's text listing asks for neither lines nor frame names: everything it prints is
+// the same as with them, in the same order, delivered one report at a time.
+void TestOopsExtractor::leanListingKeepsWhatItPrints()
+{
+    for (const char *name : {"hand-warning-6.12.txt", "hand-hungtask-6.1.txt", "all-6.12.txt"}) {
+        const QByteArray text = fixture(QString::fromLatin1(name));
+        const QList<OopsExcerpt> full = OopsExtractor::extractFromText(text);
+        OopsExtractor::Options lean;
+        lean.keepLines = false;
+        lean.frameFunctions = false;
+        QList<OopsExcerpt> streamed;
+        OopsExtractor::extractFromText(text, lean, [&](OopsExcerpt &&e) { streamed.append(std::move(e)); });
+        QCOMPARE(streamed.size(), full.size());
+        for (qsizetype i = 0; i < full.size(); ++i) {
+            const OopsExcerpt &f = full[i], &l = streamed[i];
+            QCOMPARE(l.title, f.title);
+            QCOMPARE(l.firstLine, f.firstLine);
+            QCOMPARE(l.lastLine, f.lastLine);
+            QCOMPARE(l.faultingFunction, f.faultingFunction);
+            QCOMPARE(l.faultingModule, f.faultingModule);
+            QCOMPARE(implicatedModules(l), implicatedModules(f));
+            QCOMPARE(l.taint, f.taint);
+            QCOMPARE(l.truncatedWhy, f.truncatedWhy);
+            QVERIFY(l.lines.isEmpty());
+            QCOMPARE(l.frames.size(), f.frames.size());
+            for (const OopsFrame &frame : l.frames)
+                QVERIFY(frame.function.isEmpty());
+        }
+    }
 }
 
 void TestOopsExtractor::hungTaskNamesTheBlockedExit()

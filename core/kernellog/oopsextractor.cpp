@@ -136,6 +136,7 @@ private:
     const OopsExtractor::Sink *m_sink = nullptr;
     qsizetype m_found = 0;
     QList<QByteArrayView> m_reportTexts;
+    QList<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
     QList<Row> m_rows;
     QList<int> m_gapsSeen;
 };
@@ -311,7 +312,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     }
     keep = std::min<qsizetype>(keep, kMaxExcerptLines);
 
-    QList<QByteArrayView> texts;
+    QList<QByteArrayView> &texts = m_texts;
+    texts.clear();
     // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
     qsizetype from = before.size();
     for (qsizetype i = before.size() - 1; i >= 0; --i) {

@@ -117,10 +117,13 @@ bool mayHoldRip(QByteArrayView l, bool withInterrupt)
 }
 
 // Whether the line satisfies a non-trace part; captured frames are appended.
-bool matchPart(const StackPart &part, QByteArrayView l, const StackSpec &spec, QStringList &frames)
+// hits: stackLiterals(l).
+bool matchPart(const StackPart &part, QByteArrayView l, quint64 hits, const StackSpec &spec, QStringList &frames)
 {
     switch (part.kind) {
     case StackPart::CallTrace:
+        if (!(hits & (bit(SCallTrace) | bit(SCallTraceArm) | bit(SBacktraceArm))))
+            return false; // none of the three without its first ten letters
         return contains(l, "Call Trace:") || contains(l, "Call trace:") || contains(l, "Backtrace:");
     case StackPart::Literal:
         return contains(l, part.literal);
@@ -226,7 +229,7 @@ bool extractFrames(
                 }
                 if (isStackStart(l, hits))
                     break;
-                if (!last && matchPart(parts[partIdx + 1], l, spec, raw)) {
+                if (!last && matchPart(parts[partIdx + 1], l, hits, spec, raw)) {
                     ++partIdx;
                     break;
                 }
@@ -248,11 +251,12 @@ bool extractFrames(
         } else {
             while (i < n) {
                 const QByteArrayView l = lines[i++];
-                if (isCorruptedLine(l, stackLiterals(l))) {
+                const quint64 hits = stackLiterals(l);
+                if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
                 }
-                if (matchPart(part, l, spec, raw))
+                if (matchPart(part, l, hits, spec, raw))
                     break;
             }
         }

@@ -41,8 +41,8 @@ using namespace kmr::cli;
 static void usage(QTextStream &s)
 {
     s << "usage: kmodrescue-cli [--root DIR | --bundle FILE | --sample] COMMAND [ARGS] [--json]\n\n"
-         "  --sample: the bundle recorded in the kmodrescue lab (Linux 6.12, stuck test modules),\n"
-         "            embedded in this program; not this machine\n\ncommands:\n";
+         "  --sample: the bundle recorded in the kmodrescue lab on a real kernel with its test modules\n"
+         "            stuck, embedded in this program; not this machine\n\ncommands:\n";
     QList<Command> cmds = commands();
     std::sort(cmds.begin(), cmds.end(), [](const Command &a, const Command &b) { return a.name < b.name; });
     for (const Command &c : cmds)

@@ -31,7 +31,7 @@ int main(int argc, char *argv[])
         QStringLiteral("DIR"));
     const QCommandLineOption autoOption(QStringLiteral("auto-refresh"), QStringLiteral("Start with auto-refresh on."));
     const QCommandLineOption sampleOption(QStringLiteral("sample"),
-        QStringLiteral("Open the sample bundle recorded in the kmodrescue lab on Linux 6.12 (not this machine)."));
+        QStringLiteral("Open the sample bundle recorded in the kmodrescue lab on a real kernel (not this machine)."));
     const QCommandLineOption bundleOption(QStringLiteral("bundle"),
         QStringLiteral("Open the diagnostic bundle FILE (read-only)."), QStringLiteral("FILE"));
     parser.addOption(rootOption);

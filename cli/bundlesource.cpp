@@ -10,7 +10,7 @@ int loadBundle(Context &ctx, bundle::BundleContents *out)
     bundle::BundleError error = bundle::BundleError::None;
     QString message;
     if (!bundle::openBundle(ctx.bundle, out, &error, &message)) {
-        ctx.err << "kmodrescue-cli: cannot open the bundle " << message << '\n';
+        ctx.err << "kmodrescue-cli: cannot open " << message << '\n'; // the message starts with the path
         return ExitBadInput;
     }
     if (bundle::isSampleBundle(ctx.bundle)) // stderr: --json output stays one document

@@ -15,7 +15,8 @@ static int runList(Context &ctx)
         return ExitUsage;
     }
     Snapshot s;
-    if (const int rc = loadSnapshot(ctx, &s))
+    bundle::BundleContents opened;
+    if (const int rc = loadSnapshot(ctx, &s, &opened))
         return rc;
     if (ctx.json) {
         printJson(ctx.out, toJson(s));
@@ -46,6 +47,12 @@ static int runList(Context &ctx)
             << ", lockdown " << s.kernel.lockdown.display() << "\n";
     for (const QString &w : s.warnings)
         ctx.err << "warning: " << w << "\n";
+    // What a sosreport does not hold is said (on stderr, like the warnings), not hidden. A
+    // bundle's absent parts are listed when it is written.
+    if (s.source.startsWith(QLatin1String("sosreport:"))) {
+        for (auto it = opened.absentWhy.constBegin(); it != opened.absentWhy.constEnd(); ++it)
+            ctx.err << "note: not in this sosreport: " << it.key() << ": " << it.value() << "\n";
+    }
     return ExitOk;
 }
 

@@ -40,9 +40,11 @@ using namespace kmr::cli;
 
 static void usage(QTextStream &s)
 {
-    s << "usage: kmodrescue-cli [--root DIR | --bundle FILE | --sample] COMMAND [ARGS] [--json]\n\n"
-         "  --sample: the bundle recorded in the kmodrescue lab on a real kernel with its test modules\n"
-         "            stuck, embedded in this program; not this machine\n\ncommands:\n";
+    s << "usage: kmodrescue-cli [--root DIR | --bundle FILE | --sosreport PATH | --sample] COMMAND [ARGS] [--json]\n\n"
+         "  --bundle FILE     a diagnostic bundle, or a sosreport (its tarball or unpacked directory)\n"
+         "  --sosreport PATH  the same, said plainly\n"
+         "  --sample          the bundle recorded in the kmodrescue lab on a real kernel with its test\n"
+         "                    modules stuck, embedded in this program; not this machine\n\ncommands:\n";
     QList<Command> cmds = commands();
     std::sort(cmds.begin(), cmds.end(), [](const Command &a, const Command &b) { return a.name < b.name; });
     for (const Command &c : cmds)
@@ -64,7 +66,8 @@ int main(int argc, char **argv)
     QString command;
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
-        if (command.isEmpty() && (a == QLatin1String("--root") || a == QLatin1String("--bundle"))) {
+        if (command.isEmpty()
+            && (a == QLatin1String("--root") || a == QLatin1String("--bundle") || a == QLatin1String("--sosreport"))) {
             if (i + 1 >= args.size()) {
                 err << "kmodrescue-cli: " << a << " needs an argument\n";
                 return ExitUsage;

@@ -53,6 +53,33 @@ QString resolveLinkTarget(const QString &linkPath, const QString &target)
     return walked.join(QLatin1Char('/'));
 }
 
+QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const QString &target)
+{
+    return QStringLiteral("member '%1' is a link to '%2', outside the %3. %4 makes every link relative and inside: "
+                          "do not trust this file.")
+        .arg(path, target, rules.noun, rules.writer);
+}
+
+QString specialEntryMessage(const ArchiveRules &rules, const QString &path)
+{
+    return QStringLiteral("member '%1' is a device node, fifo or socket where a %2 has a plain file: do not trust "
+                          "this file.")
+        .arg(path, rules.noun);
+}
+
+QString memberTooLargeMessage(const ArchiveRules &rules, const ReadLimits &limits, const QString &path, qint64 size)
+{
+    return QStringLiteral("member '%1' is %2 uncompressed, over the %3 a member may have. %4 never writes one "
+                          "that large: the file is not a %5 it wrote (possibly a decompression bomb).")
+        .arg(path, mib(size), mib(limits.maxMemberSize), rules.writer, rules.noun);
+}
+
+QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size)
+{
+    return QStringLiteral("the %1 unpacks to more than %2 (at least %3): refused as a decompression bomb. %4")
+        .arg(rules.noun, mib(cap), mib(size), rules.getAgain);
+}
+
 namespace {
 
 bool compressedMagic(const QByteArray &head, bool anyCompression)
@@ -123,7 +150,9 @@ private:
                 QStringLiteral("not a %1: it is not %2 (%3). %4")
                     .arg(m_rules.noun == QLatin1String("bundle") ? QStringLiteral("kmodrescue bundle") : m_rules.noun,
                         m_rules.formats, why, m_rules.whatToOpen));
-        if (why.contains(QLatin1String("runcated")) || why.contains(QLatin1String("remature")))
+        // gzip says "truncated" or "premature end"; liblzma "No progress is possible" (input ran out).
+        if (why.contains(QLatin1String("runcated")) || why.contains(QLatin1String("remature"))
+            || why.contains(QLatin1String("No progress is possible")))
             return fail(BundleError::Truncated,
                 QStringLiteral("the %1 is cut short (%2): it was not copied completely. Copy it again from "
                                "the machine that wrote it.")
@@ -139,17 +168,12 @@ private:
 
     bool tooLarge(const QString &path, qint64 size)
     {
-        return fail(BundleError::MemberTooLarge,
-            QStringLiteral("member '%1' is %2 uncompressed, over the %3 a member may have. %4 never writes one "
-                           "that large: the file is not a %5 it wrote (possibly a decompression bomb).")
-                .arg(path, mib(size), mib(m_limits.maxMemberSize), m_rules.writer, m_rules.noun));
+        return fail(BundleError::MemberTooLarge, memberTooLargeMessage(m_rules, m_limits, path, size));
     }
 
     bool totalTooLarge(qint64 cap, qint64 size)
     {
-        return fail(BundleError::TotalTooLarge,
-            QStringLiteral("the %1 unpacks to more than %2 (at least %3): refused as a decompression bomb. %4")
-                .arg(m_rules.noun, mib(cap), mib(size), m_rules.getAgain));
+        return fail(BundleError::TotalTooLarge, totalTooLargeMessage(m_rules, cap, size));
     }
 
     bool wanted(const QString &path) const { return !m_rules.wanted || m_rules.wanted(path); }
@@ -165,10 +189,7 @@ private:
         const QString target = QString::fromUtf8(hard ? hard : sym ? sym : "");
         const QString resolved = hard ? (safeMemberPath(target) ? target : QString()) : resolveLinkTarget(path, target);
         if (resolved.isEmpty())
-            return untrusted(BundleError::LinkEntry,
-                QStringLiteral("member '%1' is a link to '%2', outside the %3. %4 makes every link relative and "
-                               "inside")
-                    .arg(path, target, m_rules.noun, m_rules.writer));
+            return fail(BundleError::LinkEntry, linkOutsideMessage(m_rules, path, target));
         out->links.insert(path, resolved);
         return count(path.size() + resolved.size(), false);
     }
@@ -222,9 +243,7 @@ private:
             return true;
         if (archive_entry_filetype(e) != AE_IFREG) {
             if (wanted(path))
-                return untrusted(BundleError::SpecialEntry,
-                    QStringLiteral("member '%1' is a device node, fifo or socket where a %2 has a plain file")
-                        .arg(path, m_rules.noun));
+                return fail(BundleError::SpecialEntry, specialEntryMessage(m_rules, path));
             out->skippedSpecial << path;
             return true;
         }

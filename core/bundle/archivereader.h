@@ -44,4 +44,10 @@ QString resolveLinkTarget(const QString &linkPath, const QString &target);
 
 QString mib(qint64 bytes); // "1.0 MiB"
 
+// The messages the archive reader and the unpacked-directory reader (sostree.h) share.
+QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const QString &target);
+QString specialEntryMessage(const ArchiveRules &rules, const QString &path);
+QString memberTooLargeMessage(const ArchiveRules &rules, const ReadLimits &limits, const QString &path, qint64 size);
+QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size);
+
 } // namespace kmr::bundle

@@ -43,6 +43,8 @@ enum class BundleError {
     UnlistedMember, // in the archive, not listed in the manifest
     ChecksumMismatch, // sha256 differs from the manifest
     BadMember, // a member's content cannot be parsed (snapshot.json, ...)
+    NotASosReport, // a directory or tar with none of sos's own files (sos_commands/, sos_reports/, version.txt)
+    NoModuleList, // a sosreport without /proc/modules or lsmod (taken without the kernel plugin)
 };
 QString toString(BundleError e); // stable id: "checksum-mismatch", ...
 

@@ -75,6 +75,8 @@ void collectKernelLog(const CollectOptions &o, BundleContents *c)
     c->oopses = OopsExtractor::extract(c->kernelLog);
 }
 
+} // namespace
+
 QString relevantConfigLines(const QByteArray &config)
 {
     static const QRegularExpression re(QStringLiteral(
@@ -88,11 +90,14 @@ QString relevantConfigLines(const QByteArray &config)
     return out;
 }
 
-QStringList chooseModules(const CollectOptions &o, const Snapshot &s, const QList<Diagnosis> &all, QStringList *unknown)
+namespace {
+
+QStringList chooseModules(
+    const QStringList &modules, const Snapshot &s, const QList<Diagnosis> &all, QStringList *unknown)
 {
     QStringList chosen;
-    if (!o.modules.isEmpty()) {
-        for (const QString &n : o.modules) {
+    if (!modules.isEmpty()) {
+        for (const QString &n : modules) {
             if (const ModuleInfo *m = s.find(n))
                 chosen << m->name;
             else if (unknown)
@@ -111,6 +116,37 @@ QStringList chooseModules(const CollectOptions &o, const Snapshot &s, const QLis
 
 } // namespace
 
+void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown)
+{
+    Diagnoser::Options d;
+    d.root = scanRoot;
+    d.scanSystem = !scanRoot.isEmpty();
+    Diagnoser diagnoser(c->snapshot, d);
+    diagnoser.setOopses(citationsFromExcerpts(c->oopses));
+    const QList<Diagnosis> all = modules.isEmpty() ? diagnoser.diagnoseAll() : QList<Diagnosis>();
+    c->chosenModules = chooseModules(modules, c->snapshot, all, unknown);
+    QSet<QString> involved;
+    for (const QString &m : std::as_const(c->chosenModules)) {
+        const Diagnosis *found = nullptr;
+        for (const Diagnosis &x : all)
+            found = x.module == m ? &x : found;
+        c->diagnoses << (found ? *found : diagnoser.diagnose(m));
+        involved.insert(m);
+        for (const QString &h : holderUnloadOrder(c->snapshot, m))
+            involved.insert(h);
+    }
+    for (const ModuleInfo &m : c->snapshot.modules) {
+        if (involved.contains(m.name))
+            c->involvedModules << m;
+    }
+    DepGraph g = DepGraph::fromSnapshot(c->snapshot);
+    if (c->chosenModules.size() == 1)
+        g = g.neighbourhood(c->chosenModules.first(), -1, DepDirection::Both);
+    else if (!c->chosenModules.isEmpty())
+        g.markStuckPath(c->chosenModules.first());
+    c->graphDot = g.toDot();
+}
+
 BundleContents collectBundleContents(const CollectOptions &o, QStringList *unknown)
 {
     BundleContents c;
@@ -118,34 +154,7 @@ BundleContents collectBundleContents(const CollectOptions &o, QStringList *unkno
     so.root = o.root;
     c.snapshot = SnapshotReader(so).read();
     collectKernelLog(o, &c);
-
-    Diagnoser::Options d;
-    d.root = o.root;
-    Diagnoser diagnoser(c.snapshot, d);
-    diagnoser.setOopses(citationsFromExcerpts(c.oopses));
-    const QList<Diagnosis> all = o.modules.isEmpty() ? diagnoser.diagnoseAll() : QList<Diagnosis>();
-    c.chosenModules = chooseModules(o, c.snapshot, all, unknown);
-    QSet<QString> involved;
-    for (const QString &m : std::as_const(c.chosenModules)) {
-        const Diagnosis *found = nullptr;
-        for (const Diagnosis &x : all)
-            found = x.module == m ? &x : found;
-        c.diagnoses << (found ? *found : diagnoser.diagnose(m));
-        involved.insert(m);
-        for (const QString &h : holderUnloadOrder(c.snapshot, m))
-            involved.insert(h);
-    }
-    for (const ModuleInfo &m : c.snapshot.modules) {
-        if (involved.contains(m.name))
-            c.involvedModules << m;
-    }
-
-    DepGraph g = DepGraph::fromSnapshot(c.snapshot);
-    if (c.chosenModules.size() == 1)
-        g = g.neighbourhood(c.chosenModules.first(), -1, DepDirection::Both);
-    else if (!c.chosenModules.isEmpty())
-        g.markStuckPath(c.chosenModules.first());
-    c.graphDot = g.toDot();
+    deriveDiagnoses(&c, o.modules, o.root, unknown);
     QString svgWhy;
     c.graphSvg = renderDotToSvg(c.graphDot.toUtf8(), &svgWhy);
     if (c.graphSvg.isEmpty())

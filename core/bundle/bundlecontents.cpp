@@ -3,6 +3,8 @@
 #include "bundle/bundlecontents.h"
 #include "bundle/bundlerecordings.h"
 
+#include "bundle/sosreport.h"
+
 #include "diagnosis/diagnosisjson.h"
 #include "kernellog/kernellogjson.h"
 #include "snapshot/snapshotjson.h"
@@ -226,6 +228,8 @@ bool openBundle(
         }
         return openBundleData(f.readAll(), file, out, error, message, limits);
     }
+    if (looksLikeSosReport(file))
+        return openSosReport(file, out, error, message, limits);
     BundleArchive a;
     return readBundleArchive(file, &a, error, message, limits) && contentsFromArchive(a, file, out, error, message);
 }

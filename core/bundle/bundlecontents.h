@@ -58,13 +58,23 @@ struct CollectOptions {
 // are reported in *unknown (when given) and left out.
 BundleContents collectBundleContents(const CollectOptions &options, QStringList *unknown = nullptr);
 
+// From c->snapshot and c->oopses: the diagnoses of `modules` (empty: every stuck or out-of-tree
+// module), the involved modules (them and their holders) and the dependency graph as DOT. An
+// empty `scanRoot` diagnoses without scanning a system (evidence from another machine).
+void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown);
+
+// The kernel config lines a bundle keeps: CONFIG_MODULE*, MODVERSIONS, CC_VERSION_TEXT, lockdown.
+QString relevantConfigLines(const QByteArray &config);
+
 // The members and the manifest's "parts" object ({"kernel-log": {"status": "present"}, ...}).
 QList<BundleMember> bundleMembers(const BundleContents &contents, QJsonObject *parts);
 
 // The manifest keys besides members: parts, kernel release, source, redaction.
 QJsonObject manifestExtra(const BundleContents &contents, const QJsonObject &parts, bool redacted);
 
-// Opens a bundle (bundlearchive.h's safe reader) and parses its members.
+// Opens a bundle (bundlearchive.h's safe reader) and parses its members; or, when FILE is a
+// sosreport (sostree.h: a tarball sos wrote or its unpacked directory), imports that instead
+// (sosreport.h). Either way nothing is extracted to disk.
 bool openBundle(
     const QString &file, BundleContents *out, BundleError *error, QString *message, const ReadLimits &limits = {});
 // The same from bytes in memory (the sample embedded as a resource); `name` is what messages and

@@ -49,6 +49,10 @@ QString toString(BundleError e)
         return QStringLiteral("checksum-mismatch");
     case BundleError::BadMember:
         return QStringLiteral("bad-member");
+    case BundleError::NotASosReport:
+        return QStringLiteral("not-a-sosreport");
+    case BundleError::NoModuleList:
+        return QStringLiteral("no-module-list");
     }
     return QStringLiteral("unknown");
 }

@@ -175,6 +175,29 @@ KernelLogRecord parseDmesgLine(QByteArrayView line, int lineNumber)
     return r;
 }
 
+bool isJournalKernelLine(QByteArrayView line)
+{
+    return takeJournalPrefix(line);
+}
+
+QByteArray kernelLinesOfJournal(QByteArrayView text, bool lastBootOnly)
+{
+    QByteArray out;
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        qsizetype end = text.indexOf('\n', pos);
+        if (end < 0)
+            end = text.size();
+        const QByteArrayView line = text.sliced(pos, end - pos);
+        if (lastBootOnly && line.startsWith("-- Boot ") && line.endsWith(" --"))
+            out.clear(); // journalctl's separator between boots: keep only what follows the last
+        else if (isJournalKernelLine(line))
+            out.append(line.data(), line.size()).append('\n');
+        pos = end + 1;
+    }
+    return out;
+}
+
 KernelLog parseDmesgText(QByteArrayView text)
 {
     KernelLog log;

@@ -20,6 +20,14 @@ KernelLog parseDmesgText(QByteArrayView text);
 // One line, as above. Exposed for the tests and the fuzzer.
 KernelLogRecord parseDmesgLine(QByteArrayView line, int lineNumber = -1);
 
+// Whether a line of `journalctl` short output is the kernel's ("Nov 22 01:02:03 host kernel: msg",
+// also with an ISO date), not another program's.
+bool isJournalKernelLine(QByteArrayView line);
+
+// The kernel's lines of a `journalctl` text (what sos report saves), in order. With lastBootOnly,
+// only those after the last "-- Boot ID --" separator journalctl prints between boots.
+QByteArray kernelLinesOfJournal(QByteArrayView text, bool lastBootOnly);
+
 // Reads and parses a file; on failure returns an empty log and sets *error to a sentence.
 KernelLog readDmesgFile(const QString &path, QString *error = nullptr);
 

@@ -7,6 +7,16 @@
 
 namespace kmr {
 
+static QList<QByteArray> fieldsOf(const QByteArray &line)
+{
+    QList<QByteArray> fields;
+    for (const QByteArray &x : line.simplified().split(' ')) {
+        if (!x.isEmpty())
+            fields << x;
+    }
+    return fields;
+}
+
 static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
 {
     // The kernel prints (kernel/module/procfs.c m_show):
@@ -15,12 +25,7 @@ static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
     //   "Live" | "Loading" | "Unloading"
     //   " 0x%px"                               address
     //   " (%s)"                                taint letters, only when tainted
-    const QList<QByteArray> f = line.split(' ');
-    QList<QByteArray> fields;
-    for (const QByteArray &x : f) {
-        if (!x.isEmpty())
-            fields << x;
-    }
+    const QList<QByteArray> fields = fieldsOf(line);
     if (fields.size() < 5) {
         *why = QStringLiteral("expected at least 5 fields, found %1").arg(fields.size());
         return false;
@@ -72,29 +77,78 @@ static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
     return true;
 }
 
-ProcModulesParse parseProcModules(const QByteArray &text)
+namespace {
+
+// "kmr_provider 16384 1 kmr_consumer": lsmod (kmod) prints name, size, refcount and the holders
+// joined by ','.
+bool parseLsmodLine(const QByteArray &line, ProcModulesEntry *e, QString *why)
+{
+    const QList<QByteArray> f = fieldsOf(line);
+    if (f.size() < 3 || f.size() > 4) {
+        *why = QStringLiteral("expected 3 or 4 fields, found %1").arg(f.size());
+        return false;
+    }
+    e->name = decodeKernelBytes(f[0], &e->nameLossy);
+    bool ok = false;
+    e->size = f[1].toLongLong(&ok);
+    if (!ok || e->size < 0) {
+        *why = QStringLiteral("size '%1' is not a number").arg(decodeKernelBytes(f[1].left(40)));
+        return false;
+    }
+    e->refcount = f[2].toInt(&ok);
+    if (!ok) {
+        *why = QStringLiteral("refcount '%1' is not a number").arg(decodeKernelBytes(f[2].left(40)));
+        return false;
+    }
+    if (f.size() == 4) {
+        for (const QByteArray &u : f[3].split(',')) {
+            if (!u.isEmpty())
+                e->usedBy << decodeKernelBytes(u);
+        }
+    }
+    e->state = ModuleState::Unknown;
+    return true;
+}
+
+using LineParser = bool (*)(const QByteArray &, ProcModulesEntry *, QString *);
+
+ProcModulesParse parseLines(const QByteArray &text, const char *what, LineParser parseLine, bool header)
 {
     ProcModulesParse result;
     int lineNo = 0;
     for (const QByteArray &raw : text.split('\n')) {
         ++lineNo;
         const QByteArray line = raw.trimmed();
-        if (line.isEmpty())
+        if (line.isEmpty() || (header && lineNo == 1 && line.startsWith("Module ")))
             continue;
         ProcModulesEntry e;
         QString why;
-        if (!parseOne(line, &e, &why)) {
-            result.warnings << QStringLiteral("/proc/modules line %1 skipped: %2: \"%3\"")
+        if (!parseLine(line, &e, &why)) {
+            result.warnings << QStringLiteral("%1 line %2 skipped: %3: \"%4\"")
+                                   .arg(QLatin1String(what))
                                    .arg(lineNo)
                                    .arg(why, decodeKernelBytes(line.left(80)));
             continue;
         }
         if (e.nameLossy)
-            result.warnings
-                << QStringLiteral("/proc/modules line %1: module name has bytes that are not UTF-8").arg(lineNo);
+            result.warnings << QStringLiteral("%1 line %2: module name has bytes that are not UTF-8")
+                                   .arg(QLatin1String(what))
+                                   .arg(lineNo);
         result.entries << e;
     }
     return result;
+}
+
+} // namespace
+
+ProcModulesParse parseLsmod(const QByteArray &text)
+{
+    return parseLines(text, "lsmod", &parseLsmodLine, true);
+}
+
+ProcModulesParse parseProcModules(const QByteArray &text)
+{
+    return parseLines(text, "/proc/modules", &parseOne, false);
 }
 
 } // namespace kmr

@@ -29,4 +29,9 @@ struct ProcModulesParse {
 // is never lost because its neighbour is broken.
 ProcModulesParse parseProcModules(const QByteArray &text);
 
+// Parses `lsmod` output ("Module Size Used by" header, then "name size refcount [users]"), as a
+// sosreport without /proc/modules has it. lsmod prints no state, address or taint: state is
+// Unknown. Malformed lines are skipped with a warning, as above.
+ProcModulesParse parseLsmod(const QByteArray &text);
+
 } // namespace kmr

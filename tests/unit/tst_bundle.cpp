@@ -5,6 +5,7 @@
 #include "bundle/bundlecontents.h"
 #include "bundle/bundlerecordings.h"
 #include "diagnosis/unloadjson.h"
+#include "rawtar.h"
 
 #include "../labtrace.h"
 
@@ -24,64 +25,13 @@
 
 using namespace kmr;
 using namespace kmr::bundle;
+using namespace kmr::test;
 
 namespace {
 
-// One raw tar entry, for building bundles kmodrescue would never write.
-struct RawEntry {
-    QString path;
-    QByteArray data;
-    unsigned type = AE_IFREG;
-    QString link; // symlink or hardlink target
-    bool hardlink = false;
-    qint64 zeros = 0; // when > 0: the data is this many zero bytes (written in chunks)
-};
-
-RawEntry entry(const QString &path, const QByteArray &data, unsigned type = AE_IFREG, const QString &link = {},
-    bool hardlink = false, qint64 zeros = 0)
-{
-    RawEntry r;
-    r.path = path;
-    r.data = data;
-    r.type = type;
-    r.link = link;
-    r.hardlink = hardlink;
-    r.zeros = zeros;
-    return r;
-}
-
 bool writeRaw(const QString &file, const QList<RawEntry> &entries)
 {
-    archive *a = archive_write_new();
-    archive_write_set_format_pax_restricted(a);
-    archive_write_add_filter_gzip(a);
-    archive_write_set_options(a, "gzip:compression-level=1");
-    if (archive_write_open_filename(a, QFile::encodeName(file).constData()) != ARCHIVE_OK)
-        return false;
-    const QByteArray chunk(1 << 20, '\0');
-    for (const RawEntry &r : entries) {
-        archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, r.path.toUtf8().constData());
-        archive_entry_set_filetype(e, r.type);
-        archive_entry_set_perm(e, 0644);
-        if (r.type == AE_IFLNK)
-            archive_entry_set_symlink(e, r.link.toUtf8().constData());
-        if (r.hardlink)
-            archive_entry_set_hardlink(e, r.link.toUtf8().constData());
-        const qint64 size = r.type == AE_IFREG && !r.hardlink ? (r.zeros > 0 ? r.zeros : r.data.size()) : 0;
-        archive_entry_set_size(e, size);
-        archive_write_header(a, e);
-        archive_entry_free(e);
-        if (r.zeros > 0) {
-            for (qint64 left = r.zeros; left > 0; left -= chunk.size())
-                archive_write_data(a, chunk.constData(), size_t(qMin<qint64>(left, chunk.size())));
-        } else if (size > 0) {
-            archive_write_data(a, r.data.constData(), size_t(r.data.size()));
-        }
-    }
-    const bool ok = archive_write_close(a) == ARCHIVE_OK;
-    archive_write_free(a);
-    return ok;
+    return writeRawTar(file, entries, "gzip");
 }
 
 RawEntry manifestFor(const QList<BundleMember> &members, int version = BundleSchemaVersion)

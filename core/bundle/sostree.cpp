@@ -65,6 +65,16 @@ bool fail(const QString &path, BundleError e, const QString &why, BundleError *e
     return false;
 }
 
+bool notASosReport(const QString &path, BundleError *error, QString *message)
+{
+    return fail(path, BundleError::NotASosReport,
+        QStringLiteral("not a sosreport: none of sos's own files (version.txt, sos_reports/, sos_commands/) is "
+                       "in it. Open the .tar.xz that `sos report` wrote or the directory it unpacks to; a "
+                       "kmodrescue bundle is a .tar.gz with a manifest.json; a copied root tree opens with "
+                       "--root DIR."),
+        error, message);
+}
+
 // Files and links with the top directory taken off, checked to be a sosreport.
 bool finish(const QString &path, ArchiveEntries &entries, SosTree *out, BundleError *error, QString *message)
 {
@@ -87,12 +97,7 @@ bool finish(const QString &path, ArchiveEntries &entries, SosTree *out, BundleEr
         links.insert(stripTop(it.key()), stripTop(*it));
     }
     if (!marker)
-        return fail(path, BundleError::NotASosReport,
-            QStringLiteral("not a sosreport: none of sos's own files (version.txt, sos_reports/, sos_commands/) is "
-                           "in it. Open the .tar.xz that `sos report` wrote or the directory it unpacks to; a "
-                           "kmodrescue bundle is a .tar.gz with a manifest.json; a copied root tree opens with "
-                           "--root DIR."),
-            error, message);
+        return notASosReport(path, error, message);
     if (out) {
         out->files = MemoryTree(std::move(files), std::move(links), QStringLiteral("sosreport ") + path);
         out->path = path;
@@ -143,6 +148,10 @@ bool readDirEntry(const QString &dir, const QFileInfo &fi, const ReadLimits &lim
 
 bool readSosDirectory(const QString &dir, SosTree *out, BundleError *error, QString *message, const ReadLimits &limits)
 {
+    const QDir d(dir);
+    if (!d.exists(QStringLiteral("version.txt")) && !d.exists(QStringLiteral("sos_commands"))
+        && !d.exists(QStringLiteral("sos_reports")))
+        return notASosReport(dir, error, message); // before walking a tree that is not one
     ArchiveEntries entries;
     qint64 total = 0;
     // Links are listed, never followed: a link into a directory is resolved in memory.

@@ -30,8 +30,13 @@ BundleActions::BundleActions(MainWindow *window)
     setObjectName(QStringLiteral("bundleActions"));
     QAction *open = window->openBundleAction();
     open->setVisible(true);
-    open->setToolTip(QStringLiteral("Open a diagnostic bundle exported on another machine (read-only)"));
+    open->setToolTip(
+        QStringLiteral("Open a diagnostic bundle exported on another machine, or a sosreport tarball (read-only)"));
     connect(open, &QAction::triggered, this, &BundleActions::chooseAndOpen);
+    m_openDirectory = new QAction(QStringLiteral("Open Unpacked &sosreport…"), this);
+    m_openDirectory->setObjectName(QStringLiteral("actionOpenSosDirectory"));
+    m_openDirectory->setToolTip(QStringLiteral("Open the directory a sos report tarball unpacks to (read-only)"));
+    connect(m_openDirectory, &QAction::triggered, this, &BundleActions::chooseDirectoryAndOpen);
     QAction *sample = window->openSampleAction();
     sample->setText(QStringLiteral("Open the &Sample Bundle"));
     sample->setToolTip(QStringLiteral("A bundle recorded in the kmodrescue lab on a real kernel with stuck test "
@@ -52,6 +57,9 @@ BundleActions::BundleActions(MainWindow *window)
     QMenu *file = window->fileMenu();
     const QList<QAction *> actions = file->actions();
     file->insertAction(actions.size() > 2 ? actions.at(2) : nullptr, m_export);
+    const QList<QAction *> now = file->actions();
+    const qsizetype afterOpen = now.indexOf(open) + 1;
+    file->insertAction(afterOpen > 0 && afterOpen < now.size() ? now.at(afterOpen) : nullptr, m_openDirectory);
 
     m_banner = new QToolBar(QStringLiteral("Bundle"), window);
     m_banner->setObjectName(QStringLiteral("bundleBanner"));
@@ -99,19 +107,31 @@ bool BundleActions::openBundle(const QString &file, QString *error)
     m_window->setReadOnly(true, kReadOnlyWhy);
     m_export->setEnabled(false);
     m_export->setToolTip(QStringLiteral("A bundle is shown: go Back to Live System to export this machine's"));
-    m_bannerLabel->setText(sample
-            ? bundle::sampleBundleBanner(c)
-            : QStringLiteral("Read-only bundle %1 · kernel %2 · exported %3%4. Nothing on this machine is changed.")
-                  .arg(file, c.snapshot.kernel.release.display(),
-                      c.manifest.value(QStringLiteral("created")).toString(),
-                      c.manifest.value(QStringLiteral("redacted")).toBool() ? QStringLiteral(", redacted")
-                                                                            : QString()));
-    m_bannerLabel->setToolTip(m_bannerLabel->text());
+    m_bannerLabel->setText(sample ? bundle::sampleBundleBanner(c) : bannerFor(file, c));
+    // The text may be elided: the tooltip has all of it, and why each missing part is missing.
+    QStringList missing;
+    for (auto it = c.absentWhy.constBegin(); it != c.absentWhy.constEnd(); ++it)
+        missing << it.key() + QStringLiteral(": ") + it.value();
+    m_bannerLabel->setToolTip(m_bannerLabel->text()
+        + (missing.isEmpty() ? QString() : QStringLiteral("\n\nNot in it:\n") + missing.join(QLatin1Char('\n'))));
     m_banner->setStyleSheet(sample ? QStringLiteral("QToolBar { background: #fff4d6; }") : QString());
     m_banner->show();
     showInTabs(c, sample ? QStringLiteral("the sample bundle") : file);
     m_window->setSnapshot(c.snapshot);
     return true;
+}
+
+QString BundleActions::bannerFor(const QString &file, const bundle::BundleContents &c)
+{
+    if (!c.snapshot.source.startsWith(QLatin1String("sosreport:")))
+        return QStringLiteral("Read-only bundle %1 · kernel %2 · exported %3%4. Nothing on this machine is changed.")
+            .arg(file, c.snapshot.kernel.release.display(), c.manifest.value(QStringLiteral("created")).toString(),
+                c.manifest.value(QStringLiteral("redacted")).toBool() ? QStringLiteral(", redacted") : QString());
+    // What a sosreport does not hold is named here (and explained in the tooltip), not hidden.
+    return QStringLiteral("Read-only sosreport %1 · kernel %2 · collected %3 by sos %4. Not in it: %5. Nothing on "
+                          "this machine is changed.")
+        .arg(file, c.snapshot.kernel.release.display(), c.manifest.value(QStringLiteral("created")).toString(),
+            c.manifest.value(QStringLiteral("sos_version")).toString(), c.absentWhy.keys().join(QStringLiteral(", ")));
 }
 
 bool BundleActions::openSample(QString *error)
@@ -170,19 +190,31 @@ void BundleActions::addUnloadRecord(const QJsonObject &record)
 
 void BundleActions::onSnapshotChanged(const Snapshot &s)
 {
-    if (m_open && !s.source.startsWith(QLatin1String("bundle:")))
+    if (m_open && !s.source.startsWith(QLatin1String("bundle:")) && !s.source.startsWith(QLatin1String("sosreport:")))
         closeBundle(); // a Refresh scanned the live system again
 }
 
 void BundleActions::chooseAndOpen()
 {
-    const QString file = QFileDialog::getOpenFileName(m_window, QStringLiteral("Open Diagnostic Bundle"), QString(),
-        QStringLiteral("Bundles (*.tar.gz);;All files (*)"));
-    if (file.isEmpty())
+    openChosen(QFileDialog::getOpenFileName(m_window, QStringLiteral("Open Diagnostic Bundle or sosreport"), QString(),
+                   QStringLiteral("Bundles and sosreports (*.tar.gz *.tgz *.tar.xz *.txz *.tar.bz2 *.tar.zst *.tar);;"
+                                  "All files (*)")),
+        QStringLiteral("Open Diagnostic Bundle"));
+}
+
+void BundleActions::chooseDirectoryAndOpen()
+{
+    openChosen(QFileDialog::getExistingDirectory(m_window, QStringLiteral("Open Unpacked sosreport")),
+        QStringLiteral("Open Unpacked sosreport"));
+}
+
+void BundleActions::openChosen(const QString &path, const QString &title)
+{
+    if (path.isEmpty())
         return;
     QString error;
-    if (!openBundle(file, &error))
-        QMessageBox::warning(m_window, QStringLiteral("Open Diagnostic Bundle"), error);
+    if (!openBundle(path, &error))
+        QMessageBox::warning(m_window, title, error);
 }
 
 void BundleActions::exportBundle()

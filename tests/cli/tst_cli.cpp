@@ -38,6 +38,15 @@ private Q_SLOTS:
         QTest::newRow("show json") << QStringList {"--root", basic, "show", "crc8", "--json"} << "show-crc8.json" << 0;
         QTest::newRow("show corrupt ko") << QStringList {"--root", basic, "show", "kmr_broken"} << "show-broken.txt"
                                          << 0;
+        // The lab's real sos report (tests/fixtures/sosreport), unpacked, through --bundle and --sosreport.
+        const QString sos = QStringLiteral(KMR_FIXTURES "/sosreport/lab-6.1");
+        QTest::newRow("sosreport list") << QStringList {"--bundle", sos, "list"} << "list-sosreport.txt" << 0;
+        QTest::newRow("sosreport diagnose exitoops")
+            << QStringList {"--sosreport", sos, "diagnose", "kmr_exitoops"} << "diagnose-sosreport-exitoops.txt" << 0;
+        QTest::newRow("sosreport diagnose provider")
+            << QStringList {"--sosreport", sos, "diagnose", "kmr_provider"} << "diagnose-sosreport-provider.txt" << 0;
+        QTest::newRow("sosreport show overlay")
+            << QStringList {"--sosreport", sos, "show", "overlay"} << "show-sosreport-overlay.txt" << 0;
     }
     void golden()
     {
@@ -96,6 +105,12 @@ private Q_SLOTS:
                                       << "is not a directory";
         QTest::newRow("no module support") << QStringList {"--root", QStringLiteral(KMR_FIXTURES "/roots/nomodules"),
             "list"} << 4 << "no loadable module support";
+        QTest::newRow("sosreport lacks parts")
+            << QStringList {"--sosreport", KMR_FIXTURES "/sosreport/lab-6.1", "list"} << 0
+            << "note: not in this sosreport: sysfs-holders: sysfs holders/ "
+               "not collected by this sosreport";
+        QTest::newRow("not a sosreport") << QStringList {"--sosreport", KMR_FIXTURES "/roots/lab-6.1", "list"} << 6
+                                         << "not a sosreport: none of sos's own files";
     }
     void exitCodes()
     {

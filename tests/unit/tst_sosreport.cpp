@@ -254,7 +254,7 @@ void TestSosReport::missingPartsAreSaid()
     // Without the log, the compiler is unknown and says why; states come from proc/modules.
     QVERIFY(c.snapshot.kernel.compiler.why.contains("Linux version"));
     QCOMPARE(toString(c.snapshot.find("kmr_exitoops")->state), toString(ModuleState::Unloading));
-    // A kernel config, when the report has one (sos 4.5+), is read.
+    // A kernel config, when the report has one (current sos collects it), is read.
     const BundleContents withConfig = import(fixtureTree({},
         {{"boot/config-6.1.0-56-amd64",
             "CONFIG_MODULE_FORCE_UNLOAD=y\nCONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0\"\n"}}));

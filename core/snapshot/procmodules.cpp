@@ -17,6 +17,25 @@ static QList<QByteArray> fieldsOf(const QByteArray &line)
     return fields;
 }
 
+// The first three fields /proc/modules and lsmod share: name, size, refcount ("-" without
+// CONFIG_MODULE_UNLOAD).
+static bool nameSizeRefcount(const QList<QByteArray> &f, ProcModulesEntry *e, QString *why)
+{
+    e->name = decodeKernelBytes(f[0], &e->nameLossy);
+    bool ok = false;
+    e->size = f[1].toLongLong(&ok);
+    if (!ok || e->size < 0) {
+        *why = QStringLiteral("size '%1' is not a number").arg(decodeKernelBytes(f[1].left(40)));
+        return false;
+    }
+    e->refcount = f[2] == "-" ? -1 : f[2].toInt(&ok);
+    if (!ok) {
+        *why = QStringLiteral("refcount '%1' is not a number").arg(decodeKernelBytes(f[2].left(40)));
+        return false;
+    }
+    return true;
+}
+
 static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
 {
     // The kernel prints (kernel/module/procfs.c m_show):
@@ -30,22 +49,9 @@ static bool parseOne(const QByteArray &line, ProcModulesEntry *e, QString *why)
         *why = QStringLiteral("expected at least 5 fields, found %1").arg(fields.size());
         return false;
     }
-    e->name = decodeKernelBytes(fields[0], &e->nameLossy);
-    bool ok = false;
-    e->size = fields[1].toLongLong(&ok);
-    if (!ok || e->size < 0) {
-        *why = QStringLiteral("size '%1' is not a number").arg(decodeKernelBytes(fields[1].left(40)));
+    if (!nameSizeRefcount(fields, e, why))
         return false;
-    }
-    if (fields[2] == "-") {
-        e->refcount = -1;
-    } else {
-        e->refcount = fields[2].toInt(&ok);
-        if (!ok) {
-            *why = QStringLiteral("refcount '%1' is not a number").arg(decodeKernelBytes(fields[2].left(40)));
-            return false;
-        }
-    }
+    bool ok = false;
     if (fields[3] != "-") {
         for (const QByteArray &u : fields[3].split(',')) {
             // The kernel appends "[permanent]" (init, no exit) and "[unsafe]" to this column:
@@ -88,18 +94,8 @@ bool parseLsmodLine(const QByteArray &line, ProcModulesEntry *e, QString *why)
         *why = QStringLiteral("expected 3 or 4 fields, found %1").arg(f.size());
         return false;
     }
-    e->name = decodeKernelBytes(f[0], &e->nameLossy);
-    bool ok = false;
-    e->size = f[1].toLongLong(&ok);
-    if (!ok || e->size < 0) {
-        *why = QStringLiteral("size '%1' is not a number").arg(decodeKernelBytes(f[1].left(40)));
+    if (!nameSizeRefcount(f, e, why))
         return false;
-    }
-    e->refcount = f[2].toInt(&ok);
-    if (!ok) {
-        *why = QStringLiteral("refcount '%1' is not a number").arg(decodeKernelBytes(f[2].left(40)));
-        return false;
-    }
     if (f.size() == 4) {
         for (const QByteArray &u : f[3].split(',')) {
             if (!u.isEmpty())

@@ -59,7 +59,12 @@ QString readFirstLine(const QString &path, QString *why)
     QByteArray data;
     if (!readSmallFile(path, &data, why, 1024 * 1024))
         return {};
-    const int nl = data.indexOf('\n');
+    return firstLineOf(data);
+}
+
+QString firstLineOf(QByteArray data)
+{
+    const qsizetype nl = data.indexOf('\n');
     if (nl >= 0)
         data.truncate(nl);
     return decodeKernelBytes(data.trimmed());

@@ -13,6 +13,8 @@ bool readSmallFile(const QString &path, QByteArray *out, QString *why, qint64 ma
 
 // The first line of a small file, trimmed; empty on failure with *why set.
 QString readFirstLine(const QString &path, QString *why);
+// The first line of text already read, trimmed and decoded as above.
+QString firstLineOf(QByteArray data);
 
 // Bytes from the kernel (module names, paths) are not guaranteed UTF-8. This decodes them
 // as UTF-8 and sets *lossy when any byte had to be replaced.

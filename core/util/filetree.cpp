@@ -14,10 +14,7 @@ QString FileTree::firstLine(const QString &path, QString *why) const
     QByteArray data;
     if (!read(path, &data, why, 1024 * 1024))
         return {};
-    const qsizetype nl = data.indexOf('\n');
-    if (nl >= 0)
-        data.truncate(nl);
-    return decodeKernelBytes(data.trimmed());
+    return firstLineOf(data);
 }
 
 DiskTree::DiskTree(const QString &root)

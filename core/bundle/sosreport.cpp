@@ -110,6 +110,40 @@ void addKernelLog(const SosTree &sos, BundleContents *c)
     c->manifest.insert(QStringLiteral("kernel_log_source"), log.source);
 }
 
+// Where a fact the diagnosis cites really came from in the report: the rules name the live paths
+// ("/sys/module/kmr_victim/holders"), and sos copies some of them, not all.
+QString sosSource(const MemoryTree &t, const QString &source, const QString &logSource)
+{
+    const QString rel = source.mid(1);
+    if (t.contains(rel))
+        return QStringLiteral("sosreport ") + rel;
+    if (rel.startsWith(QLatin1String("sys/module/")) && rel.endsWith(QLatin1String("/holders")))
+        return QStringLiteral("sosreport proc/modules, used-by column (sos copies no holders/)");
+    if (rel.startsWith(QLatin1String("sys/module/")))
+        return QStringLiteral("sosreport proc/modules (sos copied no ") + rel + QLatin1Char(')');
+    if (rel.startsWith(QLatin1String("proc/sys/kernel/"))
+        && t.contains(QStringLiteral("sos_commands/kernel/sysctl_-a")))
+        return QStringLiteral("sosreport sos_commands/kernel/sysctl_-a");
+    if (rel == QLatin1String("proc/version") && !logSource.isEmpty())
+        return QStringLiteral("sosreport ") + logSource + QStringLiteral(", its \"Linux version\" line");
+    return source + QStringLiteral(" (not in the sosreport)");
+}
+
+void relabelSources(const MemoryTree &t, BundleContents *c)
+{
+    const QString logSource = c->manifest.value(QStringLiteral("kernel_log_source")).toString();
+    for (Diagnosis &d : c->diagnoses) {
+        for (Finding &f : d.findings) {
+            for (Evidence &e : f.evidence) {
+                if (e.kind == Evidence::Kind::File && e.source.startsWith(QLatin1Char('/')))
+                    e.source = sosSource(t, e.source, logSource);
+                else if (e.source == QLatin1String(".ko symbol table")) // no .ko in a report: "[permanent]" said it
+                    e.source = QStringLiteral("sosreport proc/modules, \"[permanent]\" (no .ko file in a sosreport)");
+            }
+        }
+    }
+}
+
 } // namespace
 
 SosKernelLogText sosKernelLogText(const MemoryTree &t)
@@ -164,6 +198,7 @@ bool sosReportContents(const SosTree &sos, BundleContents *out, BundleError *err
         c.kernelConfig = QStringLiteral("# from ") + facts.configSource.value + QLatin1Char('\n')
             + relevantConfigLines(sos.files.value(QStringLiteral("boot/config-") + facts.release.value));
     deriveDiagnoses(&c, {}, QString(), nullptr);
+    relabelSources(sos.files, &c);
     c.absentWhy.insert(QStringLiteral("refcount-history"), QStringLiteral("a sosreport has no refcount history"));
     c.absentWhy.insert(QStringLiteral("refcount-trace"), QStringLiteral("a sosreport has no get/put trace"));
     c.absentWhy.insert(QStringLiteral("unload-plan"), QStringLiteral("no unload plan ran"));

@@ -184,6 +184,14 @@ void TestSosReport::everyPartOfTheLabReport()
     QVERIFY(c.diagnosis("kmr_noexit") && c.diagnosis("kmr_noexit")->has(FindingKind::NoExitFunction));
     QVERIFY(c.diagnosis("kmr_provider") && c.diagnosis("kmr_provider")->has(FindingKind::HeldByModules));
     QVERIFY(c.graphDot.contains("kmr_provider"));
+    // The evidence names where in the report each fact came from, not the live path.
+    QStringList sources;
+    for (const Finding &f : c.diagnosis("kmr_victim")->findings)
+        for (const Evidence &e : f.evidence)
+            sources << e.source;
+    QVERIFY2(sources.contains("sosreport sys/module/kmr_victim/refcnt"), qPrintable(sources.join(" | ")));
+    QVERIFY2(sources.contains("sosreport proc/modules, used-by column (sos copies no holders/)"),
+        qPrintable(sources.join(" | ")));
     // What the report does not hold is said.
     QVERIFY2(c.absentWhy.value("kernel-config").contains("no boot/config-6.1.0-56-amd64"),
         qPrintable(c.absentWhy.value("kernel-config")));

@@ -8,14 +8,11 @@
 #include "mainwindow.h"
 
 #include <QAction>
-#include <QDirIterator>
 #include <QLabel>
 #include <QMenu>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
-
-#include <unistd.h>
 
 using namespace kmr;
 using namespace kmr::test;
@@ -27,24 +24,7 @@ const QString Fixture = QStringLiteral(KMR_FIXTURES "/sosreport/lab-6.1");
 // The fixture directory packed as sos packs it: one top directory, links as links.
 bool packFixture(const QString &file)
 {
-    const QString top = QStringLiteral("sosreport-none-2026-11-22-ysmvnno/");
-    QList<RawEntry> entries;
-    QDirIterator it(Fixture, QDir::Files | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        const QString path = top + it.filePath().mid(Fixture.size() + 1);
-        if (it.fileInfo().isSymLink()) {
-            char target[4096] = {};
-            const ssize_t n = ::readlink(QFile::encodeName(it.filePath()).constData(), target, sizeof target - 1);
-            entries << entry(path, {}, AE_IFLNK, QString::fromUtf8(target, n > 0 ? int(n) : 0));
-            continue;
-        }
-        QFile f(it.filePath());
-        if (!f.open(QIODevice::ReadOnly))
-            return false;
-        entries << entry(path, f.readAll());
-    }
-    return writeRawTar(file, entries, "xz");
+    return writeRawTar(file, entriesOfDirectory(Fixture, QStringLiteral("sosreport-none-2026-11-22-ysmvnno")), "xz");
 }
 
 } // namespace

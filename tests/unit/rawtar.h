@@ -6,12 +6,15 @@
 // links, devices, bombs). Shared by tst_bundle and tst_sosreport.
 
 #include <QByteArray>
+#include <QDirIterator>
 #include <QFile>
 #include <QList>
 #include <QString>
 
 #include <archive.h>
 #include <archive_entry.h>
+
+#include <unistd.h>
 
 namespace kmr::test {
 
@@ -74,6 +77,31 @@ inline bool writeRawTar(const QString &file, const QList<RawEntry> &entries, con
     const bool ok = archive_write_close(a) == ARCHIVE_OK;
     archive_write_free(a);
     return ok;
+}
+
+// A directory as tar entries under `top` (as sos packs its report: one top directory), with
+// its subdirectories and its links as links.
+inline QList<RawEntry> entriesOfDirectory(const QString &dir, const QString &top)
+{
+    QList<RawEntry> out {entry(top, {}, AE_IFDIR)};
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        const QFileInfo fi = it.fileInfo();
+        const QString path = top + QLatin1Char('/') + fi.filePath().mid(dir.size() + 1);
+        if (fi.isSymLink()) {
+            char target[4096] = {};
+            const ssize_t n = ::readlink(QFile::encodeName(fi.filePath()).constData(), target, sizeof target - 1);
+            out << entry(path, {}, AE_IFLNK, QString::fromUtf8(target, n > 0 ? int(n) : 0));
+        } else if (fi.isDir()) {
+            out << entry(path, {}, AE_IFDIR);
+        } else {
+            QFile f(fi.filePath());
+            if (f.open(QIODevice::ReadOnly))
+                out << entry(path, f.readAll());
+        }
+    }
+    return out;
 }
 
 } // namespace kmr::test

@@ -10,13 +10,11 @@
 #include "snapshot/procmodules.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 using namespace kmr;
 using namespace kmr::bundle;
@@ -34,26 +32,7 @@ QString fixture()
 // The fixture directory as tar entries under sos's top directory, links as links.
 QList<RawEntry> fixtureEntries()
 {
-    QList<RawEntry> out {entry(Top, {}, AE_IFDIR)};
-    const QString dir = fixture();
-    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        const QFileInfo fi = it.fileInfo();
-        const QString path = Top + QLatin1Char('/') + fi.filePath().mid(dir.size() + 1);
-        if (fi.isSymLink()) {
-            char target[4096] = {};
-            const ssize_t n = ::readlink(QFile::encodeName(fi.filePath()).constData(), target, sizeof target - 1);
-            out << entry(path, {}, AE_IFLNK, QString::fromUtf8(target, n > 0 ? int(n) : 0));
-        } else if (fi.isDir()) {
-            out << entry(path, {}, AE_IFDIR);
-        } else {
-            QFile f(fi.filePath());
-            if (f.open(QIODevice::ReadOnly))
-                out << entry(path, f.readAll());
-        }
-    }
-    return out;
+    return entriesOfDirectory(fixture(), Top);
 }
 
 // The fixture read as a tree, with `drop` removed and `add` added (tests of missing parts).

@@ -6,6 +6,7 @@
 #include "bundle/sosreport.h"
 
 #include "diagnosis/diagnosisjson.h"
+#include "diagnosis/unloadjson.h"
 #include "kernellog/kernellogjson.h"
 #include "snapshot/snapshotjson.h"
 
@@ -205,6 +206,12 @@ bool contentsFromArchive(
         return badMember(file, QStringLiteral("refcount/history.json"), why, error, message);
     if (!recordedTrace(c, &trace, &why))
         return badMember(file, QStringLiteral("refcount/trace.json"), why, error, message);
+    QList<QJsonObject> unloads;
+    if (!c.unloadPlanJson.isEmpty()
+        && !(parse(c.unloadPlanJson, &why).isObject()
+            && unloadRecordsFromJson(QJsonDocument::fromJson(c.unloadPlanJson).object(), &unloads, &why)))
+        return badMember(file, QStringLiteral("unload/plan.json"),
+            why.isEmpty() ? QStringLiteral("not a JSON object") : why, error, message);
     if (out)
         *out = std::move(c);
     return true;

@@ -73,4 +73,21 @@ bool recordedTrace(const BundleContents &c, RecordedTrace *out, QString *why)
     return c.refcountTraceJson.isEmpty() || traceFromBytes(c.refcountTraceJson, out, why);
 }
 
+QHash<QString, QStringList> recordedUnloads(const BundleContents &c)
+{
+    QHash<QString, QStringList> out;
+    QList<QJsonObject> records;
+    QString why;
+    if (c.unloadPlanJson.isEmpty()
+        || !unloadRecordsFromJson(QJsonDocument::fromJson(c.unloadPlanJson).object(), &records, &why))
+        return out;
+    for (const QJsonObject &r : std::as_const(records)) {
+        QStringList &lines = out[unloadRecordModule(r)];
+        if (!lines.isEmpty())
+            lines << QString();
+        lines << describeUnloadRecord(r);
+    }
+    return out;
+}
+
 } // namespace kmr::bundle

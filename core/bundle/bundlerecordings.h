@@ -10,6 +10,8 @@
 #include "bundle/bundlecontents.h"
 #include "refcount/refcountjson.h"
 
+#include <QHash>
+
 namespace kmr::bundle {
 
 // The modules whose recordings a bundle keeps: the chosen ones and their holders.
@@ -26,5 +28,7 @@ bool attachUnloadRecords(BundleContents *c, const QList<QJsonObject> &records);
 // Parses the recordings of an opened bundle. Absent parts give empty results and true.
 bool recordedHistory(const BundleContents &c, RecordedRefcountHistory *out, QString *why);
 bool recordedTrace(const BundleContents &c, RecordedTrace *out, QString *why);
+// The unload records of an opened bundle, by module, each in words (describeUnloadRecord()).
+QHash<QString, QStringList> recordedUnloads(const BundleContents &c);
 
 } // namespace kmr::bundle

@@ -80,4 +80,41 @@ bool unloadRecordsFromJson(const QJsonObject &o, QList<QJsonObject> *records, QS
     return true;
 }
 
+QString unloadRecordModule(const QJsonObject &record)
+{
+    return record.value(QStringLiteral("plan")).toObject().value(QStringLiteral("module")).toString();
+}
+
+QStringList describeUnloadRecord(const QJsonObject &record)
+{
+    const QJsonObject plan = record.value(QStringLiteral("plan")).toObject();
+    QStringList lines;
+    if (plan.value(QStringLiteral("refused")).toBool())
+        lines << QStringLiteral("Plan refused: ") + plan.value(QStringLiteral("refusal")).toString();
+    int n = 0;
+    for (const QJsonValue &v : plan.value(QStringLiteral("steps")).toArray())
+        lines << QStringLiteral("Plan step %1: ").arg(++n) + v.toObject().value(QStringLiteral("action")).toString();
+    const QJsonObject result = record.value(QStringLiteral("result")).toObject();
+    if (record.contains(QStringLiteral("error"))) {
+        lines << QStringLiteral("Not carried out: ")
+                + record.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+    } else if (!result.isEmpty()) {
+        lines << (result.value(QStringLiteral("gone")).toBool()
+                ? QStringLiteral("Result: the module was unloaded.")
+                : QStringLiteral("Result: still loaded (%1).")
+                      .arg(result.value(QStringLiteral("finalState")).toString()));
+        for (const QJsonValue &v : result.value(QStringLiteral("steps")).toArray()) {
+            const QJsonObject st = v.toObject();
+            lines << QStringLiteral("  %1 %2: %3, %4")
+                         .arg(st.value(QStringLiteral("step")).toString(),
+                             st.value(QStringLiteral("module")).toString(),
+                             st.value(QStringLiteral("outcome")).toString(),
+                             st.value(QStringLiteral("detail")).toString());
+        }
+        for (const QJsonValue &v : result.value(QStringLiteral("kernelLog")).toArray())
+            lines << QStringLiteral("  kernel: ") + v.toString();
+    }
+    return lines;
+}
+
 } // namespace kmr

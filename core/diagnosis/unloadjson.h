@@ -22,4 +22,9 @@ QJsonObject unloadRecordsJson(const QList<QJsonObject> &records);
 // Accepts that member, or one record (what `unload --json` printed); false with *why otherwise.
 bool unloadRecordsFromJson(const QJsonObject &o, QList<QJsonObject> *records, QString *why);
 
+// A record in words, for a bundle's views: the module, then the plan's steps, the outcome of
+// each step, and the kernel log lines it caused.
+QString unloadRecordModule(const QJsonObject &record);
+QStringList describeUnloadRecord(const QJsonObject &record);
+
 } // namespace kmr

@@ -145,7 +145,7 @@ void BundleActions::showInTabs(const bundle::BundleContents &c, const QString &f
     if (auto *tab = m_window->findChild<DiagnosisTab *>()) {
         tab->setRoot(QString()); // no scan of this machine: the evidence is the bundle's
         tab->setOopses(citationsFromExcerpts(c.oopses));
-        tab->setRecorded(c.diagnoses);
+        tab->setRecorded(c.diagnoses, bundle::recordedUnloads(c));
     }
     if (auto *log = m_window->findChild<KernelLogTab *>()) {
         const QString why = c.absentWhy.value(QStringLiteral("kernel-log"));

@@ -56,9 +56,10 @@ void DiagnosisTab::setOopses(const QList<OopsCitation> &oopses)
     rediagnose();
 }
 
-void DiagnosisTab::setRecorded(const QList<Diagnosis> &diagnoses)
+void DiagnosisTab::setRecorded(const QList<Diagnosis> &diagnoses, const QHash<QString, QStringList> &unloads)
 {
     m_recorded = diagnoses;
+    m_recordedUnloads = unloads;
     m_showRecorded = true;
     rediagnose();
 }
@@ -66,6 +67,7 @@ void DiagnosisTab::setRecorded(const QList<Diagnosis> &diagnoses)
 void DiagnosisTab::clearRecorded()
 {
     m_recorded.clear();
+    m_recordedUnloads.clear();
     m_showRecorded = false;
     rediagnose();
 }
@@ -143,6 +145,9 @@ void DiagnosisTab::showDiagnosis(const Diagnosis &d, const QString &origin)
         summary += QStringLiteral("\nNote: ") + w;
     if (!origin.isEmpty())
         summary = origin + QLatin1Char('\n') + summary;
+    const QStringList unloads = m_showRecorded ? m_recordedUnloads.value(d.module) : QStringList();
+    if (!unloads.isEmpty())
+        summary += QStringLiteral("\n\nAn unload was tried on that machine:\n") + unloads.join(QLatin1Char('\n'));
     m_summary->setText(summary);
     Q_EMIT diagnosisReady(d);
 }

@@ -4,6 +4,7 @@
 #include "diagnosis/diagnosis.h"
 #include "util/jobtracker.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QLabel;
@@ -41,7 +42,8 @@ public Q_SLOTS:
     // A bundle's diagnoses, as recorded on its machine: shown as they are for those modules
     // (with the processes and open files only that machine could see). Other modules are
     // diagnosed from the bundle's snapshot, without a system scan, and say so.
-    void setRecorded(const QList<kmr::Diagnosis> &diagnoses);
+    // unloads: the unloads tried on that machine, in words, by module (shown under its diagnosis).
+    void setRecorded(const QList<kmr::Diagnosis> &diagnoses, const QHash<QString, QStringList> &unloads = {});
     // Back to diagnosing here (the live system).
     void clearRecorded();
 
@@ -59,6 +61,7 @@ private:
     bool m_haveOopses = false;
     bool m_showRecorded = false;
     QList<Diagnosis> m_recorded;
+    QHash<QString, QStringList> m_recordedUnloads;
     QLabel *m_summary = nullptr;
     QTreeView *m_view = nullptr;
     DiagnosisModel *m_model = nullptr;

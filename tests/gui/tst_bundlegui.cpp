@@ -160,6 +160,13 @@ private Q_SLOTS:
         QList<QJsonObject> records;
         QVERIFY(unloadRecordsFromJson(QJsonDocument::fromJson(back.unloadPlanJson).object(), &records, &error));
         QCOMPARE(records, QList<QJsonObject> {record});
+
+        // Opened again, the module's diagnosis says what was tried on that machine.
+        QVERIFY2(actions->openBundle(file, &error), qPrintable(error));
+        QVERIFY(w.selectModule("kmr_refleak"));
+        auto *summary = w.findChild<QLabel *>("diagnosisSummary");
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("An unload was tried on that machine"), 20000);
+        QVERIFY2(summary->text().contains("Not carried out: polkit said no"), qPrintable(summary->text()));
     }
 
     void exportActionCollectsThenAsks()

@@ -545,6 +545,12 @@ void TestBundle::badRecordingIsRefused()
     QVERIFY(!openBundle(file, nullptr, &error, &message));
     QVERIFY2(
         message.contains("refcount/trace.json") && message.contains("event 0: kind is 'grab'"), qPrintable(message));
+
+    c.refcountTraceJson.clear();
+    c.unloadPlanJson = R"({"schema": "kmodrescue.unload-records", "schema_version": 1, "records": [{"gone": true}]})";
+    QVERIFY(writeBundleArchive(file, bundleMembers(c, &parts), manifestExtra(c, parts, false), &message));
+    QVERIFY(!openBundle(file, nullptr, &error, &message));
+    QVERIFY2(message.contains("unload/plan.json") && message.contains("no \"plan\""), qPrintable(message));
 }
 
 QTEST_GUILESS_MAIN(TestBundle)

@@ -85,10 +85,15 @@ void Rules::references()
     if (!takerModules.isEmpty())
         f.sentence = m.name + QStringLiteral(" is held by ") + count + QStringLiteral(" that ")
             + joinNames(takerModules) + QStringLiteral(" took and never gave back.");
-    else
+    else if (in.scan)
         f.sentence = m.name + QStringLiteral(" is held by ") + count
             + QStringLiteral(" that no module, open file, mount or network interface accounts for: taken with "
                              "try_module_get and never given back.");
+    else // a bundle or sosreport without a recorded diagnosis: users could not be looked for here
+        f.sentence = m.name + QStringLiteral(" is held by ") + count
+            + QStringLiteral(" that no module accounts for. Open files, mounts and network interfaces were not "
+                             "looked for (this snapshot is not from the running system): on that machine, rule "
+                             "out a real user (lsof, mount, ip link) before treating it as a leaked reference.");
     if (absurd)
         f.sentence += QStringLiteral(" A refcount this absurd (") + QString::number(m.refcount)
             + QStringLiteral(") usually means the module's idea of the module structure differs from the kernel's, "

@@ -119,18 +119,8 @@ KernelLogTab::KernelLogTab(QWidget *parent)
     connect(m_bannerButton, &QPushButton::clicked, this, &KernelLogTab::helperReadRequested);
     connect(m_openFile, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getOpenFileName(this, tr("Open Kernel Log"));
-        if (file.isEmpty())
-            return;
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly)) {
-            showHelperFailure(tr("Cannot read %1: %2").arg(file, f.errorString()));
-            return;
-        }
-        const QByteArray head = f.peek(64);
-        f.close();
-        const bool kmsg = !head.isEmpty() && head.front() >= '0' && head.front() <= '9' && head.contains(';');
-        setFollow(false);
-        setLog(kmsg ? readKmsg(file) : readDmesgFile(file), file);
+        if (!file.isEmpty())
+            openLogFile(file);
     });
     connect(m_oopsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex &current) { showExcerpt(current.isValid() ? current.row() : -1); });
@@ -326,6 +316,24 @@ bool KernelLogTab::readLive(const QString &path)
     setLog(log, path);
     if (m_follow->isChecked())
         setFollow(true);
+    return true;
+}
+
+bool KernelLogTab::openLogFile(const QString &file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        showHelperFailure(tr("Cannot read %1: %2").arg(file, f.errorString()));
+        return false;
+    }
+    const QByteArray head = f.peek(64);
+    f.close();
+    const bool kmsg = !head.isEmpty() && head.front() >= '0' && head.front() <= '9' && head.contains(';');
+    setFollow(false);
+    // A saved log does not grow: the live reader goes, so that Follow cannot append this
+    // machine's new records to another machine's log. Reload reads the live log again.
+    m_reader.reset();
+    setLog(kmsg ? readKmsg(file) : readDmesgFile(file), file);
     return true;
 }
 

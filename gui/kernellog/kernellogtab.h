@@ -56,6 +56,9 @@ public:
     void setModule(const QString &name);
     // Reads /dev/kmsg (or path). Returns false when refused; the banner then offers the helper.
     bool readLive(const QString &path = QStringLiteral("/dev/kmsg"));
+    // Shows a saved log (dmesg text, journalctl -k or a /dev/kmsg capture) instead of the live one;
+    // false, with the reason in the banner, when it cannot be read.
+    bool openLogFile(const QString &file);
     void setFollow(bool follow);
     void showHelperFailure(const QString &text);
     // The log as the helper's ReadKernelLog returned it.

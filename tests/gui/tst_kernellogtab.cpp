@@ -44,6 +44,7 @@ private Q_SLOTS:
     void showsReportsOfLabLogAndHighlightsModule();
     void followModeAppendsNewRecords();
     void followThroughTheHelper();
+    void savedLogDoesNotFollowTheLiveOne();
     void recordedLogReplacesTheHelpersAndGivesItBack();
     void unreadableLogShowsBanner();
     void mainWindowHasKernelLogTab();
@@ -177,6 +178,32 @@ void TestKernelLogTab::followModeAppendsNewRecords()
     QVERIFY(tab.logModel()->index(1, 0).data(KernelLogModel::IsGapRole).toBool());
     QTRY_COMPARE_WITH_TIMEOUT(tab.oopsModel()->rowCount(), 1, 5000);
     tab.setFollow(false);
+}
+
+// A saved log from another machine replaces the live one: Follow must not append this machine's
+// new records to it; Reload goes back to the live log.
+void TestKernelLogTab::savedLogDoesNotFollowTheLiveOne()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(QStringLiteral("kmsg"));
+    QFile f(live);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("6,1,1000,-;first\n");
+    f.flush();
+    KernelLogTab tab;
+    QVERIFY(tab.readLive(live));
+    const QString saved = QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg");
+    QVERIFY(tab.openLogFile(saved));
+    const int rows = tab.logModel()->rowCount();
+    QVERIFY(rows > 30);
+    tab.setFollow(true);
+    f.write("6,2,2000,-;written on this machine after the saved log was opened\n");
+    f.flush();
+    QTest::qWait(1500); // longer than the follow poll's interval
+    QCOMPARE(tab.logModel()->rowCount(), rows);
+    // A file that cannot be read leaves the shown log as it was.
+    QVERIFY(!tab.openLogFile(dir.filePath(QStringLiteral("missing.log"))));
+    QCOMPARE(tab.logModel()->rowCount(), rows);
 }
 
 // kernel.dmesg_restrict=1: the log came from the helper, so follow mode asks it for the records

@@ -316,6 +316,11 @@ private Q_SLOTS:
         QVERIFY(f);
         QVERIFY(std::any_of(f->evidence.begin(), f->evidence.end(),
             [](const Evidence &e) { return e.value.contains(QStringLiteral("not scanned")); }));
+        // kmr_busychar is really held by an open file on that machine: the sentence must not claim
+        // that no open file accounts for the reference, only that nobody looked.
+        QVERIFY2(!f->sentence.contains(QStringLiteral("open file, mount or network interface accounts for")),
+            qPrintable(f->sentence));
+        QVERIFY2(f->sentence.contains(QStringLiteral("were not looked for")), qPrintable(f->sentence));
     }
 
     void lockdownAndSignatures()

@@ -88,7 +88,8 @@ void addConfig(const MemoryTree &t, KernelFacts *k, QMap<QString, QString> *abse
     const QString rel = QStringLiteral("boot/config-") + k->release.value;
     if (!k->release.known() || !t.contains(rel)) {
         const QString why = k->release.known()
-            ? QStringLiteral("no %1 in this sosreport (older sos versions, 4.0 among them, do not collect /boot/config-*)")
+            ? QStringLiteral(
+                "no %1 in this sosreport (older sos versions, 4.0 among them, do not collect /boot/config-*)")
                   .arg(rel)
             : QStringLiteral("the kernel release is unknown, so its config cannot be found");
         k->configSource = k->forceUnload = k->ccVersionText = Fact::unknown(why);

@@ -1,41 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kmodrescue-helper against the real dbus-daemon and polkitd.
-//
-// Runs as root. main() enters a private mount namespace first; inside it the test bind-mounts its
-// own files over /run/dbus, /usr/share/dbus-1/system.conf, /etc/polkit-1, /usr/share/polkit-1 and
-// the user database, so the host's configuration stays untouched. It then starts a system-bus
-// dbus-daemon (as messagebus, with the real setuid activation helper) and polkitd on it. The
-// helper is started by D-Bus activation only. Test users, created with useradd into the private
-// user database, run helperprobe through runuser with stdin on /dev/null, so no prompt can block.
-//
-// polkit rules of the test (rules.d/50-kmodrescue-test.rules):
-//   kmr-allowed   every kmodrescue action
-//   kmr-reader    read-kernel-log only
-//   kmr-unloader  unload only (not force-unload)
-//   kmr-auth      AUTH_ADMIN: authentication required, and there is no agent
-//   kmr-denied    no rule: the .policy defaults (allow_any=no) apply
+// kmodrescue-helper against the real dbus-daemon and polkitd (privatesystembus.h: the private
+// bus, polkitd, the helper and the test users with their polkit rules). The test users run
+// helperprobe, a client of the helper through core's HelperClient.
+#include "kmsgmark.h"
+#include "privatesystembus.h"
+
 #include <QCoreApplication>
-#include <QDBusConnection>
-#include <QDBusConnectionInterface>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QRandomGenerator>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static const QString HelperName = QStringLiteral("io.github.kmodrescue.Helper1");
+static const QString HelperName = PrivateSystemBus::HelperName;
 static const QString NotAuthorized = QStringLiteral("error io.github.kmodrescue.Error.NotAuthorized");
 static const QString InvalidName = QStringLiteral("error io.github.kmodrescue.Error.InvalidName");
 static const QString NotLoaded = QStringLiteral("error io.github.kmodrescue.Error.NotLoaded");
@@ -68,88 +48,17 @@ private Q_SLOTS:
 
 private:
     QString probe(const QString &user, const QStringList &args);
-    bool mountBind(const QString &from, const QString &to);
-    bool startPolkitd();
-    bool waitForName(const QString &name, bool present, int ms = 15000);
-    qint64 helperPid();
-    QString readFile(const QString &path) const;
+    QString readFile(const QString &name) const { return m_bus.readFile(name); }
+    bool waitForName(const QString &name, bool present, int ms = 15000) { return m_bus.waitForName(name, present, ms); }
     qint64 followUntil(const QString &user, qint64 after, const QString &mark);
 
-    QTemporaryDir m_dir {QStringLiteral("/tmp/kmr-system-XXXXXX")};
-    QString T;
-    QString m_probe;
-    QProcess m_dbus;
-    QProcess m_polkitd;
+    PrivateSystemBus m_bus;
 };
-
-QString TestHelperSystem::readFile(const QString &path) const
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-bool TestHelperSystem::mountBind(const QString &from, const QString &to)
-{
-    if (::mount(QFile::encodeName(from).constData(), QFile::encodeName(to).constData(), nullptr, MS_BIND, nullptr)
-        != 0) {
-        qWarning("bind mount %s over %s: %s", qPrintable(from), qPrintable(to), strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-static bool writeFile(const QString &path, const QByteArray &data, int mode = 0644)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size())
-        return false;
-    f.close();
-    return ::chmod(QFile::encodeName(path).constData(), mode) == 0;
-}
-
-static QString run(const QString &program, const QStringList &args, int *exitCode = nullptr)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.setStandardInputFile(QProcess::nullDevice());
-    p.start(program, args);
-    p.waitForFinished(120000);
-    if (exitCode)
-        *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    return QString::fromUtf8(p.readAll());
-}
-
-bool TestHelperSystem::waitForName(const QString &name, bool present, int ms)
-{
-    QDBusConnection bus = QDBusConnection::systemBus();
-    for (int waited = 0; waited < ms; waited += 100) {
-        if (bus.interface()->isServiceRegistered(name).value() == present)
-            return true;
-        QThread::msleep(100);
-    }
-    return false;
-}
-
-qint64 TestHelperSystem::helperPid()
-{
-    QDBusConnection bus = QDBusConnection::systemBus();
-    const QDBusReply<uint> pid = bus.interface()->servicePid(HelperName);
-    return pid.isValid() ? qint64(pid.value()) : -1;
-}
-
-bool TestHelperSystem::startPolkitd()
-{
-    m_polkitd.setProcessChannelMode(QProcess::MergedChannels);
-    m_polkitd.setStandardOutputFile(T + QStringLiteral("/polkitd.log"), QIODevice::Append);
-    m_polkitd.start(QStringLiteral("/usr/lib/polkit-1/polkitd"), {QStringLiteral("--no-debug")});
-    return m_polkitd.waitForStarted() && waitForName(QStringLiteral("org.freedesktop.PolicyKit1"), true);
-}
 
 QString TestHelperSystem::probe(const QString &user, const QStringList &args)
 {
     QProcess p;
-    p.setStandardInputFile(QProcess::nullDevice()); // no prompt can block
-    p.start(QStringLiteral("runuser"), QStringList {QStringLiteral("-u"), user, QStringLiteral("--"), m_probe} + args);
+    m_bus.startAs(p, user, m_bus.client(QStringLiteral(KMR_PROBE_BIN)), args);
     if (!p.waitForFinished(120000)) {
         p.kill();
         p.waitForFinished();
@@ -164,142 +73,12 @@ QString TestHelperSystem::probe(const QString &user, const QStringList &args)
 
 void TestHelperSystem::initTestCase()
 {
-    QVERIFY2(m_dir.isValid(), "cannot create a temporary directory under /tmp");
-    T = m_dir.path();
-    QVERIFY(::chmod(QFile::encodeName(T).constData(), 0755) == 0);
-
-    const QStringList needed {QStringLiteral("/usr/bin/dbus-daemon"), QStringLiteral("/usr/lib/polkit-1/polkitd"),
-        QStringLiteral("/usr/lib/dbus-1.0/dbus-daemon-launch-helper"), QStringLiteral("/usr/sbin/runuser"),
-        QStringLiteral("/usr/sbin/useradd"), QStringLiteral("/usr/bin/strace"), QStringLiteral(KMR_HELPER_BIN),
-        QStringLiteral(KMR_PROBE_BIN)};
-    QStringList missing;
-    for (const QString &n : needed)
-        if (!QFileInfo::exists(n))
-            missing << n;
-    QVERIFY2(missing.isEmpty(),
-        qPrintable(QStringLiteral("missing (install dbus-daemon, polkitd, util-linux, passwd, "
-                                  "strace; build kmodrescue-helper): ")
-            + missing.join(QStringLiteral(", "))));
-
-    // The private user database with the test users.
-    QVERIFY(QDir().mkpath(T + QStringLiteral("/users/etc")));
-    for (const char *f : {"passwd", "group", "shadow", "gshadow"})
-        QVERIFY(QFile::copy(
-            QStringLiteral("/etc/") + QLatin1String(f), T + QStringLiteral("/users/etc/") + QLatin1String(f)));
-    int uid = 64100;
-    for (const char *u : {"kmr-allowed", "kmr-reader", "kmr-unloader", "kmr-auth", "kmr-denied"}) {
-        int rc = 0;
-        const QString out = run(QStringLiteral("useradd"),
-            {QStringLiteral("--prefix"), T + QStringLiteral("/users"), QStringLiteral("-M"), QStringLiteral("-U"),
-                QStringLiteral("-s"), QStringLiteral("/bin/sh"), QStringLiteral("-u"), QString::number(uid++),
-                QLatin1String(u)},
-            &rc);
-        QVERIFY2(rc == 0, qPrintable(QStringLiteral("useradd %1: %2").arg(QLatin1String(u), out)));
-    }
-    for (const char *f : {"passwd", "group", "shadow", "gshadow"})
-        QVERIFY(mountBind(
-            T + QStringLiteral("/users/etc/") + QLatin1String(f), QStringLiteral("/etc/") + QLatin1String(f)));
-
-    // polkit: the project's actions and the test's rules, nothing of the host's.
-    for (const char *d : {"etc-polkit/rules.d", "share-polkit/actions", "share-polkit/rules.d"})
-        QVERIFY(QDir().mkpath(T + QLatin1Char('/') + QLatin1String(d)));
-    QVERIFY(QFile::copy(QStringLiteral(KMR_RESOURCES "/io.github.kmodrescue.policy"),
-        T + QStringLiteral("/share-polkit/actions/io.github.kmodrescue.policy")));
-    QVERIFY(writeFile(T + QStringLiteral("/etc-polkit/rules.d/50-kmodrescue-test.rules"), R"JS(
-polkit.addRule(function(action, subject) {
-    if (action.id.indexOf("io.github.kmodrescue.") !== 0)
-        return polkit.Result.NOT_HANDLED;
-    if (subject.user === "kmr-allowed")
-        return polkit.Result.YES;
-    if (subject.user === "kmr-reader" && action.id === "io.github.kmodrescue.read-kernel-log")
-        return polkit.Result.YES;
-    if (subject.user === "kmr-unloader" && action.id === "io.github.kmodrescue.unload")
-        return polkit.Result.YES;
-    if (subject.user === "kmr-auth")
-        return polkit.Result.AUTH_ADMIN;
-    return polkit.Result.NOT_HANDLED;
-});
-)JS"));
-    QVERIFY(mountBind(T + QStringLiteral("/etc-polkit"), QStringLiteral("/etc/polkit-1")));
-    QVERIFY(mountBind(T + QStringLiteral("/share-polkit"), QStringLiteral("/usr/share/polkit-1")));
-
-    // The bus: our config over the system one, so the setuid activation helper reads it too.
-    QVERIFY(QDir().mkpath(T + QStringLiteral("/run-dbus")));
-    QVERIFY(QDir().mkpath(T + QStringLiteral("/services")));
-    QVERIFY(QDir().mkpath(T + QStringLiteral("/bin")));
-    m_probe = T + QStringLiteral("/bin/helperprobe");
-    QVERIFY(QFile::copy(QStringLiteral(KMR_PROBE_BIN), m_probe));
-    QVERIFY(::chmod(QFile::encodeName(m_probe).constData(), 0755) == 0);
-    const QByteArray busConfig
-        = QStringLiteral(R"XML(<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <user>messagebus</user>
-  <servicehelper>/usr/lib/dbus-1.0/dbus-daemon-launch-helper</servicehelper>
-  <auth>EXTERNAL</auth>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <servicedir>%1/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>
-  <include>%2/io.github.kmodrescue.Helper1.conf</include>
-</busconfig>
-)XML")
-              .arg(T, QStringLiteral(KMR_RESOURCES))
-              .toUtf8();
-    QVERIFY(writeFile(T + QStringLiteral("/system.conf"), busConfig));
-    QVERIFY(mountBind(T + QStringLiteral("/system.conf"), QStringLiteral("/usr/share/dbus-1/system.conf")));
-    QVERIFY(mountBind(T + QStringLiteral("/run-dbus"), QStringLiteral("/run/dbus")));
-    // Activation: the helper runs under strace so that the test can see which files it touches.
-    QVERIFY(writeFile(T + QStringLiteral("/helper-exec.sh"),
-        QStringLiteral("#!/bin/sh\nexport QT_FORCE_STDERR_LOGGING=1\n"
-                       "exec /usr/bin/strace -f -qq -A -o %1/helper.strace -e trace=%file %2 "
-                       "--fixer-dir %1/no-fixer --idle-timeout 60 2>>%1/helper.log\n")
-            .arg(T, QStringLiteral(KMR_HELPER_BIN))
-            .toUtf8(),
-        0755));
-    QVERIFY(writeFile(T + QStringLiteral("/services/io.github.kmodrescue.Helper1.service"),
-        QStringLiteral("[D-BUS Service]\nName=io.github.kmodrescue.Helper1\nExec=%1/helper-exec.sh\nUser=root\n")
-            .arg(T)
-            .toUtf8()));
-
-    m_dbus.setProcessChannelMode(QProcess::MergedChannels);
-    m_dbus.setStandardOutputFile(T + QStringLiteral("/dbus.log"));
-    m_dbus.start(QStringLiteral("/usr/bin/dbus-daemon"),
-        {QStringLiteral("--config-file=") + T + QStringLiteral("/system.conf"), QStringLiteral("--nofork"),
-            QStringLiteral("--nopidfile")});
-    QVERIFY(m_dbus.waitForStarted());
-    for (int i = 0; i < 100 && !QFileInfo::exists(QStringLiteral("/run/dbus/system_bus_socket")); ++i)
-        QThread::msleep(100);
-    QVERIFY2(QDBusConnection::systemBus().isConnected(), qPrintable(readFile(T + QStringLiteral("/dbus.log"))));
-    QVERIFY2(startPolkitd(), qPrintable(readFile(T + QStringLiteral("/polkitd.log"))));
+    m_bus.setUp({QStringLiteral(KMR_PROBE_BIN)});
 }
 
 void TestHelperSystem::cleanupTestCase()
 {
-    const qint64 pid = helperPid();
-    if (pid > 0)
-        ::kill(pid_t(pid), SIGTERM);
-    m_polkitd.terminate();
-    m_polkitd.waitForFinished();
-    m_dbus.terminate();
-    m_dbus.waitForFinished();
-    if (QTest::currentTestFailed() || qEnvironmentVariableIsSet("KMR_KEEP_LOGS"))
-        m_dir.setAutoRemove(false);
+    m_bus.tearDown();
 }
 
 void TestHelperSystem::allowedUserReachesValidation()
@@ -309,9 +88,9 @@ void TestHelperSystem::allowedUserReachesValidation()
     const QString r
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotLoaded),
-        qPrintable(r + QStringLiteral("\nhelper log:\n") + readFile(T + QStringLiteral("/helper.log"))));
-    QVERIFY2(readFile(T + QStringLiteral("/helper.log"))
-                 .contains(QStringLiteral("authorized for io.github.kmodrescue.unload")),
+        qPrintable(r + QStringLiteral("\nhelper log:\n") + readFile(QStringLiteral("helper.log"))));
+    QVERIFY2(
+        readFile(QStringLiteral("helper.log")).contains(QStringLiteral("authorized for io.github.kmodrescue.unload")),
         "the helper did not log the authorization");
     const QString f = probe(QStringLiteral("kmr-allowed"),
         {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent")), QStringLiteral("8")});
@@ -400,7 +179,7 @@ void TestHelperSystem::badNamesRejectedWithoutTouchingFiles()
     QFETCH(QString, holder);
     QFETCH(QString, expected);
     QFETCH(QString, rule);
-    const QString tracePath = T + QStringLiteral("/helper.strace");
+    const QString tracePath = m_bus.path(QStringLiteral("helper.strace"));
     const qint64 before = QFileInfo(tracePath).size();
     QStringList args {QStringLiteral("unload"), hex(name), QStringLiteral("1")};
     if (!holder.isEmpty())
@@ -455,7 +234,7 @@ void TestHelperSystem::clientsLeavingRightAfterTheirCall()
     // Each client sends a forced unload and leaves at once. The helper must answer every request
     // by doing nothing (polkit cannot vouch for a name that is gone: denied; or authorized and
     // the caller is gone: nothing done), never run the executor, and stay healthy.
-    const QString logPath = T + QStringLiteral("/helper.log");
+    const QString logPath = QStringLiteral("helper.log");
     const int before = readFile(logPath).count(QStringLiteral("Unload from "));
     constexpr int Rounds = 20;
     for (int i = 0; i < Rounds; ++i) {
@@ -488,14 +267,12 @@ void TestHelperSystem::helperExitsWhenNoClientIsLeft()
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotLoaded), qPrintable(r));
     QVERIFY2(waitForName(HelperName, false, 20000), "the helper is still on the bus with no client left");
-    QVERIFY(readFile(T + QStringLiteral("/helper.log")).contains(QStringLiteral("no client left: exiting")));
+    QVERIFY(readFile(QStringLiteral("helper.log")).contains(QStringLiteral("no client left: exiting")));
 }
 
 void TestHelperSystem::polkitdStoppedMeansDenied()
 {
-    m_polkitd.terminate();
-    QVERIFY(m_polkitd.waitForFinished());
-    QVERIFY(waitForName(QStringLiteral("org.freedesktop.PolicyKit1"), false));
+    QVERIFY(m_bus.stopPolkitd());
     const QString r
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(r.startsWith(NotAuthorized) && r.contains(QStringLiteral("polkit")), qPrintable(r));
@@ -504,29 +281,10 @@ void TestHelperSystem::polkitdStoppedMeansDenied()
     const QString f = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readafter"), QStringLiteral("0")});
     QVERIFY2(f.startsWith(NotAuthorized) && !f.contains(QStringLiteral("\nrecord ")), qPrintable(f));
     // polkitd back: allowed again.
-    QVERIFY2(startPolkitd(), qPrintable(readFile(T + QStringLiteral("/polkitd.log"))));
+    QVERIFY2(m_bus.startPolkitd(), qPrintable(readFile(QStringLiteral("polkitd.log"))));
     const QString again
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("unload"), hex(QStringLiteral("kmr_absent"))});
     QVERIFY2(again.startsWith(NotLoaded), qPrintable(again));
-}
-
-// A message of our own in the kernel log (root may write to /dev/kmsg).
-static bool writeKmsg(const QString &text)
-{
-    const int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const QByteArray line = "<6>" + text.toUtf8() + '\n';
-    const bool ok = ::write(fd, line.constData(), size_t(line.size())) == line.size();
-    ::close(fd);
-    return ok;
-}
-
-static QString uniqueMark(const char *what)
-{
-    return QStringLiteral("kmr-follow-test %1 %2")
-        .arg(QLatin1String(what))
-        .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
 }
 
 // One ReadKernelLogAfter(after) as `user`: every record is numbered above `after`, `mark` is
@@ -573,13 +331,13 @@ void TestHelperSystem::allowedUserFollowsTheLog()
     const qint64 start = whole.section(QStringLiteral("last="), 1).toLongLong(&ok);
     QVERIFY2(whole.startsWith(QStringLiteral("ok records=")) && ok, qPrintable(whole));
 
-    const QString first = uniqueMark("first");
+    const QString first = uniqueMark(QStringLiteral("kmr-follow-test first"));
     QVERIFY2(writeKmsg(first), strerror(errno));
     const qint64 afterFirst = followUntil(QStringLiteral("kmr-allowed"), start, first);
     QVERIFY2(afterFirst > start, "the first poll did not return the new record");
 
     // The read grant alone is enough; the next poll has only what came after the last one.
-    const QString second = uniqueMark("second");
+    const QString second = uniqueMark(QStringLiteral("kmr-follow-test second"));
     QVERIFY2(writeKmsg(second), strerror(errno));
     const qint64 afterSecond = followUntil(QStringLiteral("kmr-reader"), afterFirst, second);
     QVERIFY2(afterSecond > afterFirst, "the second poll did not return the new record");
@@ -588,7 +346,7 @@ void TestHelperSystem::allowedUserFollowsTheLog()
     const QString none
         = probe(QStringLiteral("kmr-allowed"), {QStringLiteral("readafter"), QString::number(1LL << 62)});
     QCOMPARE(none, QStringLiteral("ok records=0"));
-    QVERIFY2(readFile(T + QStringLiteral("/helper.log")).contains(QStringLiteral("ReadKernelLogAfter from")),
+    QVERIFY2(readFile(QStringLiteral("helper.log")).contains(QStringLiteral("ReadKernelLogAfter from")),
         "the helper did not log the follow calls");
 }
 
@@ -596,7 +354,7 @@ void TestHelperSystem::followIsDeniedWithoutTheReadGrant()
 {
     // Polkit first, on every call: no rule, an unload grant only, or authentication nobody can
     // give all get NotAuthorized and no record.
-    QVERIFY(writeKmsg(uniqueMark("denied")));
+    QVERIFY(writeKmsg(uniqueMark(QStringLiteral("kmr-follow-test denied"))));
     for (const char *user : {"kmr-denied", "kmr-unloader", "kmr-auth"}) {
         const QString r = probe(
             QLatin1String(user), {QStringLiteral("readafter"), QStringLiteral("0"), QStringLiteral("--interactive")});
@@ -607,17 +365,9 @@ void TestHelperSystem::followIsDeniedWithoutTheReadGrant()
 
 int main(int argc, char **argv)
 {
-    if (::geteuid() != 0) {
-        fprintf(stderr,
-            "FAIL: the system tests must run as root: they start a private dbus-daemon and polkitd "
-            "in their own mount namespace (run ctest -L system as root)\n");
+    // Before Qt starts any thread.
+    if (!enterPrivateMountNamespace())
         return 1;
-    }
-    // Before Qt starts any thread: a private mount namespace, so every bind mount below is ours.
-    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-        fprintf(stderr, "FAIL: cannot enter a private mount namespace: %s\n", strerror(errno));
-        return 1;
-    }
     QCoreApplication app(argc, argv);
     TestHelperSystem t;
     return QTest::qExec(&t, argc, argv);

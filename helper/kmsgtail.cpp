@@ -96,9 +96,13 @@ QStringList KmsgTail::readRecords(qint64 after, qsizetype maxBytes, QString *err
             break;
         if (after >= 0 && recordSequence(buf, n) <= after)
             continue;
-        total += n;
-        if (total > maxBytes)
+        // The first record comes even when it alone is larger than maxBytes: an empty answer would
+        // send a caller that asks again from its last record (follow mode) back to the same record,
+        // forever. A record fits in buf (the kernel makes none larger than 8 KiB), so such a reply is
+        // that one record, a few KiB at most.
+        if (!records.isEmpty() && total + n > maxBytes)
             break;
+        total += n;
         records << QString::fromUtf8(buf, n);
     }
     ::close(fd);

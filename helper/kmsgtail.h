@@ -21,7 +21,8 @@ public:
     // Every record in the buffer, raw ("PRI,SEQ,USEC,FLAGS;text\n KEY=value"), at most maxBytes.
     static QStringList readAllRecords(qsizetype maxBytes, QString *error);
     // The records numbered above `after`, oldest first, whole records up to maxBytes in all (the
-    // caller asks again from the last one it got for the rest).
+    // caller asks again from the last one it got for the rest). A record larger than maxBytes
+    // comes alone, so that asking again always gets on (tests/system/tst_kmsgtail.cpp).
     static QStringList readRecordsAfter(quint64 after, qsizetype maxBytes, QString *error);
 
 private:

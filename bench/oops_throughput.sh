@@ -5,7 +5,8 @@
 # (../shared/oops-corpus/syzkaller, never copied into the project), then times:
 #   grep -c 'Call Trace' FILE          (close to the memory-bound floor)
 #   dmesg -F FILE > /dev/null          (util-linux parsing and printing the same log)
-#   kmodrescue-cli oops FILE > /dev/null  (our extraction of every report)
+#   kmodrescue-cli oops --jobs 1 FILE     (our extraction of every report, on one thread)
+#   kmodrescue-cli oops FILE              (the same with one thread per CPU, the default)
 # Each is run REPEAT times after a warm-up read; the best time counts.
 # usage: bench/oops_throughput.sh [BUILD_DIR] [SIZE_MB]   (BUILD_DIR defaults to build/release)
 set -eu
@@ -52,18 +53,24 @@ best() {
 
 read -r w_grep c_grep < <(best grep -c 'Call Trace' "$log")
 read -r w_dmesg c_dmesg < <(best dmesg -F "$log")
+read -r w_one c_one < <(best "$cli" oops --jobs 1 "$log")
 read -r w_kmr c_kmr < <(best "$cli" oops "$log")
+threads=$(nproc)
 reports=$("$cli" oops "$log" | grep -c '^#')
 
 mb=$(echo "$bytes / 1000000" | bc -l)
 printf 'log: %s (%.0f MB, %s reports found), best of %s runs, load average %s\n' "$log" "$mb" "$reports" "$repeat" \
     "$(cut -d' ' -f1 /proc/loadavg)"
-printf '%-24s %8s %8s %10s\n' "" "wall s" "cpu s" "MB/s (cpu)"
-for row in "grep -c 'Call Trace'|$w_grep|$c_grep" "dmesg -F|$w_dmesg|$c_dmesg" "kmodrescue-cli oops|$w_kmr|$c_kmr"; do
+printf '%-26s %8s %8s %10s\n' "" "wall s" "cpu s" "MB/s (cpu)"
+for row in "grep -c 'Call Trace'|$w_grep|$c_grep" "dmesg -F|$w_dmesg|$c_dmesg" "kmodrescue-cli oops -j1|$w_one|$c_one" \
+    "kmodrescue-cli oops -j$threads|$w_kmr|$c_kmr"; do
     IFS='|' read -r name w c <<<"$row"
-    printf '%-24s %8.3f %8.3f %10.1f\n' "$name" "$w" "$c" "$(echo "$mb / $c" | bc -l)"
+    printf '%-26s %8.3f %8.3f %10.1f\n' "$name" "$w" "$c" "$(echo "$mb / $c" | bc -l)"
 done
-printf 'ratio kmodrescue/grep:  wall %.2f  cpu %.2f  (goal: at most 3)\n' \
-    "$(echo "$w_kmr / $w_grep" | bc -l)" "$(echo "$c_kmr / $c_grep" | bc -l)"
-printf 'ratio kmodrescue/dmesg: wall %.2f  cpu %.2f  (goal: at most 1)\n' \
-    "$(echo "$w_kmr / $w_dmesg" | bc -l)" "$(echo "$c_kmr / $c_dmesg" | bc -l)"
+for row in "-j1|$w_one|$c_one" "-j$threads|$w_kmr|$c_kmr"; do
+    IFS='|' read -r name w c <<<"$row"
+    printf 'ratio kmodrescue %s/grep:  wall %.2f  cpu %.2f  (goal: at most 3)\n' "$name" \
+        "$(echo "$w / $w_grep" | bc -l)" "$(echo "$c / $c_grep" | bc -l)"
+    printf 'ratio kmodrescue %s/dmesg: wall %.2f  cpu %.2f  (goal: at most 1)\n' "$name" \
+        "$(echo "$w / $w_dmesg" | bc -l)" "$(echo "$c / $c_dmesg" | bc -l)"
+done

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kmodrescue-cli oops [FILE] [--json]   the crash reports in a saved log, or in /dev/kmsg
+// kmodrescue-cli oops [FILE] [--json] [--jobs N]   the crash reports in a saved log, or in /dev/kmsg
 // kmodrescue-cli oops --eval DIR [--verbose]   score the extractor on a syzkaller-format corpus
 #include "bundlesource.h"
 #include "command.h"
@@ -14,6 +14,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QThread>
+
+#include <algorithm>
 
 using namespace kmr::kernellog;
 
@@ -91,11 +94,15 @@ void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QStri
 
 // A saved text log: the listing is printed as the reports are found (a log of hundreds of
 // megabytes made of crashes has tens of thousands); JSON needs them all first.
-void printFromText(Context &ctx, QByteArrayView data, const QString &source)
+void printFromText(Context &ctx, QByteArrayView data, const QString &source, int jobs)
 {
     OopsExtractor::Options options;
     options.keepLines = ctx.json; // the text listing prints neither the lines nor the frames
     options.frameFunctions = ctx.json;
+    // A large log is read in chunks on `jobs` threads (0: one per CPU), about eight chunks per
+    // thread so that they end about together, none under 256 KiB (each costs a little at its edge).
+    options.threads = jobs > 0 ? jobs : std::max(1, QThread::idealThreadCount());
+    options.chunkBytes = std::clamp<qsizetype>(data.size() / (8 * options.threads), 256 * 1024, 8 * 1024 * 1024);
     if (ctx.json)
         return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
     int n = 0;
@@ -108,6 +115,7 @@ int run(Context &ctx)
 {
     QString file, evalDir;
     bool verbose = false;
+    int jobs = 0; // one per CPU
     for (int i = 0; i < ctx.args.size(); ++i) {
         const QString &a = ctx.args.at(i);
         if (a == QLatin1String("--eval")) {
@@ -116,6 +124,13 @@ int run(Context &ctx)
                 return ExitUsage;
             }
             evalDir = ctx.args.at(++i);
+        } else if (a == QLatin1String("--jobs") || a == QLatin1String("-j")) {
+            bool ok = false;
+            jobs = i + 1 < ctx.args.size() ? ctx.args.at(++i).toInt(&ok) : 0;
+            if (!ok || jobs < 1 || jobs > 1024) {
+                ctx.err << "kmodrescue-cli oops: --jobs needs a number of threads from 1 to 1024\n";
+                return ExitUsage;
+            }
         } else if (a == QLatin1String("--verbose") || a == QLatin1String("-v")) {
             verbose = true;
         } else if (a.startsWith(QLatin1Char('-'))) {
@@ -152,7 +167,7 @@ int run(Context &ctx)
             const KernelLog log = readKmsg(file, &error, &why);
             printExcerpts(ctx, OopsExtractor::extract(log), file);
         } else {
-            printFromText(ctx, data, file);
+            printFromText(ctx, data, file, jobs);
         }
         return ExitOk;
     }
@@ -187,7 +202,8 @@ int run(Context &ctx)
     return ExitOk;
 }
 
-const Registrar reg {"oops", "oops [FILE] [--json] | --eval DIR", "crash reports in a kernel log, by module", &run};
+const Registrar reg {
+    "oops", "oops [FILE] [--json] [--jobs N] | --eval DIR", "crash reports in a kernel log, by module", &run};
 
 } // namespace
 } // namespace kmr::cli

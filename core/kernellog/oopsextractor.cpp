@@ -6,7 +6,13 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopstitle.h"
 
+#include <QThread>
+
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 namespace kmr::kernellog {
 
@@ -56,6 +62,11 @@ public:
         }
         return l->parsed;
     }
+    // The index of the line that starts at byte `at` of the text, once it has been read (-1 before).
+    void watchLineAt(qsizetype at) { m_watchByte = at; }
+    int watchedLine() const { return m_watchedLine; }
+    qsizetype offsetOf(const LineInfo &l) const { return l.raw.data() - m_text.data(); }
+    qsizetype textSize() const { return m_text.size(); }
     void dropBefore(int index)
     {
         const qsizetype dead = index - m_base;
@@ -73,6 +84,8 @@ private:
         const char *base = m_text.data() + m_pos;
         const void *nl = std::memchr(base, '\n', size_t(m_text.size() - m_pos));
         const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - m_pos;
+        if (m_pos == m_watchByte)
+            m_watchedLine = m_base + int(m_lines.size());
         LineInfo l;
         l.raw = QByteArrayView(base, len);
         l.hits = detail::scanLine(l.raw);
@@ -83,6 +96,8 @@ private:
 
     QByteArrayView m_text;
     qsizetype m_pos = 0;
+    qsizetype m_watchByte = -1;
+    int m_watchedLine = -1;
     int m_base = 0;
     std::vector<LineInfo> m_lines;
 };
@@ -112,6 +127,26 @@ bool looksLikeReportBody(const ParsedLine &p)
     return colon > 0 && (space < 0 || colon < space); // "RIP:", "Code:", "Workqueue:", "task:"
 }
 
+// Where a scan starts and where it stops (the parallel extraction scans a log in pieces).
+//
+// The main loop's state at a line is the line's index and how many of the lines just before it
+// it looked at since the last report ended ("before" lines, at most 3: they may open the next
+// report). Two scans that reach the same line in the same state go on identically.
+struct ScanRange {
+    int start = 0; // the first line looked at; the (at most 3) lines before it are its before lines
+    qsizetype stopByte = -1; // stop at the first line looked at that starts at or after this byte
+    std::vector<qint8> *visited = nullptr; // records each line looked at: its number of before lines
+    std::function<bool(int index, int before)> converged; // stop at the first line where this holds
+};
+
+struct ScanEnd {
+    int index = 0; // the line the scan stopped at (or the number of lines, at the end of the text)
+    int before = 0;
+    qsizetype byte = 0; // where that line starts
+    bool atEnd = false;
+    bool converged = false;
+};
+
 class Scanner
 {
 public:
@@ -124,7 +159,10 @@ public:
     bool keepLines = true;
     bool frameFunctions = true;
     // Each report found goes to sink as soon as it is complete.
-    void run(const OopsExtractor::Sink &sink);
+    void run(const OopsExtractor::Sink &sink) { run(sink, ScanRange()); }
+    ScanEnd run(const OopsExtractor::Sink &sink, const ScanRange &range);
+    int reportAt() const { return m_reportAt; } // the header line of the report being handed to the sink
+    LineCache &lines() { return m_lines; }
 
 private:
     const rules::OopsGroup *matchOops(QByteArrayView line, quint64 hits) const;
@@ -135,6 +173,7 @@ private:
     bool m_firstOnly;
     const OopsExtractor::Sink *m_sink = nullptr;
     qsizetype m_found = 0;
+    int m_reportAt = -1;
     QList<QByteArrayView> m_reportTexts;
     QList<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
     QList<Row> m_rows;
@@ -154,22 +193,37 @@ const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) co
     return nullptr;
 }
 
-void Scanner::run(const OopsExtractor::Sink &sink)
+ScanEnd Scanner::run(const OopsExtractor::Sink &sink, const ScanRange &range)
 {
     m_sink = &sink;
     QList<int> before; // the last lines before a header: "[ cut here ]" and the WARN message
-    for (int index = 0;;) {
+    for (int i = std::max(0, range.start - 3); i < range.start; ++i)
+        before.append(i);
+    for (int index = range.start;;) {
         m_lines.dropBefore(index - 3);
         const LineInfo *line = m_lines.at(index);
         if (!line)
-            break;
+            return {index, int(before.size()), m_lines.textSize(), true, false};
+        if (range.stopByte >= 0 || range.visited || range.converged) {
+            const qsizetype byte = m_lines.offsetOf(*line);
+            const int count = int(before.size());
+            if (range.stopByte >= 0 && byte >= range.stopByte)
+                return {index, count, byte, false, false};
+            if (range.converged && index > range.start && range.converged(index, count))
+                return {index, count, byte, false, true};
+            if (range.visited) {
+                if (qsizetype(range.visited->size()) <= index)
+                    range.visited->resize(size_t(index) + 1, -1);
+                (*range.visited)[size_t(index)] = qint8(count);
+            }
+        }
         if (line->hits) {
             if (const rules::OopsGroup *g = matchOops(line->raw, line->hits)) {
                 const qsizetype had = m_found;
                 index = processReport(index, *g, before);
                 before.clear();
                 if (m_firstOnly && m_found > had)
-                    break;
+                    return {index, 0, -1, false, false};
                 continue;
             }
         }
@@ -360,8 +414,204 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         e.truncatedWhy = QStringLiteral("another message was printed into the middle of the report's first line");
     e.truncated = !e.truncatedWhy.isEmpty();
     ++m_found;
+    m_reportAt = at;
     (*m_sink)(std::move(e));
     return resume;
+}
+
+// The parallel extraction of a saved log. The text is cut into chunks at line starts; workers
+// scan the chunks at once, each from its first line as if nothing came before it. A chunk's scan
+// goes on past its end until the first line it looks at in the next chunk. The reports are then
+// handed to the sink in log order by the calling thread, which checks each chunk's start: the
+// exact scan (the previous chunk's, already checked) reached the chunk at some line in some state
+// (see ScanRange). If the chunk's own scan looked at that line in the same state, its reports
+// from that line on are the exact ones. If not (the line was inside one of its reports, or fewer
+// lines before it were looked at), the calling thread scans on from the exact state until both
+// scans meet, and only then takes over the chunk's reports. The result is the same, report for
+// report, as one scan of the whole text.
+struct ChunkResult {
+    std::vector<std::pair<int, OopsExcerpt>> reports; // header line (chunk-relative), report
+    std::vector<qint8> visited;
+    ScanEnd end;
+    int lines = 0; // lines from the chunk's start to the next chunk's start
+    bool ready = false;
+};
+
+void shiftLines(OopsExcerpt &e, int by)
+{
+    if (by == 0)
+        return;
+    e.firstLine += by;
+    e.lastLine += by;
+    for (int &i : e.lineIndexes)
+        i += by;
+    for (OopsFrame &f : e.frames) {
+        if (f.line >= 0)
+            f.line += by;
+    }
+}
+
+// The start of the line `count` lines before the one starting at `byte`.
+qsizetype linesBack(QByteArrayView text, qsizetype byte, int count)
+{
+    for (; count > 0 && byte > 0; --count) {
+        const void *nl = byte >= 2 ? memrchr(text.data(), '\n', size_t(byte - 1)) : nullptr;
+        byte = nl ? static_cast<const char *>(nl) - text.data() + 1 : 0;
+    }
+    return byte;
+}
+
+class ParallelExtraction
+{
+public:
+    ParallelExtraction(QByteArrayView text, const OopsExtractor::Options &options, const OopsExtractor::Sink &sink)
+        : m_text(text)
+        , m_options(options)
+        , m_sink(sink)
+    {
+        for (qsizetype at = 0; at < text.size();) {
+            m_starts.push_back(at);
+            const qsizetype want = at + options.chunkBytes;
+            if (want >= text.size())
+                break;
+            const void *nl = std::memchr(text.data() + want, '\n', size_t(text.size() - want));
+            at = nl ? static_cast<const char *>(nl) - text.data() + 1 : text.size();
+        }
+        m_results.resize(m_starts.size());
+    }
+
+    void run(int threads)
+    {
+        std::vector<std::thread> workers;
+        for (int t = 0; t < threads; ++t)
+            workers.emplace_back([this, threads] { work(threads); });
+        consume();
+        for (std::thread &w : workers)
+            w.join();
+    }
+
+private:
+    Scanner scanner(qsizetype from) const
+    {
+        Scanner s(m_text.sliced(from), false);
+        s.keepLines = m_options.keepLines;
+        s.frameFunctions = m_options.frameFunctions;
+        return s;
+    }
+
+    qsizetype chunkEnd(size_t k) const { return k + 1 < m_starts.size() ? m_starts[k + 1] : m_text.size(); }
+
+    void work(int threads)
+    {
+        for (;;) {
+            const size_t k = m_next.fetch_add(1);
+            if (k >= m_starts.size())
+                return;
+            {
+                // At most two chunks per thread wait for the calling thread: memory stays bounded.
+                std::unique_lock lock(m_mutex);
+                m_cv.wait(lock, [&] { return k < m_consumed + size_t(2 * threads); });
+            }
+            ChunkResult r;
+            Scanner s = scanner(m_starts[k]);
+            ScanRange range;
+            range.stopByte = chunkEnd(k) - m_starts[k];
+            range.visited = &r.visited;
+            s.lines().watchLineAt(range.stopByte);
+            r.end = s.run([&r, &s](OopsExcerpt &&e) { r.reports.emplace_back(s.reportAt(), std::move(e)); }, range);
+            r.lines = r.end.atEnd ? r.end.index : s.lines().watchedLine();
+            std::lock_guard lock(m_mutex);
+            m_results[k] = std::move(r);
+            m_results[k].ready = true;
+            m_cv.notify_all();
+        }
+    }
+
+    // Hands the reports to the sink in order, checking each chunk's start (see above).
+    void consume()
+    {
+        int exactLine = 0, exactBefore = 0; // the exact scan's state, in lines of the whole text
+        qsizetype exactByte = 0;
+        bool done = false;
+        int chunkLine = 0; // the line the chunk starts at
+        for (size_t k = 0; k < m_starts.size(); ++k) {
+            ChunkResult r;
+            {
+                std::unique_lock lock(m_mutex);
+                m_cv.wait(lock, [&] { return m_results[k].ready; });
+                r = std::move(m_results[k]);
+                m_results[k] = ChunkResult();
+            }
+            if (!done && exactByte < chunkEnd(k)) {
+                int from = -1; // the chunk's own reports count from this (chunk) line on
+                const auto agrees = [&](int line, int before) {
+                    const int local = line - chunkLine;
+                    return local >= 0 && size_t(local) < r.visited.size() && r.visited[size_t(local)] == before;
+                };
+                if (agrees(exactLine, exactBefore)) {
+                    from = exactLine - chunkLine;
+                } else {
+                    // Scan on from the exact state until the chunk's scan is met.
+                    const qsizetype origin = linesBack(m_text, exactByte, exactBefore);
+                    const int originLine = exactLine - exactBefore;
+                    Scanner s = scanner(origin);
+                    ScanRange range;
+                    range.start = exactBefore;
+                    range.stopByte = chunkEnd(k) - origin;
+                    range.converged = [&](int i, int before) { return agrees(originLine + i, before); };
+                    const ScanEnd end = s.run(
+                        [&](OopsExcerpt &&e) {
+                            shiftLines(e, originLine);
+                            m_sink(std::move(e));
+                        },
+                        range);
+                    if (end.converged) {
+                        from = originLine + end.index - chunkLine;
+                    } else {
+                        exactLine = originLine + end.index;
+                        exactBefore = end.before;
+                        exactByte = origin + end.byte;
+                        done = end.atEnd;
+                    }
+                }
+                if (from >= 0) {
+                    for (auto &[at, e] : r.reports) {
+                        if (at >= from) {
+                            shiftLines(e, chunkLine);
+                            m_sink(std::move(e));
+                        }
+                    }
+                    exactLine = chunkLine + r.end.index;
+                    exactBefore = r.end.before;
+                    exactByte = m_starts[k] + r.end.byte;
+                    done = r.end.atEnd;
+                }
+            }
+            chunkLine += r.lines;
+            std::lock_guard lock(m_mutex);
+            m_consumed = k + 1;
+            m_cv.notify_all();
+        }
+    }
+
+    QByteArrayView m_text;
+    const OopsExtractor::Options &m_options;
+    const OopsExtractor::Sink &m_sink;
+    std::vector<qsizetype> m_starts; // where each chunk starts
+    std::vector<ChunkResult> m_results;
+    std::atomic<size_t> m_next {0};
+    size_t m_consumed = 0;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+};
+
+int threadsFor(const OopsExtractor::Options &options, qsizetype size)
+{
+    int threads = options.threads;
+    if (threads <= 0)
+        threads = std::max(1, QThread::idealThreadCount());
+    const qsizetype chunks = options.chunkBytes > 0 ? size / options.chunkBytes + 1 : 1;
+    return int(std::min<qsizetype>(threads, chunks > 1 ? chunks : 1));
 }
 
 QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
@@ -384,6 +634,8 @@ QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
 
 void OopsExtractor::extractFromText(QByteArrayView text, const Options &options, const Sink &sink)
 {
+    if (const int threads = threadsFor(options, text.size()); threads > 1)
+        return ParallelExtraction(text, options, sink).run(threads);
     Scanner s(text, false);
     s.keepLines = options.keepLines;
     s.frameFunctions = options.frameFunctions;

@@ -32,6 +32,11 @@ public:
         // Name each call trace frame's function (OopsFrame::function). The module, offsets and
         // "? " mark are always kept, and so are the faulting function and module.
         bool frameFunctions = true;
+        // extractFromText on a log larger than chunkBytes: scan it in chunks on this many threads
+        // (0: one per CPU). The reports, and the order the sink gets them in, are the same as
+        // with one thread; the sink is called on the calling thread.
+        int threads = 1;
+        qsizetype chunkBytes = 8 * 1024 * 1024;
     };
     using Sink = std::function<void(OopsExcerpt &&)>;
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).

@@ -6,6 +6,7 @@
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopsextractor.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTest>
 
@@ -45,6 +46,8 @@ private Q_SLOTS:
     void wholeBootLogHasEveryReport();
     void warningWithModuleFrames();
     void leanListingKeepsWhatItPrints();
+    void chunksOnThreadsGiveTheSameReports_data();
+    void chunksOnThreadsGiveTheSameReports();
     void hungTaskNamesTheBlockedExit();
     void truncatedReportIsMarked();
     void followsOneCallerThroughInterleavedLines();
@@ -177,6 +180,45 @@ void TestOopsExtractor::leanListingKeepsWhatItPrints()
             for (const OopsFrame &frame : l.frames)
                 QVERIFY(frame.function.isEmpty());
         }
+    }
+}
+
+// kmodrescue-cli oops reads a large log in chunks on several threads. Every report, every field of
+// it and their order must be what one scan of the whole log gives: chunk edges land inside
+// reports, between a report and the "[ cut here ]" before it, and inside other CPUs' lines.
+void TestOopsExtractor::chunksOnThreadsGiveTheSameReports_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<int>("chunkBytes");
+    QTest::newRow("2 threads, 300-byte chunks") << 2 << 300;
+    QTest::newRow("4 threads, 1 KiB chunks") << 4 << 1024;
+    QTest::newRow("3 threads, 7 KiB chunks") << 3 << 7 * 1024;
+    QTest::newRow("2 threads, 64 KiB chunks") << 2 << 64 * 1024;
+}
+
+void TestOopsExtractor::chunksOnThreadsGiveTheSameReports()
+{
+    QFETCH(int, threads);
+    QFETCH(int, chunkBytes);
+    QByteArray text;
+    const QStringList names = QDir(QStringLiteral(KMR_FIXTURES "/kmsg")).entryList({QStringLiteral("*.txt")});
+    QVERIFY2(names.size() >= 19, "the dmesg fixtures in tests/fixtures/kmsg are missing");
+    for (int round = 0; round < 2; ++round) {
+        for (const QString &name : names)
+            text += fixture(name);
+    }
+    const QList<OopsExcerpt> one = OopsExtractor::extractFromText(text);
+    QVERIFY2(one.size() >= 46, qPrintable(QString::number(one.size())));
+    OopsExtractor::Options options;
+    options.threads = threads;
+    options.chunkBytes = chunkBytes;
+    QList<OopsExcerpt> many;
+    OopsExtractor::extractFromText(text, options, [&](OopsExcerpt &&e) { many.append(std::move(e)); });
+    QCOMPARE(many.size(), one.size());
+    for (qsizetype i = 0; i < one.size(); ++i) {
+        QCOMPARE(many[i].title, one[i].title);
+        QCOMPARE(many[i].lineIndexes, one[i].lineIndexes);
+        QVERIFY2(many[i] == one[i], qPrintable(QStringLiteral("report %1 differs: %2").arg(i).arg(one[i].title)));
     }
 }
 

@@ -45,7 +45,7 @@ public:
         : m_text(text)
     { }
     // nullptr past the end of the text. The pointer is valid until the next call.
-    LineInfo *at(int index)
+    Q_ALWAYS_INLINE LineInfo *at(int index)
     {
         while (index - m_base >= qsizetype(m_lines.size())) {
             if (!readLine())
@@ -53,7 +53,7 @@ public:
         }
         return &m_lines[size_t(index - m_base)];
     }
-    const ParsedLine &parsed(int index)
+    Q_ALWAYS_INLINE const ParsedLine &parsed(int index)
     {
         LineInfo *l = at(index);
         if (!l->isParsed) {
@@ -199,12 +199,13 @@ ScanEnd Scanner::run(const OopsExtractor::Sink &sink, const ScanRange &range)
     QList<int> before; // the last lines before a header: "[ cut here ]" and the WARN message
     for (int i = std::max(0, range.start - 3); i < range.start; ++i)
         before.append(i);
+    const bool ranged = range.stopByte >= 0 || range.visited || range.converged;
     for (int index = range.start;;) {
         m_lines.dropBefore(index - 3);
         const LineInfo *line = m_lines.at(index);
         if (!line)
             return {index, int(before.size()), m_lines.textSize(), true, false};
-        if (range.stopByte >= 0 || range.visited || range.converged) {
+        if (Q_UNLIKELY(ranged)) {
             const qsizetype byte = m_lines.offsetOf(*line);
             const int count = int(before.size());
             if (range.stopByte >= 0 && byte >= range.stopByte)

@@ -5,6 +5,8 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopsline.h"
 
+#include <cctype>
+
 namespace kmr::kernellog::rules {
 
 namespace {
@@ -357,23 +359,80 @@ bool isRegexSpecial(char c)
     return QByteArrayView("\\^$.|?*+()[]{}").contains(c);
 }
 
-// "BUG: KASAN: ([a-z]+) in" -> "BUG: KASAN: ". Stops before a character a quantifier could make optional.
-QString literalPrefix(const char *pattern)
+// The literal texts every match of a pattern contains, at least 4 bytes each: runs of plain (or
+// escaped punctuation) characters outside groups and classes, a character a quantifier makes
+// optional left out. "WARNING: .*lib/debugobjects\\.c.* (?:debug_print|at)" ->
+// {"WARNING: ", "lib/debugobjects.c"}. None for a pattern with a top-level alternative or a
+// case-insensitive one: nothing is then required.
+QList<QByteArray> requiredLiterals(const char *pattern)
 {
-    QByteArray lit;
-    for (const char *p = pattern; *p && !isRegexSpecial(*p) && *p != '{'; ++p) {
-        if (p[1] == '?' || p[1] == '*' || p[1] == '{')
-            break;
-        lit += *p;
+    QList<QByteArray> out;
+    const QByteArrayView pat(pattern);
+    if (pat.contains("(?i"))
+        return out;
+    QByteArray run;
+    const auto endRun = [&] {
+        if (run.size() >= 4)
+            out << run;
+        run.clear();
+    };
+    int depth = 0;
+    for (qsizetype i = 0; i < pat.size(); ++i) {
+        const char c = pat[i];
+        const char next = i + 1 < pat.size() ? pat[i + 1] : '\0';
+        if (c == '[') { // a class: one character of a set, never literal text
+            endRun();
+            for (++i; i < pat.size() && pat[i] != ']'; ++i)
+                i += pat[i] == '\\' ? 1 : 0;
+            continue;
+        }
+        if (c == '{') { // a "{{FUNC}}" placeholder, or a quantifier's "{0,2}"
+            endRun();
+            const qsizetype close = pat.indexOf(next == '{' ? "}}" : "}", i);
+            if (close < 0)
+                return {};
+            i = close + (next == '{' ? 1 : 0);
+            continue;
+        }
+        if (c == '(' || c == ')') {
+            endRun();
+            depth += c == '(' ? 1 : -1;
+            continue;
+        }
+        if (c == '|' && depth == 0)
+            return {};
+        if (depth > 0)
+            continue;
+        char literal = 0;
+        qsizetype width = 1;
+        if (c == '\\') {
+            if (next && !std::isalnum(static_cast<unsigned char>(next)))
+                literal = next; // "\\." is a dot; "\\n", "\\w", "\\d" are not literal text here
+            width = 2;
+        } else if (!isRegexSpecial(c)) {
+            literal = c;
+        }
+        const char after = i + width < pat.size() ? pat[i + width] : '\0';
+        if (!literal) {
+            endRun();
+        } else if (after == '?' || after == '*' || after == '{') {
+            endRun(); // may be absent
+        } else {
+            run += literal;
+            if (after == '+')
+                endRun(); // present, but what follows need not be next to it
+        }
+        i += width - 1;
     }
-    return QString::fromLatin1(lit);
+    endRun();
+    return out;
 }
 
 OopsFormat make(const F &f)
 {
     OopsFormat o;
     o.title = re(f.title);
-    o.titleLiteral = literalPrefix(f.title);
+    o.titleLiterals = requiredLiterals(f.title);
     o.titleMultiline = QByteArrayView(f.title).contains("\\n");
     if (f.report)
         o.report = re(f.report);

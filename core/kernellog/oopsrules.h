@@ -39,7 +39,7 @@ struct StackSpec {
 
 struct OopsFormat {
     QRegularExpression title;
-    QString titleLiteral; // the pattern's leading literal text: no match without it
+    QList<QByteArray> titleLiterals; // texts every match of title contains: no match without them
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
     QRegularExpression report; // optional: must match the report text, its captures feed fmt
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found

@@ -353,12 +353,11 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     if (lines.isEmpty())
         return r;
     const QString header = QString::fromUtf8(lines.first());
-    QString text;
+    QByteArray joined; // the lines joined, each ended by '\n'
+    QString text; // the same as text, converted once
     QList<qsizetype> lineStarts; // offsets of each line in text
-    // One UTF-8 conversion of the joined lines; the lines hold no '\n', so each one starts after one.
-    const auto fullText = [&]() -> const QString & {
-        if (text.isEmpty()) {
-            QByteArray joined;
+    const auto joinedText = [&]() -> const QByteArray & {
+        if (joined.isEmpty()) {
             qsizetype size = 0;
             for (const QByteArrayView l : lines)
                 size += l.size() + 1;
@@ -367,7 +366,13 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 joined += l;
                 joined += '\n';
             }
-            text = QString::fromUtf8(joined);
+        }
+        return joined;
+    };
+    // One UTF-8 conversion of the joined lines; the lines hold no '\n', so each one starts after one.
+    const auto fullText = [&]() -> const QString & {
+        if (text.isEmpty()) {
+            text = QString::fromUtf8(joinedText());
             lineStarts.reserve(lines.size());
             lineStarts << 0;
             for (qsizetype nl = text.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < text.size();
@@ -375,6 +380,16 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 lineStarts << nl + 1;
         }
         return text;
+    };
+    // Whether the texts a format's title always contains are there: ASCII text is in the bytes
+    // exactly when it is in their conversion, so most patterns are spared without one.
+    const auto mayMatch = [&](const rules::OopsFormat &f, bool onText) {
+        const QByteArrayView subject = onText ? QByteArrayView(joinedText()) : lines.first();
+        for (const QByteArray &l : f.titleLiterals) {
+            if (!contains(subject, l))
+                return false;
+        }
+        return true;
     };
     const auto lineOf = [&](qsizetype offset) {
         fullText();
@@ -388,9 +403,9 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     for (int phase = 0; phase < 2 && !matchedTitle; ++phase) {
         for (const rules::OopsFormat &f : group.formats) {
             const bool onText = phase == 1 || f.titleMultiline;
-            const QString &subject = onText ? fullText() : header;
-            if (!f.titleLiteral.isEmpty() && !subject.contains(f.titleLiteral))
+            if (!mayMatch(f, onText))
                 continue; // cannot match: spare the pattern
+            const QString &subject = onText ? fullText() : header;
             const QRegularExpressionMatch m = f.title.match(subject);
             if (!m.hasMatch())
                 continue;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target: the OopsExtractor on arbitrary logs. Besides memory safety (ASan, UBSan),
-// it checks that every excerpt stays inside the log and is ordered.
+// it checks that every excerpt stays inside the log and is ordered, and that reading the log in
+// small chunks on two threads gives exactly the reports of one scan.
 #include "kernellog/dmesgparser.h"
 #include "kernellog/kernellogjson.h"
 #include "kernellog/oopsextractor.h"
@@ -38,7 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArrayView text(reinterpret_cast<const char *>(data), qsizetype(size));
     const qsizetype lines = text.count('\n') + 1;
-    check(OopsExtractor::extractFromText(text), lines);
+    const QList<OopsExcerpt> all = OopsExtractor::extractFromText(text);
+    check(all, lines);
+    OopsExtractor::Options chunked;
+    chunked.threads = 2;
+    chunked.chunkBytes = 64 + qsizetype(size % 977); // chunk edges anywhere, many per input
+    if (OopsExtractor::extractFromText(text, chunked) != all)
+        abort();
     const QList<OopsExcerpt> first = OopsExtractor::extractFirstFromText(text);
     if (first.size() > 1)
         abort();

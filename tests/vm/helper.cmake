@@ -16,3 +16,12 @@ if(TARGET kmodrescue-helper)
     endif()
   endforeach()
 endif()
+
+# tests/system/tst_kernellog_follow where kernel.dmesg_restrict=0 (this machine and Debian's kernels
+# boot with 1): 1 during the test, 0 again after a whole run and after SIGKILL. The path does not
+# depend on the kernel: the newest series only, in its slot.
+list(GET KMR_LAB_SERIES -1 _series)
+if(TARGET tst_kernellog_follow AND KMR_LAB_RELEASE_${_series})
+  kmr_add_vm_test(vm_dmesg_restrict_${_series} ${KMR_LAB_RELEASE_${_series}}
+    ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/dmesg_restrict_kept.sh)
+endif()

@@ -175,6 +175,7 @@ private:
     qsizetype m_found = 0;
     int m_reportAt = -1;
     QList<QByteArrayView> m_reportTexts;
+    QList<quint64> m_reportHits; // scanLine() of each report text's line
     QList<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
     QList<Row> m_rows;
     QList<int> m_gapsSeen;
@@ -256,6 +257,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     const LineContext ctx = header.context;
     // Reused from report to report: allocating them anew each time made the heap grow and shrink.
     QList<QByteArrayView> &reportTexts = m_reportTexts;
+    QList<quint64> &reportHits = m_reportHits;
+    reportHits.clear();
     QList<Row> &rows = m_rows;
     QList<int> &gapsSeen = m_gapsSeen;
     reportTexts.clear();
@@ -313,6 +316,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         if (!oopsLine && skipLine)
             continue;
         reportTexts.append(p.text);
+        reportHits.append(hits);
         traceSeen = traceSeen
             || (hits
                 & (detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace)
@@ -324,7 +328,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         resume = here;
 
     OopsExcerpt e;
-    const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd));
+    const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd), m_reportHits.constData());
     if (group.needsFormat && !t.matchedFormat)
         return at + 1; // not a report after all: go on after its first line
     e.title = t.title;

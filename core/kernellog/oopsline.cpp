@@ -187,6 +187,8 @@ const LiteralSet &lineLiterals()
           << "Call Trace"
           << "backtrace"
           << "Call trace";
+        for (const char *stack : kStackLiterals)
+            l << stack;
         return LiteralSet(l);
     }();
     return set;
@@ -211,6 +213,12 @@ quint64 headerMask()
 quint64 markerBit(LineMarker m)
 {
     return quint64(1) << (kGroupCount + int(m));
+}
+
+quint64 stackLiteralMask()
+{
+    constexpr int count = int(std::size(kStackLiterals));
+    return ((quint64(1) << count) - 1) << (kGroupCount + int(MarkCount));
 }
 
 QString internLatin1(QByteArrayView text)

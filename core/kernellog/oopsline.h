@@ -73,6 +73,13 @@ enum LineMarker {
 quint64 scanLine(QByteArrayView line);
 quint64 headerMask();
 quint64 markerBit(LineMarker m);
+// The texts that start or interrupt a call trace in a title's stack walk (oopstitle.cpp). Every
+// line is checked for them too, after the markers: a line whose scanLine() has none of these
+// bits set holds none of them, and neither does any part of it.
+inline constexpr const char *kStackLiterals[]
+    = {"Call Trace", "Call trace", "Allocated:", "Freed:", "Backtrace:", "Uninit was stored to memory at",
+        "Allocated by task ", "Freed by task ", " backtrace", "should_fail"};
+quint64 stackLiteralMask();
 // memmem: faster than a generic search for the short needles used here.
 inline bool contains(QByteArrayView hay, QByteArrayView needle)
 {

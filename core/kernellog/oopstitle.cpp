@@ -27,10 +27,20 @@ enum StackLiteral {
 
 quint64 stackLiterals(QByteArrayView l)
 {
-    static const LiteralSet set({"Call Trace", "Call trace", "Allocated:", "Freed:", "Backtrace:",
-        "Uninit was stored to memory at", "Allocated by task ", "Freed by task ", " backtrace", "should_fail"});
+    static const LiteralSet set(QList<QByteArray>(std::begin(kStackLiterals), std::end(kStackLiterals)));
     return set.find(l);
 }
+
+// The lines a stack walk reads, and what the line scan found in the log lines they are part of:
+// a line whose log line holds no stack literal is not searched again.
+struct WalkLines {
+    const QList<QByteArrayView> &lines;
+    const quint64 *scanned = nullptr; // scanLine() of each line's log line, or nullptr
+    quint64 literals(qsizetype i) const
+    {
+        return scanned && !(scanned[i] & stackLiteralMask()) ? 0 : stackLiterals(lines[i]);
+    }
+};
 
 constexpr quint64 bit(StackLiteral s)
 {
@@ -196,9 +206,9 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
 
 // syzkaller's extractStackFrameImpl: walk the parts in order over the lines; each trace yields
 // one key frame. Returns false when a key frame could not be found.
-bool extractFrames(
-    const StackSpec &spec, const QList<StackPart> &parts, const QList<QByteArrayView> &lines, QStringList &results)
+bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const WalkLines &walk, QStringList &results)
 {
+    const QList<QByteArrayView> &lines = walk.lines;
     QStringList raw;
     bool ok = true;
     int traces = 0;
@@ -221,8 +231,8 @@ bool extractFrames(
             ++traces;
             const bool last = partIdx == parts.size() - 1;
             while (i < n) {
+                const quint64 hits = walk.literals(i);
                 const QByteArrayView l = lines[i++];
-                const quint64 hits = stackLiterals(l);
                 if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
@@ -250,8 +260,8 @@ bool extractFrames(
             }
         } else {
             while (i < n) {
+                const quint64 hits = walk.literals(i);
                 const QByteArrayView l = lines[i++];
-                const quint64 hits = stackLiterals(l);
                 if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
@@ -347,7 +357,7 @@ QString sanitizeCharacters(const QString &t)
     return res.trimmed();
 }
 
-TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView> &lines)
+TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView> &lines, const quint64 *scanned)
 {
     TitleResult r;
     if (lines.isEmpty())
@@ -447,10 +457,11 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 for (qsizetype i = first + 1; i < lines.size(); ++i)
                     from << lines[i];
                 QStringList frames;
-                bool ok = extractFrames(f.stack, f.stack.parts, from, frames);
+                const WalkLines walk {from, scanned ? scanned + first : nullptr};
+                bool ok = extractFrames(f.stack, f.stack.parts, walk, frames);
                 if (!ok && !f.stack.parts2.isEmpty()) {
                     frames.clear();
-                    ok = extractFrames(f.stack, f.stack.parts2, from, frames);
+                    ok = extractFrames(f.stack, f.stack.parts2, walk, frames);
                 }
                 if (!ok)
                     corrupted = QStringLiteral("no frames in the call trace");

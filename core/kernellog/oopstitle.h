@@ -20,8 +20,10 @@ struct TitleResult {
     bool matchedFormat = false; // some format of the group recognised the report
 };
 
-// lines: the report's lines (prefix stripped), the header first.
-TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView> &lines);
+// lines: the report's lines (prefix stripped), the header first. scanned (optional): scanLine()
+// of the log line each one is part of, which spares the stack walk searching most lines again.
+TitleResult makeTitle(
+    const rules::OopsGroup &group, const QList<QByteArrayView> &lines, const quint64 *scanned = nullptr);
 
 // Replaces what changes from run to run (addresses, numbers, line numbers, executor ids) and
 // drops control characters, as syzkaller does, so titles compare across machines.

@@ -5,6 +5,7 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopsline.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace kmr::kernellog::rules {
@@ -433,6 +434,13 @@ OopsFormat make(const F &f)
     OopsFormat o;
     o.title = re(f.title);
     o.titleLiterals = requiredLiterals(f.title);
+    const QByteArrayView title(f.title);
+    const QByteArrayView bare("[[:space:]]*(?:\\n|$)");
+    if (title.endsWith(bare) && !f.report && !f.hasStack) {
+        const QByteArrayView head = title.chopped(bare.size());
+        if (std::none_of(head.begin(), head.end(), isRegexSpecial))
+            o.bareHeader = head.toByteArray();
+    }
     o.titleMultiline = QByteArrayView(f.title).contains("\\n");
     if (f.report)
         o.report = re(f.report);

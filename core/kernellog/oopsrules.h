@@ -40,6 +40,9 @@ struct StackSpec {
 struct OopsFormat {
     QRegularExpression title;
     QList<QByteArray> titleLiterals; // texts every match of title contains: no match without them
+    // Set when title is "X:[[:space:]]*(?:\\n|$)" (X plain text): a header with nothing after
+    // it. Such a pattern spans lines, but its match is found in the bytes (see makeTitle).
+    QByteArray bareHeader;
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
     QRegularExpression report; // optional: must match the report text, its captures feed fmt
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found

@@ -2,7 +2,9 @@
 #include "kernellog/oopstitle.h"
 #include "kernellog/oopsline.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstring>
 
 namespace kmr::kernellog::detail {
 
@@ -274,6 +276,25 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
     return ok;
 }
 
+// Where "X:[[:space:]]*(?:\n|$)" first matches text (lines each ended by '\n'): the first X followed
+// by ASCII white space up to a line's end, as an offset in text's UTF-16 conversion; -1 when none.
+qsizetype bareHeaderAt(QByteArrayView text, QByteArrayView x)
+{
+    for (qsizetype at = find(text, x); at >= 0;) {
+        qsizetype p = at + x.size();
+        while (p < text.size() && std::strchr(" \t\r\f\v", text[p]) && text[p] != '\0')
+            ++p;
+        if (p == text.size() || text[p] == '\n') {
+            const QByteArrayView before = text.first(at);
+            const bool ascii = std::all_of(before.begin(), before.end(), [](char c) { return uchar(c) < 0x80; });
+            return ascii ? at : QString::fromUtf8(before).size();
+        }
+        const qsizetype next = find(text.sliced(at + 1), x);
+        at = next < 0 ? -1 : at + 1 + next;
+    }
+    return -1;
+}
+
 QString formatTitle(const QString &fmt, const QStringList &args)
 {
     QString out;
@@ -415,12 +436,17 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             const bool onText = phase == 1 || f.titleMultiline;
             if (!mayMatch(f, onText))
                 continue; // cannot match: spare the pattern
-            const QString &subject = onText ? fullText() : header;
-            const QRegularExpressionMatch m = f.title.match(subject);
-            if (!m.hasMatch())
+            QRegularExpressionMatch m;
+            qsizetype pos = -1;
+            if (!f.bareHeader.isEmpty() && onText) {
+                pos = bareHeaderAt(joinedText(), f.bareHeader);
+            } else {
+                m = f.title.match(onText ? fullText() : header);
+                pos = m.hasMatch() ? m.capturedStart() : -1;
+            }
+            if (pos < 0)
                 continue;
             // Positions: in the header line they precede anything in later lines.
-            const qsizetype pos = m.capturedStart();
             if (pos > startPos || (pos == startPos && !desc.isEmpty()))
                 continue;
             if (pos < startPos) {

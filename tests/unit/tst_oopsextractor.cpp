@@ -301,6 +301,13 @@ void TestOopsExtractor::titles_data()
     QTest::addColumn<QByteArray>("log");
     QTest::addColumn<QString>("title");
 
+    // "BUG:" with nothing after it on its line is syzkaller's damaged report, found in the bytes:
+    // after text that is not ASCII, and not when the header line says more.
+    QTest::newRow("bare BUG: after non-ASCII text")
+        << QByteArray("[ 1.0] \xc3\xa9t\xc3\xa9 BUG: \t \n[ 1.1] Call Trace:\n[ 1.1]  foo+0x1/0x2\n")
+        << QStringLiteral("BUG: corrupted");
+    QTest::newRow("BUG: with text, then a bare BUG:")
+        << QByteArray("[ 1.0] BUG: weird x\n[ 1.1] BUG:\n[ 1.1] Call Trace:\n") << QStringLiteral("BUG: weird x");
     QTest::newRow("page fault, 6.x wording")
         << QByteArray("[ 1.0] BUG: unable to handle page fault for address: ffffffffc0a2b000\n"
                       "[ 1.0] #PF: supervisor read access in kernel mode\n"

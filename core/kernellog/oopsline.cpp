@@ -4,7 +4,9 @@
 
 #include <QHash>
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 #include <cstring>
 #include <vector>
 
@@ -132,12 +134,31 @@ ParsedLine parseLine(QByteArrayView raw)
     return pl;
 }
 
+namespace {
+
+// The characters of a line's "[  12.345678][ T123] " prefix (and "<6>"), as a table.
+constexpr std::array<bool, 256> kPrefixChars = [] {
+    std::array<bool, 256> t {};
+    for (const char c : std::string_view("0123456789[] .<>CT"))
+        t[uchar(c)] = true;
+    return t;
+}();
+
+bool isPrefixChar(char c)
+{
+    return kPrefixChars[uchar(c)];
+}
+
+} // namespace
+
 LiteralSet::LiteralSet(const QList<QByteArray> &literals)
     : m_literals(literals)
 {
     Q_ASSERT(literals.size() <= 64);
     for (const QByteArray &l : literals) {
         Q_ASSERT(l.size() >= 4);
+        // See find(): no literal may begin with two prefix characters.
+        m_skipPrefix = m_skipPrefix && !(isPrefixChar(l[0]) && isPrefixChar(l[1]));
         quint32 w = 0;
         std::memcpy(&w, l.constData(), 4);
         m_prefixes << w;
@@ -151,7 +172,16 @@ quint64 LiteralSet::find(QByteArrayView line) const
     quint64 found = 0;
     const char *p = line.data();
     const qsizetype n = line.size() - 3;
-    for (qsizetype i = 0; i < n; ++i) {
+    // A line starts with a run of prefix characters (the timestamp and caller id). No literal
+    // begins with two of them, so none can start before the run's last character: the search
+    // starts there, which spares a third of a typical line.
+    qsizetype from = 0;
+    if (m_skipPrefix) {
+        while (from < line.size() && isPrefixChar(p[from]))
+            ++from;
+        from = std::max<qsizetype>(0, from - 1);
+    }
+    for (qsizetype i = from; i < n; ++i) {
         quint32 w;
         std::memcpy(&w, p + i, 4);
         const quint32 h = hash(w);

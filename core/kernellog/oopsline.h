@@ -52,6 +52,7 @@ private:
     quint64 m_bits[1024] = {};
     QList<QByteArray> m_literals;
     QList<quint32> m_prefixes;
+    bool m_skipPrefix = true; // no literal begins with two characters of a line's timestamp prefix
 };
 
 // The literals every line is checked for: the report headers (bit i = rules::groups()[i]),

@@ -292,6 +292,7 @@ void KernelLogTab::showHelperFailure(const QString &text)
 {
     m_bannerText->setText(text);
     m_banner->show();
+    m_bannerShowsFollowRefusal = false;
 }
 
 bool KernelLogTab::readLive(const QString &path)
@@ -309,6 +310,7 @@ bool KernelLogTab::readLive(const QString &path)
             m_bannerButton->hide();
         }
         m_banner->show();
+        m_bannerShowsFollowRefusal = false;
         return false;
     }
     const KernelLog log = reader->readAvailable();
@@ -352,6 +354,7 @@ void KernelLogTab::helperFollowFailed(const QString &text)
     m_helperPending = false;
     setFollow(false);
     showHelperFailure(text + QLatin1Char(' ') + tr("Following the log through the helper has stopped."));
+    m_bannerShowsFollowRefusal = true;
 }
 
 void KernelLogTab::appendHelperRecords(qint64 after, const QStringList &records)
@@ -359,6 +362,11 @@ void KernelLogTab::appendHelperRecords(qint64 after, const QStringList &records)
     if (!m_viaHelper || after != m_lastSequence)
         return; // an answer for a log that is no longer shown
     m_helperPending = false;
+    if (m_bannerShowsFollowRefusal) {
+        // Follow ticked again after a refusal, and the helper answers: the refusal is over.
+        m_banner->hide();
+        m_bannerShowsFollowRefusal = false;
+    }
     appendRecords(parseKmsgRecordsAfter(after, records));
 }
 

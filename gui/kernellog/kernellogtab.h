@@ -41,7 +41,8 @@ class OopsListModel;
 // the records to setHelperLog(). Follow mode on a log read by the helper asks it every second
 // for the newer records (helperFollowRequested -> HelperClient::readKernelLogAfter ->
 // appendHelperRecords), one request at a time; records the ring buffer overwrote in between
-// show as a gap. A refusal stops following and shows why (helperFollowFailed).
+// show as a gap. A refusal stops following and shows why (helperFollowFailed) until Follow,
+// ticked again, gets an answer.
 class KernelLogTab : public QWidget
 {
     Q_OBJECT
@@ -127,6 +128,7 @@ private:
     QString m_livePath;
     bool m_viaHelper = false; // the log came from the helper: follow mode asks it
     bool m_helperPending = false; // a follow request is on its way
+    bool m_bannerShowsFollowRefusal = false; // helperFollowFailed()'s text: a later answer takes it down
     qint64 m_lastSequence = -1; // of the newest record shown, -1 when unknown
     bool m_recorded = false;
     kernellog::KernelLog m_shownBefore; // what leaveRecorded() shows again when no live log was read

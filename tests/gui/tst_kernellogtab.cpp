@@ -245,6 +245,22 @@ void TestKernelLogTab::followThroughTheHelper()
     QTest::qWait(1500);
     QCOMPARE(asked.size(), 2);
 
+    // Follow ticked again once the helper may answer: the refusal stays until it does, then goes.
+    tab.setFollow(true);
+    QCOMPARE(asked.size(), 3);
+    QCOMPARE(asked.at(2).at(0).toLongLong(), 16);
+    QVERIFY(tab.helperBannerVisible());
+    tab.appendHelperRecords(16, {QStringLiteral("6,17,5000,-;back")});
+    QVERIFY(!tab.helperBannerVisible());
+    QCOMPARE(tab.logModel()->rowCount(), 6);
+    // Another message (a log file that cannot be read) stays while following goes on.
+    QVERIFY(!tab.openLogFile(QStringLiteral("/nonexistent/kernel.log")));
+    QVERIFY(tab.helperBannerVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 4, 3000);
+    tab.appendHelperRecords(17, {QStringLiteral("6,18,6000,-;more")});
+    QCOMPARE(tab.logModel()->rowCount(), 7);
+    QVERIFY(tab.helperBannerVisible());
+
     // A log read directly again is not followed through the helper.
     tab.setLog(parseDmesgText(fixture(QStringLiteral("exitoops-6.1.txt"))), QStringLiteral("file"));
     QVERIFY(!tab.readsThroughHelper());

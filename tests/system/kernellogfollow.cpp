@@ -3,7 +3,7 @@
 // a direct read of /dev/kmsg (kernel.dmesg_restrict=1). For tests/system/tst_kernellog_follow.cpp,
 // which runs it as a test user on its private bus.
 //
-//   kernellogfollow [MARK [--until-refused]]
+//   kernellogfollow [MARK [--until-refused [--resume FILE MARK2]]]
 //
 // Opens kmodrescue's main window on the live system (no module scan), so the tab is the one
 // installKernelLogTab() wired up, and reports one line at a time on stdout:
@@ -20,8 +20,11 @@
 // With --until-refused it goes on following until following stops with the banner showing why:
 //   stopped: follow=on|off
 //   banner: TEXT
-// Then "records: N" (what the tab's model holds). Exits 0, 5 when refused or stopped, 1 when
-// something did not happen within a minute (a "failed: ..." line says what).
+// With --resume it then waits for FILE to exist (the test makes it once the helper can say yes
+// again), ticks Follow again as a user would, and reports as above ("following again after=SEQ",
+// "mark: seq=SEQ" for MARK2, "source: TEXT"), then "follow: on|off" and "banner: TEXT".
+// Then "records: N" (what the tab's model holds). Exits 0, 5 when refused or stopped (and not
+// resumed), 1 when something did not happen within a minute (a "failed: ..." line says what).
 #include "kernellog/kernellogmodel.h"
 #include "kernellog/kernellogtab.h"
 #include "mainwindow.h"
@@ -29,6 +32,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
 #include <QThread>
@@ -94,7 +98,7 @@ public:
     void saySource() const { say(QStringLiteral("source: ") + m_source->text()); }
 
     int readThroughHelper();
-    int follow(const QString &mark, bool untilRefused);
+    int follow(const QStringList &args);
 
 private:
     qint64 sequenceOf(const QString &message) const
@@ -104,6 +108,8 @@ private:
                 return r.sequence;
         return -1;
     }
+    int followUntil(const QString &mark, const QString &announce);
+    QString followState() const { return m_follow->isChecked() ? QStringLiteral("on") : QStringLiteral("off"); }
     int failed(const QString &what) const
     {
         say(QStringLiteral("failed: ") + what);
@@ -136,25 +142,43 @@ int Driver::readThroughHelper()
     return 0;
 }
 
-int Driver::follow(const QString &mark, bool untilRefused)
+// Ticks Follow and waits for the record `mark`.
+int Driver::followUntil(const QString &mark, const QString &announce)
 {
     const qint64 after = m_tab->lastSequence();
     m_follow->click();
-    say(QStringLiteral("following after=%1").arg(after));
-    if (!waitFor([&] { return sequenceOf(mark) >= 0 || m_tab->helperBannerVisible(); }) || sequenceOf(mark) < 0)
+    say(QStringLiteral("%1 after=%2").arg(announce).arg(after));
+    if (!waitFor([&] { return sequenceOf(mark) >= 0 || !m_follow->isChecked(); }) || sequenceOf(mark) < 0)
         return failed(QStringLiteral("the mark did not show up within a minute"));
     say(QStringLiteral("mark: seq=%1").arg(sequenceOf(mark)));
     saySource();
-    if (!untilRefused) {
+    return 0;
+}
+
+int Driver::follow(const QStringList &args)
+{
+    if (const int rc = followUntil(args.at(0), QStringLiteral("following")); rc != 0)
+        return rc;
+    if (!args.contains(QLatin1String("--until-refused"))) {
         say(QStringLiteral("records: %1").arg(records()));
         return 0;
     }
     if (!waitFor([&] { return m_tab->helperBannerVisible(); }))
         return failed(QStringLiteral("following did not stop within a minute"));
-    say(QStringLiteral("stopped: follow=%1").arg(m_follow->isChecked() ? QStringLiteral("on") : QStringLiteral("off")));
+    say(QStringLiteral("stopped: follow=") + followState());
     sayBanner();
+    const qsizetype resume = args.indexOf(QLatin1String("--resume"));
+    if (resume > 0 && resume + 2 < args.size()) {
+        const QString when = args.at(resume + 1);
+        if (!waitFor([&] { return QFileInfo::exists(when); }))
+            return failed(QStringLiteral("%1 did not appear within a minute").arg(when));
+        if (const int rc = followUntil(args.at(resume + 2), QStringLiteral("following again")); rc != 0)
+            return rc;
+        say(QStringLiteral("follow: ") + followState());
+        sayBanner();
+    }
     say(QStringLiteral("records: %1").arg(records()));
-    return 5;
+    return resume > 0 ? 0 : 5;
 }
 
 } // namespace
@@ -183,5 +207,5 @@ int main(int argc, char **argv)
     driver.sayBanner();
     if (const int rc = driver.readThroughHelper(); rc != 0 || args.isEmpty())
         return rc;
-    return driver.follow(args.at(0), args.contains(QLatin1String("--until-refused")));
+    return driver.follow(args);
 }

@@ -6,8 +6,10 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopstitle.h"
 
+#include <QHash>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -34,6 +36,7 @@ struct LineInfo {
     bool startKnown = false; // startsNew and isHeader are set
     bool startsNew = false;
     bool isHeader = false;
+    int nextSame = -1; // the next line printed in the same context, once linked (-1: not known)
 };
 
 // The lines from the oldest one a report may still look at to the furthest one read ahead. The
@@ -62,6 +65,27 @@ public:
         }
         return l->parsed;
     }
+    // Links every line up to `index` (or the end of the text) to the next one printed in the same
+    // context (LineInfo::nextSame), in order, parsing them. A report window that has found where
+    // the next report starts follows its own context's lines through these links instead of
+    // looking at every other CPU's and task's line in between.
+    void linkUpTo(int index)
+    {
+        m_linked = std::max(m_linked, m_base); // dropped lines stay unlinked
+        for (; m_linked <= index; ++m_linked) {
+            if (!at(m_linked))
+                return;
+            const LineContext &c = parsed(m_linked).context;
+            const quint64 key = quint64(c.kind) | quint64(c.id.size()) << 2 | c.number << 8;
+            int &last = m_lastInContext[key];
+            if (last >= m_base && last < m_linked && m_lines[size_t(last - m_base)].parsed.context == c)
+                m_lines[size_t(last - m_base)].nextSame
+                    = m_linked; // else a dropped line or another context with the same key
+            last = m_linked;
+        }
+    }
+    // The lines that say the kernel dropped messages ("printk messages dropped"), in order.
+    const std::vector<int> &droppedLines() const { return m_dropped; }
     // The index of the line that starts at byte `at` of the text, once it has been read (-1 before).
     void watchLineAt(qsizetype at) { m_watchByte = at; }
     int watchedLine() const { return m_watchedLine; }
@@ -89,6 +113,8 @@ private:
         LineInfo l;
         l.raw = QByteArrayView(base, len);
         l.hits = detail::scanLine(l.raw);
+        if (l.hits & detail::markerBit(detail::MarkDropped))
+            m_dropped.push_back(m_base + int(m_lines.size()));
         m_lines.push_back(l);
         m_pos += len + 1;
         return true;
@@ -99,6 +125,9 @@ private:
     qsizetype m_watchByte = -1;
     int m_watchedLine = -1;
     int m_base = 0;
+    int m_linked = 0; // lines before this one are linked
+    QHash<quint64, int> m_lastInContext; // the last linked line of each context
+    std::vector<int> m_dropped;
     std::vector<LineInfo> m_lines;
 };
 
@@ -271,6 +300,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     int resume = -1;
 
     int here = at;
+    int lastSame = -1; // the last line of the report's context looked at
     for (int scanned = 0;; ++scanned, ++here) {
         LineInfo *line = m_lines.at(here);
         if (!line)
@@ -297,8 +327,24 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         }
         const ParsedLine &p = m_lines.parsed(here);
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
-        if (!oopsLine && !same)
+        if (!oopsLine && !same) {
+            // Past the next report's start, another context's line only matters if it says
+            // messages were dropped: go on at this context's next line within the window.
+            if (second && !cpuTraceback && lastSame >= 0) {
+                const int end = at + kMaxWindow + 1;
+                m_lines.linkUpTo(end - 1);
+                const LineInfo *last = m_lines.at(lastSame);
+                const int next = last && last->nextSame >= 0 ? std::min(last->nextSame, end) : end;
+                const std::vector<int> &dropped = m_lines.droppedLines();
+                for (auto d = std::upper_bound(dropped.begin(), dropped.end(), here); d != dropped.end() && *d < next;
+                     ++d)
+                    gapsSeen << *d;
+                scanned += next - here - 1;
+                here = next - 1;
+            }
             continue;
+        }
+        lastSame = here;
         if (!rowsClosed)
             rows.append({here, p, hits});
         if (!oopsLine && p.questionable)

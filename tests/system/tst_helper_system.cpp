@@ -20,6 +20,10 @@ static const QString NotAuthorized = QStringLiteral("error io.github.kmodrescue.
 static const QString InvalidName = QStringLiteral("error io.github.kmodrescue.Error.InvalidName");
 static const QString NotLoaded = QStringLiteral("error io.github.kmodrescue.Error.NotLoaded");
 
+// The marks of this run: another run of this test on the machine (another checkout) writes into
+// the same /dev/kmsg, and its marks are not "earlier marks" of this one.
+static const QString MarkPrefix = uniqueMark(QStringLiteral("kmr-follow-test"));
+
 static QString hex(const QString &s)
 {
     return QString::fromLatin1(s.toUtf8().toHex());
@@ -306,7 +310,7 @@ qint64 TestHelperSystem::followUntil(const QString &user, qint64 after, const QS
             qWarning("readafter %lld: a record not after it, or out of order: %s", after, qPrintable(l));
             return -1;
         }
-        if (l.contains(QStringLiteral("kmr-follow-test")) && !l.contains(mark)) {
+        if (l.contains(MarkPrefix) && !l.contains(mark)) {
             qWarning("readafter %lld: an earlier mark came back: %s", after, qPrintable(l));
             return -1;
         }
@@ -331,13 +335,13 @@ void TestHelperSystem::allowedUserFollowsTheLog()
     const qint64 start = whole.section(QStringLiteral("last="), 1).toLongLong(&ok);
     QVERIFY2(whole.startsWith(QStringLiteral("ok records=")) && ok, qPrintable(whole));
 
-    const QString first = uniqueMark(QStringLiteral("kmr-follow-test first"));
+    const QString first = uniqueMark(MarkPrefix + QStringLiteral(" first"));
     QVERIFY2(writeKmsg(first), strerror(errno));
     const qint64 afterFirst = followUntil(QStringLiteral("kmr-allowed"), start, first);
     QVERIFY2(afterFirst > start, "the first poll did not return the new record");
 
     // The read grant alone is enough; the next poll has only what came after the last one.
-    const QString second = uniqueMark(QStringLiteral("kmr-follow-test second"));
+    const QString second = uniqueMark(MarkPrefix + QStringLiteral(" second"));
     QVERIFY2(writeKmsg(second), strerror(errno));
     const qint64 afterSecond = followUntil(QStringLiteral("kmr-reader"), afterFirst, second);
     QVERIFY2(afterSecond > afterFirst, "the second poll did not return the new record");
@@ -354,7 +358,7 @@ void TestHelperSystem::followIsDeniedWithoutTheReadGrant()
 {
     // Polkit first, on every call: no rule, an unload grant only, or authentication nobody can
     // give all get NotAuthorized and no record.
-    QVERIFY(writeKmsg(uniqueMark(QStringLiteral("kmr-follow-test denied"))));
+    QVERIFY(writeKmsg(uniqueMark(MarkPrefix + QStringLiteral(" denied"))));
     for (const char *user : {"kmr-denied", "kmr-unloader", "kmr-auth"}) {
         const QString r = probe(
             QLatin1String(user), {QStringLiteral("readafter"), QStringLiteral("0"), QStringLiteral("--interactive")});

@@ -442,8 +442,10 @@ OopsFormat make(const F &f)
             o.bareHeader = head.toByteArray();
     }
     o.titleMultiline = QByteArrayView(f.title).contains("\\n");
-    if (f.report)
+    if (f.report) {
         o.report = re(f.report);
+        o.hasReport = true;
+    }
     o.fmt = QString::fromLatin1(f.fmt);
     for (const char *a : f.alt)
         o.alt << QString::fromLatin1(a);

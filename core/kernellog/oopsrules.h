@@ -45,6 +45,7 @@ struct OopsFormat {
     QByteArray bareHeader;
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
     QRegularExpression report; // optional: must match the report text, its captures feed fmt
+    bool hasReport = false; // report is set
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found
     QStringList alt;
     bool hasStack = false;

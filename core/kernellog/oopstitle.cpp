@@ -322,22 +322,58 @@ QString sanitizeCharacters(const QString &t);
 
 QString sanitizeTitle(const QString &title)
 {
+    // Each pattern with what its every match needs, checked first: most titles need none of them.
     struct Replacement {
         QRegularExpression re;
         QString with;
+        bool (*mayMatch)(const QString &t);
+    };
+    static const auto anyDigit
+        = [](const QString &t) { return std::any_of(t.begin(), t.end(), [](QChar c) { return c.isDigit(); }); };
+    // A run of `length` characters that `in` accepts.
+    static const auto hasRun = [](const QString &t, qsizetype length, bool (*in)(QChar)) {
+        qsizetype run = 0;
+        for (const QChar c : t) {
+            run = in(c) ? run + 1 : 0;
+            if (run >= length)
+                return true;
+        }
+        return false;
     };
     static const QList<Replacement> table = {
-        {QRegularExpression(QStringLiteral("syz-executor\\.?[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syz-executor")},
-        {QRegularExpression(QStringLiteral("syzkaller[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syzkaller")},
-        {QRegularExpression(QStringLiteral("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}")), QStringLiteral("\\1ADDR")},
+        {QRegularExpression(QStringLiteral("syz-executor\\.?[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syz-executor"),
+            [](const QString &t) { return t.contains(QLatin1String("syz-executor")); }},
+        {QRegularExpression(QStringLiteral("syzkaller[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syzkaller"),
+            [](const QString &t) { return t.contains(QLatin1String("syzkaller")); }},
+        {QRegularExpression(QStringLiteral("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}")), QStringLiteral("\\1ADDR"),
+            [](const QString &t) {
+                return hasRun(t, 6, [](QChar c) {
+                    return (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+                        || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
+                });
+            }},
         {QRegularExpression(QStringLiteral("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})")),
-            QStringLiteral("IP")},
-        {QRegularExpression(QStringLiteral("(\\.\\w+)(:[0-9]+)+")), QStringLiteral("\\1:LINE")},
+            QStringLiteral("IP"), [](const QString &t) { return t.contains(QLatin1Char('.')) && anyDigit(t); }},
+        {QRegularExpression(QStringLiteral("(\\.\\w+)(:[0-9]+)+")), QStringLiteral("\\1:LINE"),
+            [](const QString &t) { return t.contains(QLatin1Char(':')) && t.contains(QLatin1Char('.')); }},
         {QRegularExpression(QStringLiteral("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+")),
-            QStringLiteral("\\1")},
-        {QRegularExpression(QStringLiteral("CPU#[0-9]+")), QStringLiteral("CPU")},
-        {QRegularExpression(QStringLiteral("(\\W)(\\d+)(\\W|$)")), QStringLiteral("\\1NUM\\3")},
-        {QRegularExpression(QStringLiteral("(\\d+){7,}")), QStringLiteral("NUM")},
+            QStringLiteral("\\1"), [](const QString &t) { return t.contains(QLatin1String("+0x")); }},
+        {QRegularExpression(QStringLiteral("CPU#[0-9]+")), QStringLiteral("CPU"),
+            [](const QString &t) { return t.contains(QLatin1String("CPU#")); }},
+        {QRegularExpression(QStringLiteral("(\\W)(\\d+)(\\W|$)")), QStringLiteral("\\1NUM\\3"),
+            [](const QString &t) {
+                // A digit right after a character that is not an ASCII letter, digit or '_'.
+                for (qsizetype i = 1; i < t.size(); ++i) {
+                    const char16_t p = t[i - 1].unicode();
+                    const bool word
+                        = (p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z') || (p >= '0' && p <= '9') || p == '_';
+                    if (t[i].isDigit() && !word)
+                        return true;
+                }
+                return false;
+            }},
+        {QRegularExpression(QStringLiteral("(\\d+){7,}")), QStringLiteral("NUM"),
+            [](const QString &t) { return hasRun(t, 7, [](QChar c) { return c.isDigit(); }); }},
     };
     QString t = title;
     bool digits = false;
@@ -350,7 +386,7 @@ QString sanitizeTitle(const QString &title)
     if (!digits && longestHexRun < 6)
         return sanitizeCharacters(t); // every replacement below needs a digit
     for (const auto &r : table) {
-        for (int guard = 0; guard < 16; ++guard) {
+        for (int guard = 0; guard < 16 && r.mayMatch(t); ++guard) {
             const QString next = QString(t).replace(r.re, r.with);
             if (next == t)
                 break;
@@ -458,7 +494,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             matchedTitle = true;
             QRegularExpressionMatch args = m;
             bool argsOnText = onText;
-            if (f.report.isValid() && !f.report.pattern().isEmpty()) {
+            if (f.hasReport) {
                 args = f.report.match(fullText());
                 if (!args.hasMatch())
                     continue;

@@ -5,6 +5,7 @@
 #include "kernellog/kernellogjson.h"
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopsextractor.h"
+#include "kernellog/oopstitle.h"
 
 #include <QDir>
 #include <QFile>
@@ -56,6 +57,8 @@ private Q_SLOTS:
     void recordsAndTextAgree();
     void titles_data();
     void titles();
+    void sanitizedTitles_data();
+    void sanitizedTitles();
     void noCrashInOrdinaryLog();
     void implicatedModulesOrder();
     void jsonRoundTrip();
@@ -294,6 +297,33 @@ void TestOopsExtractor::recordsAndTextAgree()
         QCOMPARE(fromRecords[i].lastLine, fromText[i].lastLine);
         QCOMPARE(implicatedModules(fromRecords[i]), implicatedModules(fromText[i]));
     }
+}
+
+// What changes from run to run leaves a title, as syzkaller does it, so titles compare.
+void TestOopsExtractor::sanitizedTitles_data()
+{
+    QTest::addColumn<QString>("raw");
+    QTest::addColumn<QString>("sanitized");
+    QTest::newRow("offsets") << QStringLiteral("WARNING in foo_bar+0x1a/0x30") << QStringLiteral("WARNING in foo_bar");
+    QTest::newRow("address and count") << QStringLiteral(
+        "BUG: Dentry ffff888012345678 still in use (1) [unmount of tmpfs tmpfs]")
+                                       << QStringLiteral(
+                                              "BUG: Dentry ADDR still in use (NUM) [unmount of tmpfs tmpfs]");
+    QTest::newRow("executor") << QStringLiteral("INFO: task syz-executor.3:1234 blocked")
+                              << QStringLiteral("INFO: task syz-executor blocked");
+    QTest::newRow("source line") << QStringLiteral("WARNING at net/core/dev.c:1234 in x")
+                                 << QStringLiteral("WARNING at net/core/dev.c:LINE in x");
+    QTest::newRow("digits in names stay")
+        << QStringLiteral("INFO: task hung in p9_fd_close") << QStringLiteral("INFO: task hung in p9_fd_close");
+    QTest::newRow("number after a non-ASCII letter")
+        << QStringLiteral("x \u00e95 y CPU#3 10.0.2.15 12345678") << QStringLiteral("x NUM y CPU IP ADDR");
+}
+
+void TestOopsExtractor::sanitizedTitles()
+{
+    QFETCH(QString, raw);
+    QFETCH(QString, sanitized);
+    QCOMPARE(kmr::kernellog::detail::sanitizeTitle(raw), sanitized);
 }
 
 void TestOopsExtractor::titles_data()

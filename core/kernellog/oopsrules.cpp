@@ -5,6 +5,8 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopsline.h"
 
+#include <QVarLengthArray>
+
 #include <algorithm>
 #include <cctype>
 
@@ -328,6 +330,7 @@ StackSpec stack(
     s.parts2 = std::move(parts2);
     s.choice = choice;
     s.skip = skipRe(skip);
+    s.hasSkip = !s.skip.pattern().isEmpty();
     return s;
 }
 
@@ -480,27 +483,46 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
 
 namespace {
 
-// Frame names repeat a lot: a pattern's verdict on each name is remembered (per thread, as
-// extraction may run on a worker thread; forgotten when the cache grows past a bound).
-bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
+// Frame names repeat a lot: the patterns' verdicts on each name are remembered, all of a name's
+// under one entry (per thread, as extraction may run on a worker thread; forgotten when the cache
+// grows past a bound).
+struct Verdicts {
+    QVarLengthArray<std::pair<const QRegularExpression *, bool>, 4> of;
+};
+
+Verdicts &verdictsOn(QByteArrayView name)
 {
-    thread_local QHash<const QRegularExpression *, QHash<QByteArray, bool>> caches;
-    QHash<QByteArray, bool> &cache = caches[&re];
-    const auto it = cache.constFind(QByteArray::fromRawData(name.data(), name.size()));
-    if (it != cache.constEnd())
+    thread_local QHash<QByteArray, Verdicts> cache;
+    const auto it = cache.find(QByteArray::fromRawData(name.data(), name.size()));
+    if (it != cache.end())
         return *it;
-    const bool matched = re.match(detail::internLatin1(name)).hasMatch();
     if (cache.size() > 200000)
         cache.clear();
-    cache.insert(name.toByteArray(), matched);
+    return cache[name.toByteArray()];
+}
+
+bool verdict(Verdicts &v, const QRegularExpression &re, QByteArrayView name)
+{
+    for (const auto &[pattern, matched] : v.of) {
+        if (pattern == &re)
+            return matched;
+    }
+    const bool matched = re.match(detail::internLatin1(name)).hasMatch();
+    v.of.append({&re, matched});
     return matched;
+}
+
+bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
+{
+    return verdict(verdictsOn(name), re, name);
 }
 
 } // namespace
 
 bool StackSpec::skips(QByteArrayView frame) const
 {
-    return cachedMatch(globalSkip(), frame) || (!skip.pattern().isEmpty() && cachedMatch(skip, frame));
+    Verdicts &v = verdictsOn(frame);
+    return verdict(v, globalSkip(), frame) || (hasSkip && verdict(v, skip, frame));
 }
 
 bool OopsGroup::suppressed(QByteArrayView line) const

@@ -34,6 +34,7 @@ struct StackSpec {
     QList<StackPart> parts2; // tried when parts find nothing
     FrameChoice choice = FrameChoice::First;
     QRegularExpression skip; // the format's own additions to the global list (may be empty)
+    bool hasSkip = false; // skip is not empty
     bool skips(QByteArrayView frame) const; // global list or the format's own
 };
 

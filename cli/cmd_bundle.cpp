@@ -4,6 +4,7 @@
 // Writes a diagnostic bundle (core/bundle) of the chosen modules, redacted unless told not to, with
 // the refcount history sampled during --watch, a saved get/put trace and an unload's result.
 #include "command.h"
+#include "tracesource.h"
 
 #include "bundle/bundlecontents.h"
 #include "bundle/bundlerecordings.h"
@@ -103,35 +104,6 @@ int parseOptions(Context &ctx, Options *o)
         ctx.err << "kmodrescue-cli bundle: cannot read the kernel log " << o->logFile << '\n';
         return ExitBadInput;
     }
-    return -1;
-}
-
-// --trace-file: trace lines of module_get/module_put as tracefs prints them (trace_pipe, or
-// kmr-tracetool's "EVENT ..." lines).
-int readTraceFile(Context &ctx, const QString &file, RecordedTrace *trace)
-{
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
-        ctx.err << "kmodrescue-cli bundle: cannot read the trace " << file << ": " << f.errorString() << '\n';
-        return ExitBadInput;
-    }
-    TraceEventParser parser;
-    while (!f.atEnd()) {
-        QByteArray line = f.readLine();
-        if (line.startsWith("EVENT "))
-            line.remove(0, 6);
-        TraceEvent e;
-        if (parser.parseLine(line.trimmed(), &e))
-            trace->events.append(std::move(e));
-    }
-    if (trace->events.isEmpty()) {
-        ctx.err << "kmodrescue-cli bundle: " << file << " holds no module_get/module_put event"
-                << (parser.malformed() ? QStringLiteral(" (") + parser.lastError() + QLatin1Char(')') : QString())
-                << ". Give the text of tracefs' trace_pipe with the module:module_get and module:module_put events "
-                   "enabled.\n";
-        return ExitBadInput;
-    }
-    trace->module = trace->events.constFirst().module;
     return -1;
 }
 
@@ -235,7 +207,7 @@ int run(Context &ctx)
     RecordedTrace trace;
     QList<QJsonObject> unloads;
     if (!o.traceFile.isEmpty())
-        if (const int rc = readTraceFile(ctx, o.traceFile, &trace); rc >= 0)
+        if (const int rc = readTraceFileArg(ctx, QStringLiteral("bundle"), o.traceFile, &trace))
             return rc;
     if (!o.unloadLog.isEmpty())
         if (const int rc = readUnloadLog(ctx, o.unloadLog, &unloads); rc >= 0)
@@ -245,6 +217,7 @@ int run(Context &ctx)
     co.root = ctx.root;
     co.modules = o.names;
     co.kernelLogFile = o.logFile;
+    co.trace = trace; // the recorded diagnosis of the traced module names its call sites
     QStringList unknown;
     bundle::BundleContents contents = bundle::collectBundleContents(co, &unknown);
     if (!contents.snapshot.kernel.moduleSupport) {

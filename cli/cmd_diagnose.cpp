@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kmodrescue-cli diagnose NAME... [--log FILE] [--json]: why a module will not unload, and what to do.
+// kmodrescue-cli diagnose NAME... [--log FILE] [--trace-file FILE] [--json]: why a module will not
+// unload, and what to do.
+#include "bundle/bundlerecordings.h"
 #include "bundlesource.h"
 #include "command.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/diagnosisjson.h"
 #include "diagnosis/oopscitation.h"
+#include "diagnosis/referencetakers.h"
 #include "snapshotsource.h"
+#include "tracesource.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -53,27 +57,61 @@ void printFinding(QTextStream &out, const Finding &f)
     }
 }
 
+const char *const Usage = "usage: kmodrescue-cli diagnose NAME... [--log FILE] [--trace-file FILE] [--json]\n";
+
+struct Options {
+    QStringList names;
+    QString logFile, traceFile;
+};
+
+// Returns ExitOk when the command line is good, else ExitUsage (after saying so).
+int parseOptions(Context &ctx, Options *o)
+{
+    bool bad = false;
+    for (int i = 0; i < ctx.args.size() && !bad; ++i) {
+        const QString &a = ctx.args.at(i);
+        if (a == QLatin1String("--log") && i + 1 < ctx.args.size())
+            o->logFile = ctx.args.at(++i);
+        else if (a == QLatin1String("--trace-file") && i + 1 < ctx.args.size())
+            o->traceFile = ctx.args.at(++i);
+        else if (a.startsWith(QLatin1Char('-')))
+            bad = true;
+        else
+            o->names << a;
+    }
+    if (bad || o->names.isEmpty()) {
+        ctx.err << Usage;
+        return ExitUsage;
+    }
+    return ExitOk;
+}
+
+// The get/put trace whose call sites the diagnosis names: --trace-file, else the bundle's
+// refcount/trace.json. A --trace-file replaces the diagnosis the bundle recorded for its module
+// (which was made without it); the other modules keep theirs.
+int chooseTrace(Context &ctx, const Options &o, bundle::BundleContents *fromBundle, RecordedTrace *trace)
+{
+    if (o.traceFile.isEmpty()) {
+        QString why; // openBundle() checked it already: an unreadable trace is left out
+        bundle::recordedTrace(*fromBundle, trace, &why);
+        return ExitOk;
+    }
+    if (const int rc = readTraceFileArg(ctx, QStringLiteral("diagnose"), o.traceFile, trace))
+        return rc;
+    const QString traced = canonicalModuleName(trace->module);
+    fromBundle->diagnoses.removeIf([&traced](const Diagnosis &d) { return d.module == traced; });
+    return ExitOk;
+}
+
 } // namespace
 
 static int runDiagnose(Context &ctx)
 {
-    QStringList names;
-    QString logFile;
-    for (int i = 0; i < ctx.args.size(); ++i) {
-        const QString &a = ctx.args.at(i);
-        if (a == QLatin1String("--log") && i + 1 < ctx.args.size()) {
-            logFile = ctx.args.at(++i);
-        } else if (a.startsWith(QLatin1Char('-'))) {
-            ctx.err << "usage: kmodrescue-cli diagnose NAME... [--log FILE] [--json]\n";
-            return ExitUsage;
-        } else {
-            names << a;
-        }
-    }
-    if (names.isEmpty()) {
-        ctx.err << "usage: kmodrescue-cli diagnose NAME... [--log FILE] [--json]\n";
-        return ExitUsage;
-    }
+    Options opts;
+    if (const int rc = parseOptions(ctx, &opts))
+        return rc;
+    const QStringList &names = opts.names;
+    const QString &logFile = opts.logFile;
     Snapshot s;
     // A bundle brings its own kernel log's excerpts and the diagnosis recorded on its machine.
     bundle::BundleContents fromBundle;
@@ -81,6 +119,9 @@ static int runDiagnose(Context &ctx)
         return rc;
     if (!logFile.isEmpty())
         fromBundle.diagnoses.clear(); // --log asks for a diagnosis against that log, not the recorded one
+    RecordedTrace trace;
+    if (const int rc = chooseTrace(ctx, opts, &fromBundle, &trace))
+        return rc;
 
     Diagnoser::Options o;
     o.root = ctx.root;
@@ -95,6 +136,7 @@ static int runDiagnose(Context &ctx)
         return ExitBadInput;
     }
     diagnoser.setOopses(oopses);
+    diagnoser.setReferenceTakers(trace.module, referenceTakers(trace));
 
     // One system scan serves every name; several names give one JSON document.
     QJsonArray all;
@@ -105,6 +147,9 @@ static int runDiagnose(Context &ctx)
             d = *recorded; // it carries what only that machine could see (open files, rmmod processes)
         if (!logWhy.isEmpty())
             d.warnings << logWhy;
+        if (!opts.traceFile.isEmpty() && d.module != canonicalModuleName(trace.module))
+            d.warnings << opts.traceFile + QStringLiteral(" traces ") + trace.module + QStringLiteral(", not ")
+                    + d.module + QStringLiteral(": it names no call site of ") + d.module;
         if (!d.loaded)
             rc = ExitNotFound;
         if (ctx.json) {
@@ -150,7 +195,7 @@ static int runDiagnose(Context &ctx)
     return rc;
 }
 
-static Registrar reg {
-    "diagnose", "diagnose NAME... [--log FILE] [--json]", "why a module will not unload, and what to do", &runDiagnose};
+static Registrar reg {"diagnose", "diagnose NAME... [--log FILE] [--trace-file FILE] [--json]",
+    "why a module will not unload, and what to do", &runDiagnose};
 
 } // namespace kmr::cli

@@ -4,6 +4,7 @@
 #include "bundle/bundlelog.h"
 
 #include "diagnosis/oopscitation.h"
+#include "diagnosis/referencetakers.h"
 #include "graph/depgraph.h"
 #include "graph/graphlayout.h"
 #include "kernellog/dmesgparser.h"
@@ -116,13 +117,15 @@ QStringList chooseModules(
 
 } // namespace
 
-void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown)
+void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown,
+    const RecordedTrace &trace)
 {
     Diagnoser::Options d;
     d.root = scanRoot;
     d.scanSystem = !scanRoot.isEmpty();
     Diagnoser diagnoser(c->snapshot, d);
     diagnoser.setOopses(citationsFromExcerpts(c->oopses));
+    diagnoser.setReferenceTakers(trace.module, referenceTakers(trace));
     const QList<Diagnosis> all = modules.isEmpty() ? diagnoser.diagnoseAll() : QList<Diagnosis>();
     c->chosenModules = chooseModules(modules, c->snapshot, all, unknown);
     QSet<QString> involved;
@@ -154,7 +157,7 @@ BundleContents collectBundleContents(const CollectOptions &o, QStringList *unkno
     so.root = o.root;
     c.snapshot = SnapshotReader(so).read();
     collectKernelLog(o, &c);
-    deriveDiagnoses(&c, o.modules, o.root, unknown);
+    deriveDiagnoses(&c, o.modules, o.root, unknown, o.trace);
     QString svgWhy;
     c.graphSvg = renderDotToSvg(c.graphDot.toUtf8(), &svgWhy);
     if (c.graphSvg.isEmpty())

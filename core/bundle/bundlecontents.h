@@ -19,6 +19,7 @@
 #include "diagnosis/diagnosis.h"
 #include "kernellog/kernellogrecord.h"
 #include "kernellog/oopsexcerpt.h"
+#include "refcount/refcountjson.h"
 #include "snapshot/moduleinfo.h"
 
 #include <QJsonObject>
@@ -52,6 +53,9 @@ struct CollectOptions {
     QString root = QStringLiteral("/"); // the live system, or a fixture tree
     QStringList modules; // chosen modules; empty: every stuck or out-of-tree module
     QString kernelLogFile; // a saved log (dmesg text or a /dev/kmsg capture) instead of ROOT/dev/kmsg
+    // A get/put trace of this session: the recorded diagnosis of its module names the call sites
+    // still holding references (referencetakers.h). The caller attaches it (attachTrace()).
+    RecordedTrace trace;
 };
 
 // Reads everything a bundle holds from the system (or a fixture root). Unknown module names
@@ -60,8 +64,10 @@ BundleContents collectBundleContents(const CollectOptions &options, QStringList 
 
 // From c->snapshot and c->oopses: the diagnoses of `modules` (empty: every stuck or out-of-tree
 // module), the involved modules (them and their holders) and the dependency graph as DOT. An
-// empty `scanRoot` diagnoses without scanning a system (evidence from another machine).
-void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown);
+// empty `scanRoot` diagnoses without scanning a system (evidence from another machine). A
+// `trace` names who took the references its module still holds.
+void deriveDiagnoses(BundleContents *c, const QStringList &modules, const QString &scanRoot, QStringList *unknown,
+    const RecordedTrace &trace = {});
 
 // The kernel config lines a bundle keeps: CONFIG_MODULE*, MODVERSIONS, CC_VERSION_TEXT, lockdown.
 QString relevantConfigLines(const QByteArray &config);

@@ -155,6 +155,12 @@ void Diagnoser::setReferenceTakers(const QString &module, const QList<ReferenceT
     m_takers.insert(canonicalModuleName(module), takers);
 }
 
+void Diagnoser::setReferenceTakers(const QHash<QString, QList<ReferenceTaker>> &takersByModule)
+{
+    for (auto it = takersByModule.cbegin(); it != takersByModule.cend(); ++it)
+        setReferenceTakers(it.key(), it.value());
+}
+
 const SystemScan &Diagnoser::scan() const
 {
     if (!m_scan) {

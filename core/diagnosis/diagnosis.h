@@ -108,11 +108,13 @@ struct OopsCitation {
 };
 
 // A call site that took references on the module and did not give them back, from the refcount
-// tracer's leak table (core/refcount). Optional: without it a leak is found, but not who took it.
+// tracer's leak table (core/refcount; referencetakers.h turns a trace into these). Optional:
+// without it a leak is found, but not who took it.
 struct ReferenceTaker {
     QString module; // the module whose code took the reference ('_' form), "" when unknown
     QString callSite; // "kmr_leak_take+0x1c [kmr_leaker]"
-    int imbalance = 0; // gets minus puts over the traced window
+    int imbalance = 0; // references taken here still held when the trace ended (LeakRow::held)
+    bool operator==(const ReferenceTaker &o) const = default;
 };
 
 // Someone really using a module: shown as evidence and used by the plan to refuse.
@@ -164,8 +166,10 @@ public:
     Diagnoser &operator=(const Diagnoser &) = delete;
 
     void setOopses(const QList<OopsCitation> &oopses);
-    // Leak-table rows per target module ('_' form).
+    // Leak-table rows per target module ('_' form): a LeakedReference finding of that module
+    // names the call sites still holding references.
     void setReferenceTakers(const QString &module, const QList<ReferenceTaker> &takers);
+    void setReferenceTakers(const QHash<QString, QList<ReferenceTaker>> &takersByModule);
 
     Diagnosis diagnose(const QString &module) const;
     QList<Diagnosis> diagnoseAll() const;

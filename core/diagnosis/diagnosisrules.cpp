@@ -26,6 +26,44 @@ QString usersSummary(const QList<ModuleUser> &users)
     return parts.join(QStringLiteral("; "));
 }
 
+// The traced call sites still holding references, most first: "3 taken at A; 1 taken at B".
+QString takenAt(const QList<ReferenceTaker> &takers)
+{
+    QStringList parts;
+    for (const ReferenceTaker &t : takers.mid(0, 3))
+        parts << QString::number(t.imbalance) + QStringLiteral(" taken at ") + t.callSite;
+    if (takers.size() > 3)
+        parts << QString::number(takers.size() - 3) + QStringLiteral(" more call sites");
+    return parts.join(QStringLiteral("; "));
+}
+
+// The LeakedReference sentence: who took the `extra` references, as far as the evidence says.
+QString leakSentence(const QString &name, int extra, const QList<ReferenceTaker> &takers, bool scanned)
+{
+    QStringList takerModules;
+    for (const ReferenceTaker &t : takers)
+        if (!t.module.isEmpty() && !takerModules.contains(t.module))
+            takerModules << t.module;
+    const QString held = name + QStringLiteral(" is held by ")
+        + (extra == 1 ? QStringLiteral("a reference") : QString::number(extra) + QStringLiteral(" references"));
+    if (!takerModules.isEmpty())
+        return held + QStringLiteral(" that ") + joinNames(takerModules)
+            + QStringLiteral(" took and never gave back. Still held when the trace ended: ") + takenAt(takers)
+            + QLatin1Char('.');
+    if (!takers.isEmpty())
+        return held + QStringLiteral(" taken and never given back. Still held when the trace ended: ") + takenAt(takers)
+            + QLatin1Char('.');
+    if (scanned)
+        return held
+            + QStringLiteral(" that no module, open file, mount or network interface accounts for: taken with "
+                             "try_module_get and never given back.");
+    // A bundle or sosreport without a recorded diagnosis: users could not be looked for here.
+    return held
+        + QStringLiteral(" that no module accounts for. Open files, mounts and network interfaces were not "
+                         "looked for (this snapshot is not from the running system): on that machine, rule "
+                         "out a real user (lsof, mount, ip link) before treating it as a leaked reference.");
+}
+
 } // namespace
 
 void Rules::references()
@@ -75,25 +113,9 @@ void Rules::references()
     Finding f;
     f.kind = FindingKind::LeakedReference;
     f.severity = Severity::Blocker;
-    const QList<ReferenceTaker> takers = in.takers.value(m.name);
-    QStringList takerModules;
-    for (const ReferenceTaker &t : takers)
-        if (t.imbalance > 0 && !t.module.isEmpty() && !takerModules.contains(t.module))
-            takerModules << t.module;
-    const QString count
-        = extra == 1 ? QStringLiteral("a reference") : QString::number(extra) + QStringLiteral(" references");
-    if (!takerModules.isEmpty())
-        f.sentence = m.name + QStringLiteral(" is held by ") + count + QStringLiteral(" that ")
-            + joinNames(takerModules) + QStringLiteral(" took and never gave back.");
-    else if (in.scan)
-        f.sentence = m.name + QStringLiteral(" is held by ") + count
-            + QStringLiteral(" that no module, open file, mount or network interface accounts for: taken with "
-                             "try_module_get and never given back.");
-    else // a bundle or sosreport without a recorded diagnosis: users could not be looked for here
-        f.sentence = m.name + QStringLiteral(" is held by ") + count
-            + QStringLiteral(" that no module accounts for. Open files, mounts and network interfaces were not "
-                             "looked for (this snapshot is not from the running system): on that machine, rule "
-                             "out a real user (lsof, mount, ip link) before treating it as a leaked reference.");
+    QList<ReferenceTaker> takers = in.takers.value(m.name);
+    takers.removeIf([](const ReferenceTaker &t) { return t.imbalance <= 0; });
+    f.sentence = leakSentence(m.name, extra, takers, in.scan != nullptr);
     if (absurd)
         f.sentence += QStringLiteral(" A refcount this absurd (") + QString::number(m.refcount)
             + QStringLiteral(") usually means the module's idea of the module structure differs from the kernel's, "
@@ -103,7 +125,8 @@ void Rules::references()
         m.holders.isEmpty() ? QStringLiteral("none") : m.holders.join(QLatin1Char(' ')));
     for (const ReferenceTaker &t : takers)
         f.evidence << noteEvidence(QStringLiteral("traced call site"),
-            t.callSite + QStringLiteral(": ") + QString::number(t.imbalance) + QStringLiteral(" more get than put"));
+            t.callSite + QStringLiteral(": ") + QString::number(t.imbalance)
+                + QStringLiteral(" taken here, still held when the trace ended"));
     if (in.scan) {
         QString scanned = QString::number(in.scan->processes.size()) + QStringLiteral(" processes' open files, ")
             + QString::number(in.scan->mounts.size()) + QStringLiteral(" mounts, ")
@@ -119,8 +142,11 @@ void Rules::references()
     f.remedy = QStringLiteral("Reset the refcount with the fixer")
         + (forceUnloadAvailable() ? QStringLiteral(" or force the unload (this kernel has the forced unload)")
                                   : QString())
-        + QStringLiteral(", then rmmod. To find the try_module_get without its module_put, trace module_get and "
-                         "module_put in the Refcount tab.");
+        + QStringLiteral(", then rmmod. ")
+        + (takers.isEmpty() ? QStringLiteral("To find the try_module_get without its module_put, trace module_get and "
+                                             "module_put in the Refcount tab.")
+                            : QStringLiteral("The fix belongs in the code at ") + takers.constFirst().callSite
+                    + QStringLiteral(": it takes references (try_module_get) that it never gives back (module_put)."));
     if (forceUnloadAvailable())
         f.steps << RemedyStep::ForcedUnload;
     f.steps << RemedyStep::FixerResetRefcount << RemedyStep::Rmmod;

@@ -223,6 +223,8 @@ void BundleActions::exportBundle()
     o.root = m_window->root();
     if (!m_window->currentModule().isEmpty())
         o.modules = QStringList {m_window->currentModule()};
+    if (const auto *refcount = m_window->findChild<RefcountTab *>())
+        o.trace = refcount->liveTrace(); // the recorded diagnosis names who took the references
     m_export->setEnabled(false);
     m_window->statusBar()->showMessage(QStringLiteral("Collecting the evidence for the bundle\u2026"));
     m_collect.startJob([o](const std::function<bool()> &) { return bundle::collectBundleContents(o); },

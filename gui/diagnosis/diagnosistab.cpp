@@ -56,6 +56,14 @@ void DiagnosisTab::setOopses(const QList<OopsCitation> &oopses)
     rediagnose();
 }
 
+void DiagnosisTab::setReferenceTakers(const QHash<QString, QList<ReferenceTaker>> &takers)
+{
+    const bool affectsShown = takers.value(m_module) != m_takers.value(m_module);
+    m_takers = takers;
+    if (affectsShown)
+        rediagnose();
+}
+
 void DiagnosisTab::setRecorded(const QList<Diagnosis> &diagnoses, const QHash<QString, QStringList> &unloads)
 {
     m_recorded = diagnoses;
@@ -95,8 +103,9 @@ void DiagnosisTab::rediagnose()
     const QString root = m_root;
     const bool haveOopses = m_haveOopses;
     const QList<OopsCitation> given = m_oopses;
+    const QHash<QString, QList<ReferenceTaker>> takers = m_takers;
     m_jobs.startJob(
-        [snapshot, module, root, haveOopses, given](const std::function<bool()> &) {
+        [snapshot, module, root, haveOopses, given, takers](const std::function<bool()> &) {
             Diagnoser::Options o;
             o.root = root.isEmpty() ? QStringLiteral("/") : root;
             o.scanSystem = !root.isEmpty();
@@ -105,6 +114,7 @@ void DiagnosisTab::rediagnose()
             const QList<OopsCitation> oopses
                 = haveOopses || root.isEmpty() ? given : readOopsCitations(o.root, {}, &why);
             diagnoser.setOopses(oopses);
+            diagnoser.setReferenceTakers(takers);
             Diagnosis d = diagnoser.diagnose(module);
             if (!why.isEmpty())
                 d.warnings << why;

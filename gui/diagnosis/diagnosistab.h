@@ -39,6 +39,10 @@ public Q_SLOTS:
     // Oops excerpts from the kernel log (the Kernel Log tab, a bundle). Without them the tab reads
     // the log itself where it may, and says so when it may not.
     void setOopses(const QList<kmr::OopsCitation> &oopses);
+    // Who took the references each module still holds, by module (the Refcount tab's trace through
+    // ReferenceTakerFeed): a leak's finding names those call sites. Re-diagnoses only when the
+    // selected module's takers change.
+    void setReferenceTakers(const QHash<QString, QList<kmr::ReferenceTaker>> &takers);
     // A bundle's diagnoses, as recorded on its machine: shown as they are for those modules
     // (with the processes and open files only that machine could see). Other modules are
     // diagnosed from the bundle's snapshot, without a system scan, and say so.
@@ -59,6 +63,7 @@ private:
     QString m_root = QStringLiteral("/");
     QList<OopsCitation> m_oopses;
     bool m_haveOopses = false;
+    QHash<QString, QList<ReferenceTaker>> m_takers;
     bool m_showRecorded = false;
     QList<Diagnosis> m_recorded;
     QHash<QString, QStringList> m_recordedUnloads;

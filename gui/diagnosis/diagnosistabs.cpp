@@ -7,10 +7,37 @@
 #include "kernellog/kernellogtab.h"
 #include "kernellog/oopslistmodel.h"
 #include "mainwindow.h"
+#include "refcount/referencetakerfeed.h"
 
 #include <QTimer>
 
 namespace kmr {
+
+namespace {
+
+void citeKernelLog(MainWindow *window, DiagnosisTab *diag)
+{
+    auto *log = window->findChild<KernelLogTab *>();
+    if (!log)
+        return;
+    auto sync = [log, diag] { diag->setOopses(citationsFromExcerpts(log->oopsModel()->excerpts())); };
+    QObject::connect(log, &KernelLogTab::oopsModulesChanged, diag, sync);
+    if (!log->oopsModel()->excerpts().isEmpty())
+        sync();
+}
+
+// The Refcount tab's trace (gui/refcount) names who took the references a leaking module holds.
+void citeReferenceTakers(MainWindow *window, DiagnosisTab *diag)
+{
+    auto *feed = window->findChild<ReferenceTakerFeed *>();
+    if (!feed)
+        return;
+    auto sync = [feed, diag] { diag->setReferenceTakers(feed->takers()); };
+    QObject::connect(feed, &ReferenceTakerFeed::takersChanged, diag, sync);
+    sync();
+}
+
+} // namespace
 
 DiagnosisTabs installDiagnosisTabs(MainWindow *window)
 {
@@ -33,17 +60,13 @@ DiagnosisTabs installDiagnosisTabs(MainWindow *window)
         tabs.dependencies->setModule(window->currentModule());
     }
     // The Kernel Log tab (gui/kernellog) reads the log, through the helper where it must: once it
-    // is there, the diagnosis cites its excerpts instead of reading the log itself. Looked up after
-    // the window is built, whichever part was installed first.
+    // is there, the diagnosis cites its excerpts instead of reading the log itself. The Refcount
+    // tab's trace names the call sites that took the references. Both are looked up after the
+    // window is built, whichever part was installed first.
     DiagnosisTab *diag = tabs.diagnosis;
     QTimer::singleShot(0, window, [window, diag] {
-        auto *log = window->findChild<KernelLogTab *>();
-        if (!log)
-            return;
-        auto sync = [log, diag] { diag->setOopses(citationsFromExcerpts(log->oopsModel()->excerpts())); };
-        QObject::connect(log, &KernelLogTab::oopsModulesChanged, diag, sync);
-        if (!log->oopsModel()->excerpts().isEmpty())
-            sync();
+        citeKernelLog(window, diag);
+        citeReferenceTakers(window, diag);
     });
     return tabs;
 }

@@ -3,6 +3,7 @@
 
 #include "mainwindow.h"
 #include "refcount/callsitemodel.h"
+#include "refcount/referencetakerfeed.h"
 #include "refcount/refcountsampler.h"
 
 #include "helper1_interface.h"
@@ -209,6 +210,11 @@ void RefcountTab::setLiveControlsEnabled(bool enabled)
     m_stop->setEnabled(enabled && m_tracing);
 }
 
+QString RefcountTab::shownTraceModule() const
+{
+    return m_recorded ? m_recorded->trace.module : liveTrace().module;
+}
+
 void RefcountTab::showRecorded(const RecordedRefcountHistory &history, const RecordedTrace &trace)
 {
     if (!m_recorded)
@@ -231,6 +237,7 @@ void RefcountTab::showRecorded(const RecordedRefcountHistory &history, const Rec
     m_status->setText(text);
     m_chart->zoomReset();
     refreshChart();
+    Q_EMIT traceChanged();
 }
 
 void RefcountTab::leaveRecorded()
@@ -243,6 +250,7 @@ void RefcountTab::leaveRecorded()
     showStatus(m_liveStatus);
     m_chart->zoomReset();
     refreshChart();
+    Q_EMIT traceChanged();
 }
 
 void RefcountTab::refreshChart()
@@ -326,6 +334,8 @@ void RefcountTab::startTracing()
             m_model->setRows({});
         m_stop->setEnabled(!m_recorded);
         showStatus(tr("Tracing %1: every reference taken and put is recorded").arg(module));
+        if (!m_recorded)
+            Q_EMIT traceChanged();
     });
 }
 
@@ -370,6 +380,7 @@ void RefcountTab::pollTrace()
 
 void RefcountTab::addTraceLines(const QStringList &lines)
 {
+    const int before = m_table.totalGets() + m_table.totalPuts();
     for (const QString &l : lines) {
         TraceEvent e;
         if (!m_parser.parseLine(l.toUtf8(), &e))
@@ -379,8 +390,10 @@ void RefcountTab::addTraceLines(const QStringList &lines)
     }
     if (m_events.size() > kMaxEvents)
         m_events.remove(0, m_events.size() - kMaxEvents);
-    if (!lines.isEmpty() && !m_recorded)
-        m_model->setRows(m_table.rows());
+    if (m_table.totalGets() + m_table.totalPuts() == before || m_recorded)
+        return;
+    m_model->setRows(m_table.rows());
+    Q_EMIT traceChanged();
 }
 
 RefcountTab *installRefcountTab(MainWindow *window)
@@ -388,6 +401,7 @@ RefcountTab *installRefcountTab(MainWindow *window)
     auto *tab = new RefcountTab(window->root(), window);
     window->addModuleTab(tab, RefcountTab::tr("Refcount"));
     QObject::connect(window, &MainWindow::moduleSelected, tab, &RefcountTab::setModule);
+    new ReferenceTakerFeed(tab, window); // what the Diagnosis tab and Force Unload cite from the trace
     return tab;
 }
 

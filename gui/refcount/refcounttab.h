@@ -54,6 +54,11 @@ public:
             m_tracedModule.isEmpty() && !m_events.isEmpty() ? m_events.constFirst().module : m_tracedModule, m_events};
     }
 
+    // The trace shown (a bundle's, or the live one): its module ("" before any event) and its
+    // leak table. traceChanged() says when either changes.
+    QString shownTraceModule() const;
+    const LeakTable &shownLeakTable() const { return m_recorded ? m_recorded->table : m_table; }
+
     // A bundle's recorded history and trace instead of this machine's: sampling goes on in the
     // background, tracing is off until leaveRecorded() shows the live data again.
     void showRecorded(const RecordedRefcountHistory &history, const RecordedTrace &trace);
@@ -70,6 +75,10 @@ public Q_SLOTS:
     void startTracing();
     void stopTracing();
     void refreshChart();
+
+Q_SIGNALS:
+    // The shown trace changed: new events, a new trace started, a bundle's shown or left.
+    void traceChanged();
 
 private:
     struct Recorded {

@@ -5,6 +5,7 @@
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/oopscitation.h"
 #include "mainwindow.h"
+#include "refcount/referencetakerfeed.h"
 #include "unload/unloaddialog.h"
 #include "util/jobtracker.h"
 
@@ -42,11 +43,15 @@ public:
             Diagnosis diagnosis;
             KernelFacts kernel;
         };
+        // The Refcount tab's trace, when one was taken: the plan's diagnosis names who leaked.
+        const auto *feed = m_window->findChild<ReferenceTakerFeed *>();
         m_jobs.startJob(
-            [snapshot = m_window->snapshot(), root = m_window->root(), module](const auto &) {
+            [snapshot = m_window->snapshot(), root = m_window->root(), module,
+                takers = feed ? feed->takers() : QHash<QString, QList<ReferenceTaker>>()](const auto &) {
                 Diagnoser diagnoser(snapshot);
                 QString why; // an unreadable log leaves the diagnosis without excerpts; it says so itself
                 diagnoser.setOopses(readOopsCitations(root, QString(), &why));
+                diagnoser.setReferenceTakers(takers);
                 return Result {diagnoser.diagnose(module), snapshot.kernel};
             },
             [this](Result r) {

@@ -45,6 +45,13 @@ private Q_SLOTS:
             << QStringList {"--sosreport", sos, "diagnose", "kmr_exitoops"} << "diagnose-sosreport-exitoops.txt" << 0;
         QTest::newRow("sosreport diagnose provider")
             << QStringList {"--sosreport", sos, "diagnose", "kmr_provider"} << "diagnose-sosreport-provider.txt" << 0;
+        // The sample bundle (recorded in the lab on 6.12): kmr_refleak as recorded there, and diagnosed
+        // again from its snapshot with its own get/put trace (tests/fixtures/refcount): the call site is named.
+        QTest::newRow("sample diagnose refleak")
+            << QStringList {"--sample", "diagnose", "kmr_refleak"} << "diagnose-sample-refleak.txt" << 0;
+        QTest::newRow("sample diagnose refleak with its trace") << QStringList {"--sample", "diagnose", "kmr_refleak",
+            "--trace-file", KMR_FIXTURES "/refcount/sample-refleak-6.12.trace"}
+                                                                << "diagnose-sample-refleak-traced.txt" << 0;
         QTest::newRow("sosreport show overlay")
             << QStringList {"--sosreport", sos, "show", "overlay"} << "show-sosreport-overlay.txt" << 0;
     }
@@ -109,6 +116,10 @@ private Q_SLOTS:
             << QStringList {"--sosreport", KMR_FIXTURES "/sosreport/lab-6.1", "list"} << 0
             << "note: not in this sosreport: sysfs-holders: sysfs holders/ "
                "not collected by this sosreport";
+        QTest::newRow("trace file missing") << QStringList {"--root", basic, "diagnose", "dummy", "--trace-file",
+            "/nonexistent/kmr.trace"} << 6 << "kmodrescue-cli diagnose: cannot read the trace /nonexistent/kmr.trace";
+        QTest::newRow("trace file without name")
+            << QStringList {"--root", basic, "diagnose", "dummy", "--trace-file"} << 2 << "[--trace-file FILE]";
         QTest::newRow("not a sosreport") << QStringList {"--sosreport", KMR_FIXTURES "/roots/lab-6.1", "list"} << 6
                                          << "not a sosreport: none of sos's own files";
     }

@@ -142,6 +142,47 @@ private Q_SLOTS:
         QCOMPARE(badWatch.exitCode, 2);
         QVERIFY2(badWatch.err.contains("give seconds"), badWatch.err.constData());
     }
+
+    // Who took the references: --trace-file, a bundle's own trace, and the diagnosis a bundle records.
+    void diagnosisNamesTheTracedCallSites()
+    {
+        const QString trace = QStringLiteral(KMR_FIXTURES "/refcount/sample-refleak-6.12.trace");
+        const QByteArray site = "3 taken at kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak]";
+        const QString lab612 = QStringLiteral(KMR_FIXTURES "/roots/lab-6.12"); // the trace's kernel
+        // The sample's recorded diagnosis was made without its trace; given the trace, the sample's
+        // snapshot is diagnosed again and the finding names the call site and the count.
+        const CliRun recorded = run({"--sample", "diagnose", "kmr_refleak"});
+        QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
+        QVERIFY2(!recorded.out.contains("kmr_refleak_set_leak"), recorded.out.constData());
+        const CliRun traced = run({"--sample", "diagnose", "kmr_refleak", "--trace-file", trace});
+        QVERIFY2(traced.exitCode == 0, traced.err.constData());
+        const QByteArray sentence = QByteArray("kmr_refleak is held by 3 references that kmr_refleak took and never "
+                                               "gave back. Still held when the trace ended: ")
+            + site;
+        QVERIFY2(traced.out.contains(sentence), traced.out.constData());
+        // Another module's diagnosis says the trace is not of it.
+        const CliRun other = run({"--root", lab612, "diagnose", "kmr_victim", "--trace-file", trace});
+        QVERIFY2(other.out.contains("traces kmr_refleak, not kmr_victim"), other.out.constData());
+
+        // A bundle of kmr_victim carrying kmr_refleak's trace: kmr_refleak has no recorded diagnosis,
+        // so it is diagnosed from the bundle's snapshot with the bundle's trace.
+        const QString victim = m_tmp.filePath("victim-traced.tar.gz");
+        QVERIFY(run({"--root", lab612, "bundle", "kmr_victim", "-o", victim, "--trace-file", trace}).exitCode == 0);
+        const CliRun fromTrace = run({"--bundle", victim, "diagnose", "kmr_refleak"});
+        QVERIFY2(fromTrace.out.contains(site), fromTrace.out.constData());
+
+        // Exported with the trace: the diagnosis recorded in the bundle (made with the system scan,
+        // usersScanned) names the call site.
+        const QString refleak = m_tmp.filePath("refleak-traced.tar.gz");
+        QVERIFY(run({"--root", lab612, "bundle", "kmr_refleak", "-o", refleak, "--trace-file", trace}).exitCode == 0);
+        const CliRun exported = run({"--bundle", refleak, "diagnose", "kmr_refleak", "--json"});
+        QVERIFY2(exported.out.contains(site), exported.out.constData());
+        QVERIFY2(exported.out.contains("\"usersScanned\": true"), exported.out.constData());
+        const QString plain = m_tmp.filePath("refleak.tar.gz");
+        QVERIFY(run({"--root", lab612, "bundle", "kmr_refleak", "-o", plain}).exitCode == 0);
+        const CliRun untraced = run({"--bundle", plain, "diagnose", "kmr_refleak"});
+        QVERIFY2(!untraced.out.contains("kmr_refleak_set_leak"), untraced.out.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliBundle)

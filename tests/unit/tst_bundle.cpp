@@ -83,6 +83,7 @@ private Q_SLOTS:
     void writeIntoMissingDirectoryFails();
     void recordingsRoundTrip();
     void badRecordingIsRefused();
+    void exportedDiagnosisNamesTheTracedCallSites();
 
 private:
     QTemporaryDir m_tmp;
@@ -551,6 +552,33 @@ void TestBundle::badRecordingIsRefused()
     QVERIFY(writeBundleArchive(file, bundleMembers(c, &parts), manifestExtra(c, parts, false), &message));
     QVERIFY(!openBundle(file, nullptr, &error, &message));
     QVERIFY2(message.contains("unload/plan.json") && message.contains("no \"plan\""), qPrintable(message));
+}
+
+// A bundle collected with this session's trace records a diagnosis that names who took the references.
+void TestBundle::exportedDiagnosisNamesTheTracedCallSites()
+{
+    CollectOptions o;
+    o.root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+    o.kernelLogFile = QStringLiteral(KMR_FIXTURES "/kmsg/all-6.1.kmsg");
+    o.modules = QStringList {QStringLiteral("kmr_refleak")};
+    auto leakSentence = [](const BundleContents &c) {
+        const Diagnosis *d = c.diagnosis(QStringLiteral("kmr_refleak"));
+        const Finding *f = d ? d->find(FindingKind::LeakedReference) : nullptr;
+        return f ? f->sentence : QStringLiteral("(no leaked-reference finding)");
+    };
+    const QString without = leakSentence(collectBundleContents(o));
+    QVERIFY2(without.startsWith("kmr_refleak is held by 3 references that no module"), qPrintable(without));
+
+    o.trace.module = QStringLiteral("kmr_refleak");
+    TraceEventParser parser;
+    for (const QString &line : testdata::kLabTrace612) {
+        TraceEvent e;
+        QVERIFY(parser.parseLine(line.toUtf8(), &e));
+        o.trace.events << e;
+    }
+    const QString with = leakSentence(collectBundleContents(o));
+    QVERIFY2(with.endsWith("Still held when the trace ended: 3 taken at kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak]."),
+        qPrintable(with));
 }
 
 QTEST_GUILESS_MAIN(TestBundle)

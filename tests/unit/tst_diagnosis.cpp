@@ -285,8 +285,20 @@ private Q_SLOTS:
         const Diagnosis diag = d.diagnose(QStringLiteral("kmr_victim"));
         const Finding *f = diag.find(FindingKind::LeakedReference);
         QVERIFY(f);
-        QCOMPARE(
-            f->sentence, QStringLiteral("kmr_victim is held by a reference that kmr_leaker took and never gave back."));
+        QCOMPARE(f->sentence,
+            QStringLiteral("kmr_victim is held by a reference that kmr_leaker took and never gave back. Still held "
+                           "when the trace ended: 1 taken at kmr_leaker_init+0x1c [kmr_leaker]."));
+        QVERIFY2(f->remedy.contains("The fix belongs in the code at kmr_leaker_init+0x1c [kmr_leaker]"),
+            qPrintable(f->remedy));
+        // A call site that gave back all it took is no taker: the sentence and remedy stay general.
+        d.setReferenceTakers(QStringLiteral("kmr_victim"),
+            {ReferenceTaker {QStringLiteral("kmr_leaker"), QStringLiteral("kmr_leaker_init+0x1c [kmr_leaker]"), 0}});
+        const Diagnosis balanced = d.diagnose(QStringLiteral("kmr_victim"));
+        const Finding *none = balanced.find(FindingKind::LeakedReference);
+        QVERIFY(none);
+        QVERIFY2(!none->sentence.contains("kmr_leaker"), qPrintable(none->sentence));
+        QVERIFY2(
+            none->remedy.contains("trace module_get and module_put in the Refcount tab"), qPrintable(none->remedy));
     }
 
     void absurdRefcountPointsAtCompiler()

@@ -14,9 +14,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QThread>
-
-#include <algorithm>
 
 using namespace kmr::kernellog;
 
@@ -92,17 +89,20 @@ void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QStri
         printExcerpt(ctx, e, ++n);
 }
 
+OopsExtractor::Options threads(int jobs)
+{
+    OopsExtractor::Options options;
+    options.threads = jobs; // a large log is read in chunks on `jobs` threads (0: one per CPU)
+    return options;
+}
+
 // A saved text log: the listing is printed as the reports are found (a log of hundreds of
 // megabytes made of crashes has tens of thousands); JSON needs them all first.
 void printFromText(Context &ctx, QByteArrayView data, const QString &source, int jobs)
 {
-    OopsExtractor::Options options;
+    OopsExtractor::Options options = threads(jobs);
     options.keepLines = ctx.json; // the text listing prints neither the lines nor the frames
     options.frameFunctions = ctx.json;
-    // A large log is read in chunks on `jobs` threads (0: one per CPU), about eight chunks per
-    // thread so that they end about together, none under 256 KiB (each costs a little at its edge).
-    options.threads = jobs > 0 ? jobs : std::max(1, QThread::idealThreadCount());
-    options.chunkBytes = std::clamp<qsizetype>(data.size() / (8 * options.threads), 256 * 1024, 8 * 1024 * 1024);
     if (ctx.json)
         return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
     int n = 0;
@@ -165,7 +165,7 @@ int run(Context &ctx)
             KernelLogError error;
             QString why;
             const KernelLog log = readKmsg(file, &error, &why);
-            printExcerpts(ctx, OopsExtractor::extract(log), file);
+            printExcerpts(ctx, OopsExtractor::extract(log, threads(jobs)), file);
         } else {
             printFromText(ctx, data, file, jobs);
         }
@@ -198,7 +198,7 @@ int run(Context &ctx)
         ctx.err << "kmodrescue-cli oops: " << why << "\n";
         return ExitFailure;
     }
-    printExcerpts(ctx, OopsExtractor::extract(log), QStringLiteral("/dev/kmsg"));
+    printExcerpts(ctx, OopsExtractor::extract(log, threads(jobs)), QStringLiteral("/dev/kmsg"));
     return ExitOk;
 }
 

@@ -26,6 +26,12 @@ using detail::ParsedLine;
 constexpr int kMaxWindow = 2000; // lines looked at after a header
 constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
 
+const QString &droppedInside()
+{
+    static const QString why = QStringLiteral("the kernel dropped messages inside the report");
+    return why;
+}
+
 // One line of the text, classified once: every line is scanned for the literals once and parsed
 // at most once, however many report windows look at it.
 struct LineInfo {
@@ -454,7 +460,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.truncatedWhy = t.corruptedWhy;
     for (const int gap : std::as_const(gapsSeen) + gapLines) {
         if (gap > e.firstLine && gap < e.lastLine)
-            e.truncatedWhy = QStringLiteral("the kernel dropped messages inside the report");
+            e.truncatedWhy = droppedInside();
     }
     if (e.truncatedWhy.isEmpty() && t.format && t.format->hasStack && !t.format->noStackTrace) {
         if (!traceSeen)
@@ -656,13 +662,16 @@ private:
     std::condition_variable m_cv;
 };
 
-int threadsFor(const OopsExtractor::Options &options, qsizetype size)
+// The options with the number of threads to use on `size` bytes (1: one scan) and the chunk size.
+OopsExtractor::Options resolved(OopsExtractor::Options options, qsizetype size)
 {
-    int threads = options.threads;
-    if (threads <= 0)
-        threads = std::max(1, QThread::idealThreadCount());
-    const qsizetype chunks = options.chunkBytes > 0 ? size / options.chunkBytes + 1 : 1;
-    return int(std::min<qsizetype>(threads, chunks > 1 ? chunks : 1));
+    if (options.threads <= 0)
+        options.threads = std::max(1, QThread::idealThreadCount());
+    if (options.chunkBytes <= 0)
+        options.chunkBytes = std::clamp<qsizetype>(size / (8 * options.threads), 256 * 1024, 8 * 1024 * 1024);
+    if (size <= options.chunkBytes)
+        options.threads = 1;
+    return options;
 }
 
 QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
@@ -683,10 +692,11 @@ QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
 
 } // namespace
 
-void OopsExtractor::extractFromText(QByteArrayView text, const Options &options, const Sink &sink)
+void OopsExtractor::extractFromText(QByteArrayView text, const Options &wanted, const Sink &sink)
 {
-    if (const int threads = threadsFor(options, text.size()); threads > 1)
-        return ParallelExtraction(text, options, sink).run(threads);
+    const Options options = resolved(wanted, text.size());
+    if (options.threads > 1)
+        return ParallelExtraction(text, options, sink).run(options.threads);
     Scanner s(text, false);
     s.keepLines = options.keepLines;
     s.frameFunctions = options.frameFunctions;
@@ -707,13 +717,29 @@ QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)
     return out;
 }
 
-QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records)
+QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records, const Options &wanted)
 {
     QList<int> gaps;
     const QByteArray text = recordsAsText(records, &gaps);
-    Scanner s(text, false);
-    s.gapLines = gaps;
     QList<OopsExcerpt> out;
+    const Options options = resolved(wanted, text.size());
+    if (options.threads > 1) {
+        // The chunks' scans do not know the gap records: a report with one inside is marked
+        // here, as one scan marks it (that reason comes before any other).
+        ParallelExtraction(text, options, [&out, &gaps](OopsExcerpt &&e) {
+            const auto gap = std::upper_bound(gaps.cbegin(), gaps.cend(), e.firstLine);
+            if (gap != gaps.cend() && *gap < e.lastLine) {
+                e.truncatedWhy = droppedInside();
+                e.truncated = true;
+            }
+            out.append(std::move(e));
+        }).run(options.threads);
+        return out;
+    }
+    Scanner s(text, false);
+    s.keepLines = options.keepLines;
+    s.frameFunctions = options.frameFunctions;
+    s.gapLines = gaps;
     s.run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
     return out;
 }

@@ -32,11 +32,13 @@ public:
         // Name each call trace frame's function (OopsFrame::function). The module, offsets and
         // "? " mark are always kept, and so are the faulting function and module.
         bool frameFunctions = true;
-        // extractFromText on a log larger than chunkBytes: scan it in chunks on this many threads
-        // (0: one per CPU). The reports, and the order the sink gets them in, are the same as
-        // with one thread; the sink is called on the calling thread.
+        // A log larger than a chunk is scanned in chunks on this many threads (0: one per CPU).
+        // The reports, and the order the sink gets them in, are the same as with one thread;
+        // the sink is called on the calling thread.
         int threads = 1;
-        qsizetype chunkBytes = 8 * 1024 * 1024;
+        // 0: about eight chunks per thread (so that they end about together), 256 KiB to 8 MiB
+        // each (every chunk costs a little at its edge).
+        qsizetype chunkBytes = 0;
     };
     using Sink = std::function<void(OopsExcerpt &&)>;
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).
@@ -46,7 +48,8 @@ public:
     static void extractFromText(QByteArrayView text, const Options &options, const Sink &sink);
     static QList<OopsExcerpt> extractFromText(QByteArrayView text) { return extractFromText(text, Options()); }
     // From records (lines are indexes into the list). Gap records inside an excerpt mark it truncated.
-    static QList<OopsExcerpt> extract(const KernelLog &records);
+    static QList<OopsExcerpt> extract(const KernelLog &records, const Options &options);
+    static QList<OopsExcerpt> extract(const KernelLog &records) { return extract(records, Options()); }
     // Only the first report, as syzkaller's parser gives (for scoring against its corpus).
     static QList<OopsExcerpt> extractFirstFromText(QByteArrayView text);
 };

@@ -158,7 +158,9 @@ void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
 
 void KernelLogTab::reextract()
 {
-    setExcerpts(OopsExtractor::extract(m_model->records()));
+    OopsExtractor::Options options;
+    options.threads = 0; // a large saved log is read in chunks on every CPU
+    setExcerpts(OopsExtractor::extract(m_model->records(), options));
 }
 
 QSet<QString> KernelLogTab::oopsModules() const

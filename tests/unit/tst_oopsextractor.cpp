@@ -223,6 +223,22 @@ void TestOopsExtractor::chunksOnThreadsGiveTheSameReports()
         QCOMPARE(many[i].lineIndexes, one[i].lineIndexes);
         QVERIFY2(many[i] == one[i], qPrintable(QStringLiteral("report %1 differs: %2").arg(i).arg(one[i].title)));
     }
+
+    // Records too, with lost records (gaps) among them: a report with one inside is truncated.
+    KernelLog records;
+    const QStringList kmsgs = QDir(QStringLiteral(KMR_FIXTURES "/kmsg")).entryList({QStringLiteral("*.kmsg")});
+    for (int round = 0; round < 2; ++round) {
+        for (const QString &name : kmsgs) {
+            KernelLogError error;
+            records += readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/") + name, &error);
+            QCOMPARE(int(error), int(KernelLogError::None));
+        }
+    }
+    const QList<OopsExcerpt> oneFromRecords = OopsExtractor::extract(records);
+    const bool gapInside = std::any_of(oneFromRecords.begin(), oneFromRecords.end(),
+        [](const OopsExcerpt &e) { return e.truncatedWhy.contains(QLatin1String("dropped")); });
+    QVERIFY2(gapInside, "the .kmsg fixtures have no report with lost records inside any more");
+    QCOMPARE(OopsExtractor::extract(records, options), oneFromRecords);
 }
 
 void TestOopsExtractor::hungTaskNamesTheBlockedExit()

@@ -45,7 +45,7 @@ private Q_SLOTS:
             << QStringList {"--sosreport", sos, "diagnose", "kmr_exitoops"} << "diagnose-sosreport-exitoops.txt" << 0;
         QTest::newRow("sosreport diagnose provider")
             << QStringList {"--sosreport", sos, "diagnose", "kmr_provider"} << "diagnose-sosreport-provider.txt" << 0;
-        // The sample bundle (recorded in the lab on 6.12): kmr_refleak as recorded there, and diagnosed
+        // The sample bundle (recorded in the lab on 6.12 with its trace): kmr_refleak as recorded there, and diagnosed
         // again from its snapshot with its own get/put trace (tests/fixtures/refcount): the call site is named.
         QTest::newRow("sample diagnose refleak")
             << QStringList {"--sample", "diagnose", "kmr_refleak"} << "diagnose-sample-refleak.txt" << 0;

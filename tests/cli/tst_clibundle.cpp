@@ -149,16 +149,16 @@ private Q_SLOTS:
         const QString trace = QStringLiteral(KMR_FIXTURES "/refcount/sample-refleak-6.12.trace");
         const QByteArray site = "3 taken at kmr_refleak_set_leak+0x5d/0xa0 [kmr_refleak]";
         const QString lab612 = QStringLiteral(KMR_FIXTURES "/roots/lab-6.12"); // the trace's kernel
-        // The sample's recorded diagnosis was made without its trace; given the trace, the sample's
-        // snapshot is diagnosed again and the finding names the call site and the count.
-        const CliRun recorded = run({"--sample", "diagnose", "kmr_refleak"});
-        QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
-        QVERIFY2(!recorded.out.contains("kmr_refleak_set_leak"), recorded.out.constData());
-        const CliRun traced = run({"--sample", "diagnose", "kmr_refleak", "--trace-file", trace});
-        QVERIFY2(traced.exitCode == 0, traced.err.constData());
+        // The sample was recorded with its trace: its recorded diagnosis names the call site and the
+        // count. Given the trace again, the sample's snapshot is diagnosed again, to the same finding.
         const QByteArray sentence = QByteArray("kmr_refleak is held by 3 references that kmr_refleak took and never "
                                                "gave back. Still held when the trace ended: ")
             + site;
+        const CliRun recorded = run({"--sample", "diagnose", "kmr_refleak"});
+        QVERIFY2(recorded.exitCode == 0, recorded.err.constData());
+        QVERIFY2(recorded.out.contains(sentence), recorded.out.constData());
+        const CliRun traced = run({"--sample", "diagnose", "kmr_refleak", "--trace-file", trace});
+        QVERIFY2(traced.exitCode == 0, traced.err.constData());
         QVERIFY2(traced.out.contains(sentence), traced.out.constData());
         // Another module's diagnosis says the trace is not of it.
         const CliRun other = run({"--root", lab612, "diagnose", "kmr_victim", "--trace-file", trace});

@@ -6,6 +6,7 @@
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopsextractor.h"
 #include "kernellog/oopslistmodel.h"
+#include "util/jobtracker.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -27,6 +28,18 @@ namespace kmr {
 
 using namespace kernellog;
 
+namespace {
+
+// A large log is read in chunks on every CPU.
+OopsExtractor::Options everyCpu()
+{
+    OopsExtractor::Options options;
+    options.threads = 0;
+    return options;
+}
+
+} // namespace
+
 KernelLogTab::KernelLogTab(QWidget *parent)
     : QWidget(parent)
     , m_model(new KernelLogModel(this))
@@ -46,6 +59,7 @@ KernelLogTab::KernelLogTab(QWidget *parent)
     , m_excerptView(new QTextBrowser(this))
     , m_reextract(new QTimer(this))
     , m_poll(new QTimer(this))
+    , m_loads(std::make_unique<JobTracker>(this, 1))
 {
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter messages…"));
@@ -126,7 +140,7 @@ KernelLogTab::KernelLogTab(QWidget *parent)
         [this](const QModelIndex &current) { showExcerpt(current.isValid() ? current.row() : -1); });
 }
 
-KernelLogTab::~KernelLogTab() = default;
+KernelLogTab::~KernelLogTab() = default; // m_loads waits for a file being read
 
 void KernelLogTab::setSource(const QString &source)
 {
@@ -135,13 +149,19 @@ void KernelLogTab::setSource(const QString &source)
 
 void KernelLogTab::setLog(const KernelLog &records, const QString &source)
 {
+    showLog(records, source, OopsExtractor::extract(records, everyCpu()));
+}
+
+void KernelLogTab::showLog(const KernelLog &records, const QString &source, const QList<OopsExcerpt> &excerpts)
+{
+    m_loads->cancel(); // a file still being read is not shown over this
     m_model->setRecords(records);
     m_viaHelper = false;
     m_helperPending = false;
     noteLastSequence();
     m_banner->hide();
     setSource(source);
-    reextract();
+    setExcerpts(excerpts);
 }
 
 void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
@@ -158,9 +178,7 @@ void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
 
 void KernelLogTab::reextract()
 {
-    OopsExtractor::Options options;
-    options.threads = 0; // a large saved log is read in chunks on every CPU
-    setExcerpts(OopsExtractor::extract(m_model->records(), options));
+    setExcerpts(OopsExtractor::extract(m_model->records(), everyCpu()));
 }
 
 QSet<QString> KernelLogTab::oopsModules() const
@@ -245,6 +263,7 @@ void KernelLogTab::showExcerpt(int row)
 
 void KernelLogTab::showRecorded(const KernelLog &records, const QList<OopsExcerpt> &excerpts, const QString &source)
 {
+    m_loads->cancel(); // a file still being read is not shown over the recording
     if (!m_recorded) {
         m_shownBefore = m_model->records();
         m_sourceBefore = m_source->text();
@@ -270,6 +289,7 @@ void KernelLogTab::leaveRecorded()
     if (!m_recorded)
         return;
     m_recorded = false;
+    m_loads->cancel();
     for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
         w->setEnabled(true);
     m_follow->setToolTip(tr("Show new kernel messages as they arrive"));
@@ -337,7 +357,22 @@ bool KernelLogTab::openLogFile(const QString &file)
     // A saved log does not grow: the live reader goes, so that Follow cannot append this
     // machine's new records to another machine's log. Reload reads the live log again.
     m_reader.reset();
-    setLog(kmsg ? readKmsg(file) : readDmesgFile(file), file);
+    m_source->setText(tr("Reading %1…").arg(file));
+    struct Loaded {
+        KernelLog records;
+        QList<OopsExcerpt> excerpts;
+    };
+    m_loads->startJob(
+        [file, kmsg](const std::function<bool()> &) {
+            Loaded l;
+            l.records = kmsg ? readKmsg(file) : readDmesgFile(file);
+            l.excerpts = OopsExtractor::extract(l.records, everyCpu());
+            return l;
+        },
+        [this, file](Loaded l) {
+            showLog(l.records, file, l.excerpts);
+            Q_EMIT logFileOpened(file);
+        });
     return true;
 }
 

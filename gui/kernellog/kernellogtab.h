@@ -26,6 +26,7 @@ namespace kmr {
 namespace kernellog {
 class KmsgReader;
 }
+class JobTracker;
 class KernelLogModel;
 class KernelLogFilterProxyModel;
 class OopsListModel;
@@ -58,7 +59,9 @@ public:
     // Reads /dev/kmsg (or path). Returns false when refused; the banner then offers the helper.
     bool readLive(const QString &path = QStringLiteral("/dev/kmsg"));
     // Shows a saved log (dmesg text, journalctl -k or a /dev/kmsg capture) instead of the live one;
-    // false, with the reason in the banner, when it cannot be read.
+    // false, with the reason in the banner, when it cannot be read. It is read, and its reports
+    // found, on a worker thread (a log can be hundreds of megabytes): logFileOpened() says when it
+    // is shown. Another log shown meanwhile (live, a bundle's, another file) drops it.
     bool openLogFile(const QString &file);
     void setFollow(bool follow);
     void showHelperFailure(const QString &text);
@@ -92,6 +95,7 @@ public:
 
 Q_SIGNALS:
     void oopsModulesChanged(const QSet<QString> &modules);
+    void logFileOpened(const QString &file);
     void helperReadRequested();
     void helperFollowRequested(qint64 afterSequence);
 
@@ -103,6 +107,8 @@ private:
     void noteLastSequence();
     void reextract();
     void setSource(const QString &source);
+    void showLog(
+        const kernellog::KernelLog &records, const QString &source, const QList<kernellog::OopsExcerpt> &excerpts);
 
     KernelLogModel *m_model;
     KernelLogFilterProxyModel *m_proxy;
@@ -122,6 +128,7 @@ private:
     QTimer *m_reextract;
     QTimer *m_poll;
     std::unique_ptr<kernellog::KmsgReader> m_reader;
+    std::unique_ptr<JobTracker> m_loads; // openLogFile()'s reading
     QSocketNotifier *m_notifier = nullptr;
     QString m_module;
     QString m_highlight;

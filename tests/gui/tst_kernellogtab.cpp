@@ -45,6 +45,7 @@ private Q_SLOTS:
     void followModeAppendsNewRecords();
     void followThroughTheHelper();
     void savedLogDoesNotFollowTheLiveOne();
+    void logShownWhileAFileIsReadWins();
     void recordedLogReplacesTheHelpersAndGivesItBack();
     void unreadableLogShowsBanner();
     void mainWindowHasKernelLogTab();
@@ -193,7 +194,9 @@ void TestKernelLogTab::savedLogDoesNotFollowTheLiveOne()
     KernelLogTab tab;
     QVERIFY(readGrowingLog(tab, f));
     const QString saved = QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg");
+    QSignalSpy opened(&tab, &KernelLogTab::logFileOpened);
     QVERIFY(tab.openLogFile(saved));
+    QVERIFY(opened.wait(20000)); // read on a worker thread
     const int rows = tab.logModel()->rowCount();
     QVERIFY(rows > 30);
     tab.setFollow(true);
@@ -204,6 +207,27 @@ void TestKernelLogTab::savedLogDoesNotFollowTheLiveOne()
     // A file that cannot be read leaves the shown log as it was.
     QVERIFY(!tab.openLogFile(dir.filePath(QStringLiteral("missing.log"))));
     QCOMPARE(tab.logModel()->rowCount(), rows);
+}
+
+// A saved log is read on a worker thread. A log shown before it is read (here the live one, or a
+// bundle's) stays: the file's late result is dropped, not shown over it.
+void TestKernelLogTab::logShownWhileAFileIsReadWins()
+{
+    KernelLogTab tab;
+    QSignalSpy opened(&tab, &KernelLogTab::logFileOpened);
+    QVERIFY(tab.openLogFile(QStringLiteral(KMR_FIXTURES "/kmsg/all-6.12.txt")));
+    const KernelLog live = readKmsg(QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg"));
+    tab.setLog(live, QStringLiteral("the live log"));
+    QVERIFY(!opened.wait(3000));
+    QCOMPARE(tab.logModel()->rowCount(), int(live.size()));
+    QCOMPARE(tab.oopsModel()->rowCount(), 1);
+
+    // Nothing shown meanwhile: the file is shown, with its reports.
+    QVERIFY(tab.openLogFile(QStringLiteral(KMR_FIXTURES "/kmsg/all-6.12.txt")));
+    QVERIFY(opened.wait(20000));
+    QCOMPARE(opened.last().first().toString(), QStringLiteral(KMR_FIXTURES "/kmsg/all-6.12.txt"));
+    QVERIFY(tab.logModel()->rowCount() > int(live.size()));
+    QVERIFY(tab.oopsModel()->rowCount() >= 3);
 }
 
 // kernel.dmesg_restrict=1: the log came from the helper, so follow mode asks it for the records

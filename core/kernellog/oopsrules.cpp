@@ -463,8 +463,16 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
 {
     OopsGroup g;
     g.header = header;
-    for (const F &f : formats)
+    QList<QByteArray> first;
+    for (const F &f : formats) {
         g.formats.append(make(f));
+        const QList<QByteArray> &literals = g.formats.last().titleLiterals;
+        g.firstLiteralBit << (literals.isEmpty() ? -1 : int(first.size()));
+        if (!literals.isEmpty())
+            first << literals.first();
+    }
+    if (first.size() <= 64)
+        g.firstLiterals = std::make_shared<const detail::LiteralSet>(first);
     for (const char *s : suppressions) {
         bool plain = true;
         for (const char *p = s; *p; ++p)

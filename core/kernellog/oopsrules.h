@@ -11,6 +11,12 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include <memory>
+
+namespace kmr::kernellog::detail {
+class LiteralSet;
+}
+
 namespace kmr::kernellog::rules {
 
 // One step of finding the guilty frame in a report.
@@ -58,6 +64,11 @@ struct OopsFormat {
 struct OopsGroup {
     QByteArray header; // the substring that makes a line start a report
     QList<OopsFormat> formats;
+    // The first of each format's titleLiterals, searched for in a header line in one pass: bit
+    // firstLiteralBit[i] of firstLiterals->find(line) says whether formats[i]'s is in it (-1:
+    // the format has none). Null when the group has more than 64 formats.
+    std::shared_ptr<const detail::LiteralSet> firstLiterals;
+    QList<int> firstLiteralBit;
     QList<QRegularExpression> suppressions; // lines with the header that are not crashes
     QList<QByteArray> suppressionLiterals; // the same, for the plain-text ones
     bool suppressed(QByteArrayView line) const;

@@ -450,10 +450,19 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     };
     // Whether the texts a format's title always contains are there: ASCII text is in the bytes
     // exactly when it is in their conversion, so most patterns are spared without one.
-    const auto mayMatch = [&](const rules::OopsFormat &f, bool onText) {
+    // On the header line, every format's first literal is looked for in one pass.
+    const quint64 headerHits = group.firstLiterals ? group.firstLiterals->find(lines.first()) : ~quint64(0);
+    const auto mayMatch = [&](qsizetype format, bool onText) {
+        const rules::OopsFormat &f = group.formats[format];
         const QByteArrayView subject = onText ? QByteArrayView(joinedText()) : lines.first();
-        for (const QByteArray &l : f.titleLiterals) {
-            if (!contains(subject, l))
+        qsizetype from = 0;
+        if (!onText && group.firstLiterals && !f.titleLiterals.isEmpty()) {
+            if (!(headerHits & (quint64(1) << group.firstLiteralBit[format])))
+                return false;
+            from = 1;
+        }
+        for (qsizetype i = from; i < f.titleLiterals.size(); ++i) {
+            if (!contains(subject, f.titleLiterals[i]))
                 return false;
         }
         return true;
@@ -468,9 +477,10 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     bool matchedTitle = false;
     QString desc;
     for (int phase = 0; phase < 2 && !matchedTitle; ++phase) {
-        for (const rules::OopsFormat &f : group.formats) {
+        for (qsizetype fi = 0; fi < group.formats.size(); ++fi) {
+            const rules::OopsFormat &f = group.formats[fi];
             const bool onText = phase == 1 || f.titleMultiline;
-            if (!mayMatch(f, onText))
+            if (!mayMatch(fi, onText))
                 continue; // cannot match: spare the pattern
             QRegularExpressionMatch m;
             qsizetype pos = -1;

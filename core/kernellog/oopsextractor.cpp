@@ -26,12 +26,6 @@ using detail::ParsedLine;
 constexpr int kMaxWindow = 2000; // lines looked at after a header
 constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
 
-const QString &droppedInside()
-{
-    static const QString why = QStringLiteral("the kernel dropped messages inside the report");
-    return why;
-}
-
 // One line of the text, classified once: every line is scanned for the literals once and parsed
 // at most once, however many report windows look at it.
 struct LineInfo {
@@ -90,8 +84,13 @@ public:
             last = m_linked;
         }
     }
-    // The lines that say the kernel dropped messages ("printk messages dropped"), in order.
-    const std::vector<int> &droppedLines() const { return m_dropped; }
+    // Whether a line read so far strictly between these two says the kernel dropped messages
+    // ("printk messages dropped": in a text log, or a lost record turned into text).
+    bool droppedBetween(int first, int last) const
+    {
+        const auto d = std::upper_bound(m_dropped.begin(), m_dropped.end(), first);
+        return d != m_dropped.end() && *d < last;
+    }
     // The index of the line that starts at byte `at` of the text, once it has been read (-1 before).
     void watchLineAt(qsizetype at) { m_watchByte = at; }
     int watchedLine() const { return m_watchedLine; }
@@ -185,14 +184,13 @@ struct ScanEnd {
 class Scanner
 {
 public:
-    Scanner(QByteArrayView text, bool firstOnly)
+    Scanner(QByteArrayView text, const OopsExtractor::Options &options, bool firstOnly = false)
         : m_lines(text)
         , m_firstOnly(firstOnly)
+        , m_keepLines(options.keepLines)
+        , m_frameFunctions(options.frameFunctions)
     { }
 
-    QList<int> gapLines; // lines that stand for lost records (record input)
-    bool keepLines = true;
-    bool frameFunctions = true;
     // Each report found goes to sink as soon as it is complete.
     void run(const OopsExtractor::Sink &sink) { run(sink, ScanRange()); }
     ScanEnd run(const OopsExtractor::Sink &sink, const ScanRange &range);
@@ -206,6 +204,8 @@ private:
 
     LineCache m_lines;
     bool m_firstOnly;
+    bool m_keepLines;
+    bool m_frameFunctions;
     const OopsExtractor::Sink *m_sink = nullptr;
     qsizetype m_found = 0;
     int m_reportAt = -1;
@@ -213,7 +213,6 @@ private:
     QList<quint64> m_reportHits; // scanLine() of each report text's line
     QList<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
     QList<Row> m_rows;
-    QList<int> m_gapsSeen;
 };
 
 const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
@@ -295,10 +294,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     QList<quint64> &reportHits = m_reportHits;
     reportHits.clear();
     QList<Row> &rows = m_rows;
-    QList<int> &gapsSeen = m_gapsSeen;
     reportTexts.clear();
     rows.clear();
-    gapsSeen.clear();
     qsizetype reportEnd = 0;
     bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
     int textLines = 0;
@@ -328,23 +325,17 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             }
             if (line->isHeader && startsNew && ctx.hasCaller() && m_lines.parsed(here).context == ctx)
                 rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
-            if (hits & detail::markerBit(detail::MarkDropped))
-                gapsSeen << here;
         }
         const ParsedLine &p = m_lines.parsed(here);
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
         if (!oopsLine && !same) {
-            // Past the next report's start, another context's line only matters if it says
-            // messages were dropped: go on at this context's next line within the window.
+            // Past the next report's start, another context's lines do not matter: go on at this
+            // context's next line within the window.
             if (second && !cpuTraceback && lastSame >= 0) {
                 const int end = at + kMaxWindow + 1;
                 m_lines.linkUpTo(end - 1);
                 const LineInfo *last = m_lines.at(lastSame);
                 const int next = last && last->nextSame >= 0 ? std::min(last->nextSame, end) : end;
-                const std::vector<int> &dropped = m_lines.droppedLines();
-                for (auto d = std::upper_bound(dropped.begin(), dropped.end(), here); d != dropped.end() && *d < next;
-                     ++d)
-                    gapsSeen << *d;
                 scanned += next - here - 1;
                 here = next - 1;
             }
@@ -441,27 +432,25 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         if (pp.context != ctx)
             continue;
         e.lineIndexes << before[i];
-        if (keepLines)
+        if (m_keepLines)
             e.lines << QString::fromUtf8(pp.raw);
         texts << pp.message;
     }
     for (qsizetype i = 0; i < keep; ++i) {
         e.lineIndexes << rows[i].index;
-        if (keepLines)
+        if (m_keepLines)
             e.lines << QString::fromUtf8(rows[i].line.raw);
         texts << rows[i].line.message;
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
     const qsizetype inPos = e.title.lastIndexOf(QLatin1String(" in "));
-    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString(), frameFunctions);
+    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString(), m_frameFunctions);
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;
-    for (const int gap : std::as_const(gapsSeen) + gapLines) {
-        if (gap > e.firstLine && gap < e.lastLine)
-            e.truncatedWhy = droppedInside();
-    }
+    if (m_lines.droppedBetween(e.firstLine, e.lastLine))
+        e.truncatedWhy = QStringLiteral("the kernel dropped messages inside the report");
     if (e.truncatedWhy.isEmpty() && t.format && t.format->hasStack && !t.format->noStackTrace) {
         if (!traceSeen)
             e.truncatedWhy = QStringLiteral("the report has no call trace: it was cut short");
@@ -548,13 +537,7 @@ public:
     }
 
 private:
-    Scanner scanner(qsizetype from) const
-    {
-        Scanner s(m_text.sliced(from), false);
-        s.keepLines = m_options.keepLines;
-        s.frameFunctions = m_options.frameFunctions;
-        return s;
-    }
+    Scanner scanner(qsizetype from) const { return Scanner(m_text.sliced(from), m_options); }
 
     qsizetype chunkEnd(size_t k) const { return k + 1 < m_starts.size() ? m_starts[k + 1] : m_text.size(); }
 
@@ -674,14 +657,13 @@ OopsExtractor::Options resolved(OopsExtractor::Options options, qsizetype size)
     return options;
 }
 
-QByteArray recordsAsText(const KernelLog &records, QList<int> *gaps)
+// One line per record; a lost record's line says "printk messages dropped", which marks a report
+// around it as truncated, as in a text log.
+QByteArray recordsAsText(const KernelLog &records)
 {
     QByteArray text;
     text.reserve(records.size() * 96);
-    for (qsizetype i = 0; i < records.size(); ++i) {
-        const KernelLogRecord &r = records[i];
-        if (r.isGap())
-            *gaps << int(i);
+    for (const KernelLogRecord &r : records) {
         QString line = toDmesgLine(r);
         line.replace(QLatin1Char('\n'), QLatin1Char(' '));
         text += line.toUtf8();
@@ -697,10 +679,7 @@ void OopsExtractor::extractFromText(QByteArrayView text, const Options &wanted, 
     const Options options = resolved(wanted, text.size());
     if (options.threads > 1)
         return ParallelExtraction(text, options, sink).run(options.threads);
-    Scanner s(text, false);
-    s.keepLines = options.keepLines;
-    s.frameFunctions = options.frameFunctions;
-    s.run(sink);
+    Scanner(text, options).run(sink);
 }
 
 QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Options &options)
@@ -713,35 +692,13 @@ QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Opt
 QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)
 {
     QList<OopsExcerpt> out;
-    Scanner(text, true).run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
+    Scanner(text, Options(), true).run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
     return out;
 }
 
-QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records, const Options &wanted)
+QList<OopsExcerpt> OopsExtractor::extract(const KernelLog &records, const Options &options)
 {
-    QList<int> gaps;
-    const QByteArray text = recordsAsText(records, &gaps);
-    QList<OopsExcerpt> out;
-    const Options options = resolved(wanted, text.size());
-    if (options.threads > 1) {
-        // The chunks' scans do not know the gap records: a report with one inside is marked
-        // here, as one scan marks it (that reason comes before any other).
-        ParallelExtraction(text, options, [&out, &gaps](OopsExcerpt &&e) {
-            const auto gap = std::upper_bound(gaps.cbegin(), gaps.cend(), e.firstLine);
-            if (gap != gaps.cend() && *gap < e.lastLine) {
-                e.truncatedWhy = droppedInside();
-                e.truncated = true;
-            }
-            out.append(std::move(e));
-        }).run(options.threads);
-        return out;
-    }
-    Scanner s(text, false);
-    s.keepLines = options.keepLines;
-    s.frameFunctions = options.frameFunctions;
-    s.gapLines = gaps;
-    s.run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
-    return out;
+    return extractFromText(recordsAsText(records), options);
 }
 
 } // namespace kmr::kernellog

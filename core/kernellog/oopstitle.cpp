@@ -376,15 +376,6 @@ QString sanitizeTitle(const QString &title)
             [](const QString &t) { return hasRun(t, 7, [](QChar c) { return c.isDigit(); }); }},
     };
     QString t = title;
-    bool digits = false;
-    int hexRun = 0, longestHexRun = 0;
-    for (const QChar c : t) {
-        digits = digits || c.isDigit();
-        hexRun = (c >= QLatin1Char('a') && c <= QLatin1Char('f')) ? hexRun + 1 : 0;
-        longestHexRun = std::max(longestHexRun, hexRun);
-    }
-    if (!digits && longestHexRun < 6)
-        return sanitizeCharacters(t); // every replacement below needs a digit
     for (const auto &r : table) {
         for (int guard = 0; guard < 16 && r.mayMatch(t); ++guard) {
             const QString next = QString(t).replace(r.re, r.with);
@@ -421,7 +412,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
         return r;
     const QString header = QString::fromUtf8(lines.first());
     QByteArray joined; // the lines joined, each ended by '\n'
-    QString text; // the same as text, converted once
+    QString text; // joined, converted to UTF-16 once
     QList<qsizetype> lineStarts; // offsets of each line in text
     const auto joinedText = [&]() -> const QByteArray & {
         if (joined.isEmpty()) {

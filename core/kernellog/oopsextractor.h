@@ -35,7 +35,7 @@ public:
         // A log larger than a chunk is scanned in chunks on this many threads (0: one per CPU).
         // The reports, and the order the sink gets them in, are the same as with one thread;
         // the sink is called on the calling thread.
-        int threads = 1;
+        int threads = 0;
         // 0: about eight chunks per thread (so that they end about together), 256 KiB to 8 MiB
         // each (every chunk costs a little at its edge).
         qsizetype chunkBytes = 0;

@@ -28,18 +28,6 @@ namespace kmr {
 
 using namespace kernellog;
 
-namespace {
-
-// A large log is read in chunks on every CPU.
-OopsExtractor::Options everyCpu()
-{
-    OopsExtractor::Options options;
-    options.threads = 0;
-    return options;
-}
-
-} // namespace
-
 KernelLogTab::KernelLogTab(QWidget *parent)
     : QWidget(parent)
     , m_model(new KernelLogModel(this))
@@ -149,7 +137,7 @@ void KernelLogTab::setSource(const QString &source)
 
 void KernelLogTab::setLog(const KernelLog &records, const QString &source)
 {
-    showLog(records, source, OopsExtractor::extract(records, everyCpu()));
+    showLog(records, source, OopsExtractor::extract(records));
 }
 
 void KernelLogTab::showLog(const KernelLog &records, const QString &source, const QList<OopsExcerpt> &excerpts)
@@ -178,7 +166,7 @@ void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
 
 void KernelLogTab::reextract()
 {
-    setExcerpts(OopsExtractor::extract(m_model->records(), everyCpu()));
+    setExcerpts(OopsExtractor::extract(m_model->records()));
 }
 
 QSet<QString> KernelLogTab::oopsModules() const
@@ -366,7 +354,7 @@ bool KernelLogTab::openLogFile(const QString &file)
         [file, kmsg](const std::function<bool()> &) {
             Loaded l;
             l.records = kmsg ? readKmsg(file) : readDmesgFile(file);
-            l.excerpts = OopsExtractor::extract(l.records, everyCpu());
+            l.excerpts = OopsExtractor::extract(l.records);
             return l;
         },
         [this, file](Loaded l) {

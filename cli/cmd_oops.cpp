@@ -4,7 +4,6 @@
 #include "bundlesource.h"
 #include "command.h"
 
-#include "kernellog/dmesgparser.h"
 #include "kernellog/kernellogjson.h"
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopscorpus.h"
@@ -13,7 +12,6 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QRegularExpression>
 
 using namespace kmr::kernellog;
 
@@ -37,13 +35,6 @@ int evalCorpus(Context &ctx, const QString &dir, bool verbose)
     ctx.out << "kind " << s.kindRight << '/' << s.withCrash << '\n';
     ctx.out << "title " << s.titleRight << '/' << s.withCrash << '\n';
     return ExitOk;
-}
-
-// A capture of /dev/kmsg starts with "PRI,SEQ,TS,FLAGS;".
-bool looksLikeKmsgCapture(const QByteArray &data)
-{
-    static const QRegularExpression re(QStringLiteral("^[0-9]+,[0-9]+,[0-9]+,[-c+][^;\\n]*;"));
-    return re.match(QString::fromLatin1(data.left(64))).hasMatch();
 }
 
 void printExcerpt(Context &ctx, const OopsExcerpt &e, int n)
@@ -161,7 +152,7 @@ int run(Context &ctx)
             copy = f.readAll(); // pipes, /proc files: no mapping
             data = copy;
         }
-        if (looksLikeKmsgCapture(data.first(std::min<qsizetype>(64, data.size())).toByteArray())) {
+        if (looksLikeKmsgCapture(data)) {
             KernelLogError error;
             QString why;
             const KernelLog log = readKmsg(file, &error, &why);

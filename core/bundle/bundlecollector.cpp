@@ -34,28 +34,11 @@ const Diagnosis *BundleContents::diagnosis(const QString &module) const
 
 namespace {
 
-// A capture of /dev/kmsg starts with "PRI,SEQ,TS,FLAGS;".
-bool looksLikeKmsgCapture(const QString &file)
-{
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        return false;
-    static const QRegularExpression re(QStringLiteral("^[0-9]+,[0-9]+,[0-9]+,[-c+][^;\\n]*;"));
-    return re.match(QString::fromLatin1(f.read(64))).hasMatch();
-}
-
 void collectKernelLog(const CollectOptions &o, BundleContents *c)
 {
     QString why;
     if (!o.kernelLogFile.isEmpty()) {
-        if (looksLikeKmsgCapture(o.kernelLogFile)) {
-            KernelLogError e = KernelLogError::None;
-            c->kernelLog = readKmsg(o.kernelLogFile, &e, &why);
-            if (e == KernelLogError::None)
-                why.clear();
-        } else {
-            c->kernelLog = readDmesgFile(o.kernelLogFile, &why);
-        }
+        c->kernelLog = readLogFile(o.kernelLogFile, &why);
     } else {
         KernelLogError e = KernelLogError::None;
         c->kernelLog = readKmsg(QDir(o.root).filePath(QStringLiteral("dev/kmsg")), &e, &why);

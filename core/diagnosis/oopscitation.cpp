@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "diagnosis/oopscitation.h"
 
-#include "kernellog/dmesgparser.h"
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopsextractor.h"
 #include "util/fileread.h"
-
-#include <QFile>
-#include <QRegularExpression>
 
 namespace kmr {
 
@@ -35,26 +31,8 @@ QList<OopsCitation> citationsFromExcerpts(const QList<kernellog::OopsExcerpt> &e
 QList<OopsCitation> readOopsCitations(const QString &root, const QString &logFile, QString *why)
 {
     if (!logFile.isEmpty()) {
-        // A capture of /dev/kmsg ("6,339,5140900,-;msg" records) or a dmesg text, told apart by
-        // the first line.
-        QFile probe(logFile);
-        QByteArray head;
-        if (probe.open(QIODevice::ReadOnly))
-            head = probe.read(64);
-        static const QRegularExpression kmsgRecord(QStringLiteral("^\\d+,\\d+,\\d+,[^;]*;"));
-        if (kmsgRecord.match(QString::fromLatin1(head)).hasMatch()) {
-            kernellog::KernelLogError error = kernellog::KernelLogError::None;
-            QString errorString;
-            const kernellog::KernelLog log = kernellog::readKmsg(logFile, &error, &errorString);
-            if (error != kernellog::KernelLogError::None) {
-                if (why)
-                    *why = errorString;
-                return {};
-            }
-            return citationsFromExcerpts(kernellog::OopsExtractor::extract(log));
-        }
         QString error;
-        const kernellog::KernelLog log = kernellog::readDmesgFile(logFile, &error);
+        const kernellog::KernelLog log = kernellog::readLogFile(logFile, &error);
         if (!error.isEmpty()) {
             if (why)
                 *why = error;

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernellog/kmsgreader.h"
 #include "kernellog/kernellogcategory.h"
+#include "kernellog/dmesgparser.h"
 #include "kernellog/kmsgparser.h"
+
+#include <QFile>
+#include <QRegularExpression>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -200,6 +206,32 @@ KernelLog readKmsg(const QString &path, KernelLogError *error, QString *errorStr
         *error = reader.error();
     if (errorString)
         *errorString = reader.errorString();
+    return log;
+}
+
+bool looksLikeKmsgCapture(QByteArrayView head)
+{
+    static const QRegularExpression re(QStringLiteral("^[0-9]+,[0-9]+,[0-9]+,[-c+][^;\\n]*;"));
+    return re.match(QString::fromLatin1(head.first(std::min<qsizetype>(head.size(), 64)))).hasMatch();
+}
+
+KernelLog readLogFile(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return {};
+    }
+    const bool kmsg = looksLikeKmsgCapture(f.peek(64));
+    f.close();
+    if (!kmsg)
+        return readDmesgFile(path, error);
+    KernelLogError e = KernelLogError::None;
+    QString why;
+    const KernelLog log = readKmsg(path, &e, &why);
+    if (e != KernelLogError::None && error)
+        *error = why;
     return log;
 }
 

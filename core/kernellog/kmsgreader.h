@@ -68,4 +68,11 @@ KernelLog parseKmsgRecordsAfter(qint64 after, const QStringList &records, int *m
 // Convenience: open, read everything available, close.
 KernelLog readKmsg(const QString &path, KernelLogError *error = nullptr, QString *errorString = nullptr);
 
+// Whether a file's first bytes are a /dev/kmsg capture ("PRI,SEQ,USEC,FLAGS;message").
+bool looksLikeKmsgCapture(QByteArrayView head);
+// A saved kernel log in any form: a /dev/kmsg capture, or dmesg text (with or without timestamps
+// and caller ids, journalctl -k, a serial console), told apart by its first bytes. *error is set
+// when it cannot be read, and left alone otherwise.
+KernelLog readLogFile(const QString &path, QString *error = nullptr);
+
 } // namespace kmr::kernellog

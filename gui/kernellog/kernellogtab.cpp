@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernellog/kernellogtab.h"
 
-#include "kernellog/dmesgparser.h"
 #include "kernellog/kernellogmodel.h"
 #include "kernellog/kmsgreader.h"
 #include "kernellog/oopsextractor.h"
@@ -338,9 +337,7 @@ bool KernelLogTab::openLogFile(const QString &file)
         showHelperFailure(tr("Cannot read %1: %2").arg(file, f.errorString()));
         return false;
     }
-    const QByteArray head = f.peek(64);
     f.close();
-    const bool kmsg = !head.isEmpty() && head.front() >= '0' && head.front() <= '9' && head.contains(';');
     setFollow(false);
     // A saved log does not grow: the live reader goes, so that Follow cannot append this
     // machine's new records to another machine's log. Reload reads the live log again.
@@ -351,9 +348,9 @@ bool KernelLogTab::openLogFile(const QString &file)
         QList<OopsExcerpt> excerpts;
     };
     m_loads->startJob(
-        [file, kmsg](const std::function<bool()> &) {
+        [file](const std::function<bool()> &) {
             Loaded l;
-            l.records = kmsg ? readKmsg(file) : readDmesgFile(file);
+            l.records = readLogFile(file);
             l.excerpts = OopsExtractor::extract(l.records);
             return l;
         },

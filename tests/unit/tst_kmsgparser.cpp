@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The /dev/kmsg record parser and reader: fields, escapes, continuation lines, gaps, refusal.
 #include "kernellog/kmsgparser.h"
+#include "kernellog/dmesgparser.h"
 #include "kernellog/kmsgreader.h"
 
 #include <QTemporaryDir>
@@ -15,6 +16,7 @@ class TestKmsgParser : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void readsASavedLogInEitherForm();
     void parsesFields_data();
     void parsesFields();
     void decodesEscapes();
@@ -200,4 +202,26 @@ void TestKmsgParser::refusedOpenIsPermissionDenied()
 }
 
 QTEST_GUILESS_MAIN(TestKmsgParser)
+// A saved log is read as a /dev/kmsg capture or as dmesg text, told apart by its first bytes (the
+// CLI, the GUI's Open Log File, bundles and diagnoses all read it this way).
+void TestKmsgParser::readsASavedLogInEitherForm()
+{
+    const QString kmsg = QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.kmsg");
+    const QString text = QStringLiteral(KMR_FIXTURES "/kmsg/exitoops-6.1.txt");
+    QString error;
+    const KernelLog fromCapture = readLogFile(kmsg, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(fromCapture.size() > 30);
+    QVERIFY(fromCapture == readKmsg(kmsg));
+    QVERIFY(fromCapture.first().sequence >= 0); // records, with their sequence numbers
+    const KernelLog fromText = readLogFile(text, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(fromText == readDmesgFile(text));
+    QCOMPARE(fromText.first().sequence, -1); // dmesg text has none
+    QVERIFY(looksLikeKmsgCapture("6,339,5140900,-;msg"));
+    QVERIFY(!looksLikeKmsgCapture("[    5.140900] msg"));
+    QVERIFY(readLogFile(QStringLiteral("/nonexistent/kernel.log"), &error).isEmpty());
+    QVERIFY2(error.contains(QLatin1String("cannot read /nonexistent/kernel.log")), qPrintable(error));
+}
+
 #include "tst_kmsgparser.moc"

@@ -217,17 +217,25 @@ UnloadResult HelperService::Unload(const QString &module, const QStringList &hol
     return {};
 }
 
-QStringList HelperService::ReadKernelLog()
+// ReadKernelLog and ReadKernelLogAfter: the read-kernel-log action first (failing closed), then
+// the records `read` returns, or its error.
+void HelperService::replyKernelLog(const QString &operation, std::function<QStringList(QString *error)> read)
 {
-    authorized(ActionReadLog, QStringLiteral("read-kernel-log"), QString(), [this](const QDBusMessage &msg) {
-        runSerialized(msg, [msg] {
+    authorized(ActionReadLog, operation, QString(), [this, read](const QDBusMessage &msg) {
+        runSerialized(msg, [msg, read] {
             QString error;
-            const QStringList records = KmsgTail::readAllRecords(MaxLogBytes, &error);
+            const QStringList records = read(&error);
             if (!error.isEmpty())
                 return msg.createErrorReply(HelperError::Failed, error);
             return msg.createReply(records);
         });
     });
+}
+
+QStringList HelperService::ReadKernelLog()
+{
+    replyKernelLog(
+        QStringLiteral("read-kernel-log"), [](QString *error) { return KmsgTail::readAllRecords(MaxLogBytes, error); });
     return {};
 }
 
@@ -235,16 +243,8 @@ QStringList HelperService::ReadKernelLog()
 // auth_admin_keep answer for a while, so a poll does not prompt each time).
 QStringList HelperService::ReadKernelLogAfter(qulonglong sequence)
 {
-    authorized(
-        ActionReadLog, QStringLiteral("follow-kernel-log"), QString(), [this, sequence](const QDBusMessage &msg) {
-            runSerialized(msg, [msg, sequence] {
-                QString error;
-                const QStringList records = KmsgTail::readRecordsAfter(sequence, MaxFollowBytes, &error);
-                if (!error.isEmpty())
-                    return msg.createErrorReply(HelperError::Failed, error);
-                return msg.createReply(records);
-            });
-        });
+    replyKernelLog(QStringLiteral("follow-kernel-log"),
+        [sequence](QString *error) { return KmsgTail::readRecordsAfter(sequence, MaxFollowBytes, error); });
     return {};
 }
 

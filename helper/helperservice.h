@@ -50,6 +50,7 @@ private:
     // polkit first; `work` runs on the main thread only when allowed and the caller is still there.
     void authorized(const QString &actionId, const QString &operation, const QString &module, Work work);
     void runSerialized(const QDBusMessage &msg, std::function<QDBusMessage()> job);
+    void replyKernelLog(const QString &operation, std::function<QStringList(QString *error)> read);
     void replyError(const QDBusMessage &msg, const QString &name, const QString &text);
     void beginWork(const QString &client);
     void endWork();

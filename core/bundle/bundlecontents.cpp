@@ -206,12 +206,13 @@ bool contentsFromArchive(
         return badMember(file, QStringLiteral("refcount/history.json"), why, error, message);
     if (!recordedTrace(c, &trace, &why))
         return badMember(file, QStringLiteral("refcount/trace.json"), why, error, message);
-    QList<QJsonObject> unloads;
-    if (!c.unloadPlanJson.isEmpty()
-        && !(parse(c.unloadPlanJson, &why).isObject()
-            && unloadRecordsFromJson(QJsonDocument::fromJson(c.unloadPlanJson).object(), &unloads, &why)))
-        return badMember(file, QStringLiteral("unload/plan.json"),
-            why.isEmpty() ? QStringLiteral("not a JSON object") : why, error, message);
+    if (!c.unloadPlanJson.isEmpty()) {
+        const QJsonDocument plan = parse(c.unloadPlanJson, &why);
+        QList<QJsonObject> unloads;
+        if (!plan.isObject() || !unloadRecordsFromJson(plan.object(), &unloads, &why))
+            return badMember(file, QStringLiteral("unload/plan.json"),
+                why.isEmpty() ? QStringLiteral("not a JSON object") : why, error, message);
+    }
     if (out)
         *out = std::move(c);
     return true;

@@ -5,6 +5,7 @@
 #include "bundle/samplebundle.h"
 #include "diagnosis/diagnosistab.h"
 #include "diagnosis/oopscitation.h"
+#include "diagnosis/unloadjson.h"
 #include "exportbundledialog.h"
 #include "kernellog/kernellogtab.h"
 #include "mainwindow.h"
@@ -251,8 +252,7 @@ void BundleActions::attachRecordings(bundle::BundleContents *c) const
     const QStringList modules = bundle::recordedModules(*c);
     QList<QJsonObject> records;
     for (const QJsonObject &r : m_unloadRecords) {
-        const QString module = r.value(QStringLiteral("plan")).toObject().value(QStringLiteral("module")).toString();
-        if (modules.contains(module))
+        if (modules.contains(unloadRecordModule(r)))
             records << r;
     }
     bundle::attachUnloadRecords(c, records);

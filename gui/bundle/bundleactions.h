@@ -38,7 +38,7 @@ public:
     // An unload that ran in this session (UnloadDialog::recorded); the next export carries it.
     void addUnloadRecord(const QJsonObject &record);
     bool bundleOpen() const { return m_open; }
-    bool showsSample() const { return m_open && m_file == bundle::sampleBundlePath(); }
+    bool showsSample() const { return m_open && bundle::isSampleBundle(m_file); }
     const bundle::BundleContents &contents() const { return m_contents; }
 
     QAction *exportAction() const { return m_export; }

@@ -80,18 +80,21 @@ QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size)
         .arg(rules.noun, mib(cap), mib(size), rules.getAgain);
 }
 
+bool nonGzipTarMagic(const QByteArray &head)
+{
+    return head.startsWith(QByteArray("\xfd"
+                                      "7zXZ\0",
+               6))
+        || head.startsWith("BZh") || head.startsWith(QByteArray("\x28\xb5\x2f\xfd", 4)) || head.mid(257, 5) == "ustar";
+}
+
 namespace {
 
 bool compressedMagic(const QByteArray &head, bool anyCompression)
 {
     if (head.startsWith(QByteArray("\x1f\x8b", 2)))
         return true;
-    if (!anyCompression)
-        return false;
-    return head.startsWith(QByteArray("\xfd"
-                                      "7zXZ\0",
-               6))
-        || head.startsWith("BZh") || head.startsWith(QByteArray("\x28\xb5\x2f\xfd", 4)) || head.mid(257, 5) == "ustar";
+    return anyCompression && nonGzipTarMagic(head);
 }
 
 class EntryReader

@@ -44,6 +44,10 @@ QString resolveLinkTarget(const QString &linkPath, const QString &target);
 
 QString mib(qint64 bytes); // "1.0 MiB"
 
+// Whether the first 512 bytes of a file begin an xz, bzip2 or zstd stream, or are an
+// uncompressed tar header (gzip, the bundles' compression, is not among them).
+bool nonGzipTarMagic(const QByteArray &head);
+
 // The messages the archive reader and the unpacked-directory reader (sostree.h) share.
 QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const QString &target);
 QString specialEntryMessage(const ArchiveRules &rules, const QString &path);

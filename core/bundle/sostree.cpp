@@ -201,10 +201,7 @@ bool looksLikeSosReport(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return false;
     const QByteArray head = f.read(512);
-    if (head.startsWith(QByteArray("\xfd"
-                                   "7zXZ\0",
-            6))
-        || head.startsWith("BZh") || head.startsWith(QByteArray("\x28\xb5\x2f\xfd", 4)) || head.mid(257, 5) == "ustar")
+    if (nonGzipTarMagic(head))
         return true;
     if (!head.startsWith(QByteArray("\x1f\x8b", 2))) // unrecognisable: the name decides whose error it gets
         return QRegularExpression(QStringLiteral("\\.(tar\\.(xz|bz2|zst)|txz|tar)$")).match(path).hasMatch();

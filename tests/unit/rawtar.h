@@ -3,13 +3,16 @@
 
 // Writes tar archives entry by entry with libarchive, for tests that build archives kmodrescue
 // must read (a sosreport packed from its fixture directory) or must refuse (absolute names,
-// links, devices, bombs). Shared by tst_bundle and tst_sosreport.
+// links, devices, bombs), and reads and writes the files they damage on purpose. Shared by
+// tst_bundle and tst_sosreport.
 
 #include <QByteArray>
+#include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QList>
 #include <QString>
+#include <QTest>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -77,6 +80,22 @@ inline bool writeRawTar(const QString &file, const QList<RawEntry> &entries, con
     const bool ok = archive_write_close(a) == ARCHIVE_OK;
     archive_write_free(a);
     return ok;
+}
+
+// The whole file; empty when it cannot be read.
+inline QByteArray readAll(const QString &file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Writes `data` to `file`, making its directory first.
+inline void writeFile(const QString &file, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(file).path());
+    QFile f(file);
+    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(file + ": " + f.errorString()));
+    f.write(data);
 }
 
 // A directory as tar entries under `top` (as sos packs its report: one top directory), with

@@ -55,19 +55,6 @@ QList<RawEntry> asRaw(const QList<BundleMember> &members)
     return out;
 }
 
-QByteArray readAll(const QString &file)
-{
-    QFile f(file);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-void writeFile(const QString &file, const QByteArray &data)
-{
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(data);
-}
-
 } // namespace
 
 class TestBundle : public QObject

@@ -36,17 +36,15 @@ QList<QPair<QString, bool>> journalsByPreference(const MemoryTree &t)
     return kernel + thisBoot + full;
 }
 
-// "sosreport-none-2026-11-22-ysmvnno": "sosreport: 4.0" (version.txt) or manifest.json's version.
-QString sosVersion(const MemoryTree &t)
+// "sosreport-none-2026-11-22-ysmvnno": "sosreport: 4.0" (version.txt) or the version in sos's
+// manifest (sos_reports/manifest.json, parsed).
+QString sosVersion(const MemoryTree &t, const QJsonObject &manifest)
 {
     for (const QByteArray &line : t.value(QStringLiteral("version.txt")).split('\n')) {
         if (line.startsWith("sosreport:") || line.startsWith("sos report:"))
             return QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
     }
-    return QJsonDocument::fromJson(t.value(QStringLiteral("sos_reports/manifest.json")))
-        .object()
-        .value(QStringLiteral("version"))
-        .toString();
+    return manifest.value(QStringLiteral("version")).toString();
 }
 
 QJsonObject sosManifest(const SosTree &sos)
@@ -54,7 +52,7 @@ QJsonObject sosManifest(const SosTree &sos)
     const QJsonObject m
         = QJsonDocument::fromJson(sos.files.value(QStringLiteral("sos_reports/manifest.json"))).object();
     return QJsonObject {{QStringLiteral("schema"), QStringLiteral("sosreport")},
-        {QStringLiteral("sos_version"), sosVersion(sos.files)}, {QStringLiteral("name"), sos.topName},
+        {QStringLiteral("sos_version"), sosVersion(sos.files, m)}, {QStringLiteral("name"), sos.topName},
         {QStringLiteral("created"), m.value(QStringLiteral("start_time")).toString()},
         {QStringLiteral("cmdline"), m.value(QStringLiteral("cmdline")).toString()}};
 }

@@ -229,26 +229,25 @@ void BundleActions::exportBundle()
     m_export->setEnabled(false);
     m_window->statusBar()->showMessage(QStringLiteral("Collecting the evidence for the bundle\u2026"));
     m_collect.startJob([o](const std::function<bool()> &) { return bundle::collectBundleContents(o); },
-        [this, root = o.root](bundle::BundleContents c) {
+        [this, root = o.root, trace = o.trace](bundle::BundleContents c) {
             m_window->statusBar()->clearMessage();
             m_export->setEnabled(!m_open);
-            attachRecordings(&c);
+            attachRecordings(&c, trace);
             ExportBundleDialog dialog(c, bundle::RedactionContext::fromRoot(root), m_window);
             dialog.exec();
         });
 }
 
-// What this session recorded: the Refcount tab's sampled history and last trace, and the
-// unloads that ran.
-void BundleActions::attachRecordings(bundle::BundleContents *c) const
+// What this session recorded: the Refcount tab's sampled history, the trace the diagnoses were
+// made with (taken when the export started: events that came in since are not in either), and
+// the unloads that ran.
+void BundleActions::attachRecordings(bundle::BundleContents *c, const RecordedTrace &trace) const
 {
-    if (const auto *refcount = m_window->findChild<RefcountTab *>()) {
+    if (const auto *refcount = m_window->findChild<RefcountTab *>())
         bundle::attachRefcountHistory(
             c, *refcount->history(), refcount->sampler()->nowMs(), refcount->sampler()->rateHz());
-        const RecordedTrace trace = refcount->liveTrace();
-        if (!trace.events.isEmpty() && bundle::recordedModules(*c).contains(trace.module))
-            bundle::attachTrace(c, trace);
-    }
+    if (!trace.events.isEmpty() && bundle::recordedModules(*c).contains(trace.module))
+        bundle::attachTrace(c, trace);
     const QStringList modules = bundle::recordedModules(*c);
     QList<QJsonObject> records;
     for (const QJsonObject &r : m_unloadRecords) {

@@ -3,6 +3,7 @@
 
 #include "bundle/bundlecontents.h"
 #include "bundle/samplebundle.h"
+#include "refcount/refcountjson.h"
 #include "util/jobtracker.h"
 
 #include <QObject>
@@ -52,7 +53,7 @@ private:
     void openChosen(const QString &path, const QString &title);
     static QString bannerFor(const QString &file, const bundle::BundleContents &c);
     void exportBundle();
-    void attachRecordings(bundle::BundleContents *c) const;
+    void attachRecordings(bundle::BundleContents *c, const RecordedTrace &trace) const;
     void showInTabs(const bundle::BundleContents &c, const QString &file);
     void onSnapshotChanged(const Snapshot &s);
 

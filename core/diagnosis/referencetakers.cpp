@@ -29,9 +29,10 @@ QList<ReferenceTaker> referenceTakers(const QList<LeakRow> &rows)
 
 QList<ReferenceTaker> referenceTakers(const RecordedTrace &trace)
 {
+    const QString module = canonicalModuleName(trace.module);
     LeakTable table;
     for (const TraceEvent &e : trace.events) {
-        if (canonicalModuleName(e.module) == canonicalModuleName(trace.module))
+        if (canonicalModuleName(e.module) == module)
             table.add(e);
     }
     return referenceTakers(table.rows());

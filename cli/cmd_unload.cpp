@@ -95,7 +95,7 @@ static int runUnload(Context &ctx)
     }
     if (plan.refused) {
         if (ctx.json)
-            printJson(ctx.out, QJsonObject {{QStringLiteral("plan"), toJson(plan)}});
+            printJson(ctx.out, unloadRecordJson(plan, nullptr));
         return ExitRefused;
     }
     if (!yes) {
@@ -123,8 +123,7 @@ static int runUnload(Context &ctx)
     });
     QObject::connect(&client, &HelperClient::unloadFinished, [&](const UnloadResult &r) {
         if (ctx.json) {
-            printJson(
-                ctx.out, QJsonObject {{QStringLiteral("plan"), toJson(plan)}, {QStringLiteral("result"), toJson(r)}});
+            printJson(ctx.out, unloadRecordJson(plan, &r));
         } else {
             for (const UnloadStepResult &st : r.steps) {
                 ctx.out << st.step << ' ' << st.module << ": " << st.outcome << " - " << st.detail << '\n';

@@ -30,6 +30,18 @@ namespace kmr {
 namespace {
 constexpr qsizetype kMaxEvents = 200000; // events kept for the chart (the table counts all)
 constexpr qsizetype kMaxMarkers = 4000; // markers drawn in the visible window
+
+// The live controls' tool tips (a bundle's view replaces them with why they are off).
+QString rateToolTip()
+{
+    return RefcountTab::tr("Sampling rate of /sys/module/NAME/refcnt (above 1 Hz only the selected module is sampled)");
+}
+
+QString startToolTip()
+{
+    return RefcountTab::tr(
+        "Record who takes and puts references (module_get/module_put tracepoints, needs the helper)");
+}
 } // namespace
 
 RefcountTab::RefcountTab(const QString &root, QWidget *parent)
@@ -42,7 +54,7 @@ RefcountTab::RefcountTab(const QString &root, QWidget *parent)
     m_rate = new QComboBox(this);
     for (double hz : {1.0, 10.0, 100.0})
         m_rate->addItem(tr("%1 Hz").arg(hz), hz);
-    m_rate->setToolTip(tr("Sampling rate of /sys/module/NAME/refcnt (above 1 Hz only the selected module is sampled)"));
+    m_rate->setToolTip(rateToolTip());
     m_window = new QComboBox(this);
     m_window->addItem(tr("Last minute"), 60);
     m_window->addItem(tr("Last 10 minutes"), 600);
@@ -52,8 +64,7 @@ RefcountTab::RefcountTab(const QString &root, QWidget *parent)
     auto *resetZoom = new QPushButton(tr("Reset zoom"), this);
     m_start = new QPushButton(tr("Start tracing"), this);
     m_start->setObjectName(QStringLiteral("startTracing"));
-    m_start->setToolTip(
-        tr("Record who takes and puts references (module_get/module_put tracepoints, needs the helper)"));
+    m_start->setToolTip(startToolTip());
     m_stop = new QPushButton(tr("Stop tracing"), this);
     m_stop->setEnabled(false);
     m_status = new QLabel(this);
@@ -159,7 +170,7 @@ void RefcountTab::setModule(const QString &name)
         return;
     m_module = name;
     m_title->setText(name.isEmpty() ? tr("No module selected") : tr("Refcount of %1").arg(name));
-    m_start->setEnabled(!m_recorded && !name.isEmpty() && !m_tracing);
+    updateStartEnabled();
     if (m_sampler->rateHz() > 1.0)
         m_sampler->setModules(name.isEmpty() ? QStringList() : QStringList {name});
     m_sampler->sampleOnce();
@@ -196,17 +207,18 @@ qint64 RefcountTab::shownNowMs() const
     return m_recorded ? m_recorded->history.endMs : m_sampler->nowMs();
 }
 
+void RefcountTab::updateStartEnabled()
+{
+    m_start->setEnabled(!m_recorded && !m_module.isEmpty() && !m_tracing);
+}
+
 void RefcountTab::setLiveControlsEnabled(bool enabled)
 {
     const QString why = tr("A bundle is shown: its recorded refcounts cannot be sampled or traced again");
     m_rate->setEnabled(enabled);
-    m_rate->setToolTip(enabled ? tr("Sampling rate of /sys/module/NAME/refcnt (above 1 Hz only the selected module "
-                                    "is sampled)")
-                               : why);
-    m_start->setEnabled(enabled && !m_module.isEmpty() && !m_tracing);
-    m_start->setToolTip(enabled ? tr("Record who takes and puts references (module_get/module_put tracepoints, "
-                                     "needs the helper)")
-                                : why);
+    m_rate->setToolTip(enabled ? rateToolTip() : why);
+    updateStartEnabled();
+    m_start->setToolTip(enabled ? startToolTip() : why);
     m_stop->setEnabled(enabled && m_tracing);
 }
 
@@ -322,7 +334,7 @@ void RefcountTab::startTracing()
         w->deleteLater();
         const QDBusPendingReply<> r = *w;
         if (r.isError()) {
-            m_start->setEnabled(!m_recorded && !m_module.isEmpty());
+            updateStartEnabled();
             showStatus(tr("Tracing is not available: %1 (the refcount is still sampled)").arg(r.error().message()));
             return;
         }
@@ -346,7 +358,7 @@ void RefcountTab::stopTracing()
     pollTrace();
     m_tracing = false;
     m_stop->setEnabled(false);
-    m_start->setEnabled(!m_recorded && !m_module.isEmpty());
+    updateStartEnabled();
     auto *w = new QDBusPendingCallWatcher(helper()->StopTrace(), this);
     connect(w, &QDBusPendingCallWatcher::finished, this, [this, w] {
         w->deleteLater();
@@ -370,7 +382,7 @@ void RefcountTab::pollTrace()
         if (r.isError()) {
             m_tracing = false;
             m_stop->setEnabled(false);
-            m_start->setEnabled(!m_recorded && !m_module.isEmpty());
+            updateStartEnabled();
             showStatus(tr("The trace ended: %1").arg(r.error().message()));
             return;
         }

@@ -89,6 +89,9 @@ private:
     const RefcountHistory &shownHistory() const;
     const QList<TraceEvent> &shownEvents() const;
     qint64 shownNowMs() const;
+    // Start tracing: a module selected, not tracing already, and the live data shown.
+    void updateStartEnabled();
+    // Called once m_recorded is set (false) or reset (true).
     void setLiveControlsEnabled(bool enabled);
     void pollTrace();
     void showStatus(const QString &text);

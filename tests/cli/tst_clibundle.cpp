@@ -160,6 +160,8 @@ private Q_SLOTS:
         const CliRun traced = run({"--sample", "diagnose", "kmr_refleak", "--trace-file", trace});
         QVERIFY2(traced.exitCode == 0, traced.err.constData());
         QVERIFY2(traced.out.contains(sentence), traced.out.constData());
+        // ...and it is that new diagnosis, not the recorded one printed again (which looked for users).
+        QVERIFY2(traced.out.contains("users looked for: not scanned"), traced.out.constData());
         // Another module's diagnosis says the trace is not of it.
         const CliRun other = run({"--root", lab612, "diagnose", "kmr_victim", "--trace-file", trace});
         QVERIFY2(other.out.contains("traces kmr_refleak, not kmr_victim"), other.out.constData());

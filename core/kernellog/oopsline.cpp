@@ -251,17 +251,20 @@ quint64 stackLiteralMask()
     return ((quint64(1) << count) - 1) << (kGroupCount + int(MarkCount));
 }
 
-QString internLatin1(QByteArrayView text)
+InternedName &internedName(QByteArrayView text)
 {
-    thread_local QHash<QByteArray, QString> names;
-    const auto it = names.constFind(QByteArray::fromRawData(text.data(), text.size()));
-    if (it != names.constEnd())
+    thread_local QHash<QByteArray, InternedName> names;
+    const auto it = names.find(QByteArray::fromRawData(text.data(), text.size()));
+    if (it != names.end())
         return *it;
     if (names.size() > 100000)
         names.clear();
-    const QString name = QString::fromLatin1(text);
-    names.insert(text.toByteArray(), name);
-    return name;
+    return *names.insert(text.toByteArray(), InternedName {QString::fromLatin1(text), {}});
+}
+
+QString internLatin1(QByteArrayView text)
+{
+    return internedName(text).name;
 }
 
 bool mayHoldHeader(QByteArrayView line)

@@ -7,6 +7,7 @@
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
+#include <QVarLengthArray>
 
 #include <cstring>
 
@@ -91,6 +92,13 @@ inline bool contains(QByteArrayView hay, QByteArrayView needle)
 // The same name is printed in thousands of frames: one shared QString per distinct Latin-1 text
 // (per thread; forgotten when it grows past a bound), instead of an allocation per frame.
 QString internLatin1(QByteArrayView text);
+// The same entry, with room for what patterns said of the name (the frame skip lists: see
+// oopsrules.cpp). Valid until the next call.
+struct InternedName {
+    QString name;
+    QVarLengthArray<std::pair<const void *, bool>, 4> verdicts; // pattern -> matched
+};
+InternedName &internedName(QByteArrayView text);
 
 // The same with memmem: the position of needle in hay, or -1.
 inline qsizetype find(QByteArrayView hay, QByteArrayView needle)

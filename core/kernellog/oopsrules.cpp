@@ -5,8 +5,6 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopsline.h"
 
-#include <QVarLengthArray>
-
 #include <algorithm>
 #include <cctype>
 
@@ -491,46 +489,30 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
 
 namespace {
 
-// Frame names repeat a lot: the patterns' verdicts on each name are remembered, all of a name's
-// under one entry (per thread, as extraction may run on a worker thread; forgotten when the cache
-// grows past a bound).
-struct Verdicts {
-    QVarLengthArray<std::pair<const QRegularExpression *, bool>, 4> of;
-};
-
-Verdicts &verdictsOn(QByteArrayView name)
+// Frame names repeat a lot: the patterns' verdicts on each name are remembered with the name's
+// interned text (per thread, as extraction may run on a worker thread).
+bool verdict(detail::InternedName &n, const QRegularExpression &re)
 {
-    thread_local QHash<QByteArray, Verdicts> cache;
-    const auto it = cache.find(QByteArray::fromRawData(name.data(), name.size()));
-    if (it != cache.end())
-        return *it;
-    if (cache.size() > 200000)
-        cache.clear();
-    return cache[name.toByteArray()];
-}
-
-bool verdict(Verdicts &v, const QRegularExpression &re, QByteArrayView name)
-{
-    for (const auto &[pattern, matched] : v.of) {
+    for (const auto &[pattern, matched] : n.verdicts) {
         if (pattern == &re)
             return matched;
     }
-    const bool matched = re.match(detail::internLatin1(name)).hasMatch();
-    v.of.append({&re, matched});
+    const bool matched = re.match(n.name).hasMatch();
+    n.verdicts.append({&re, matched});
     return matched;
 }
 
 bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
 {
-    return verdict(verdictsOn(name), re, name);
+    return verdict(detail::internedName(name), re);
 }
 
 } // namespace
 
 bool StackSpec::skips(QByteArrayView frame) const
 {
-    Verdicts &v = verdictsOn(frame);
-    return verdict(v, globalSkip(), frame) || (hasSkip && verdict(v, skip, frame));
+    detail::InternedName &n = detail::internedName(frame);
+    return verdict(n, globalSkip()) || (hasSkip && verdict(n, skip));
 }
 
 bool OopsGroup::suppressed(QByteArrayView line) const

@@ -2,61 +2,75 @@
 #include "kernellog/oopsdetails.h"
 #include "kernellog/oopsline.h"
 
+#include <array>
+#include <cstring>
+#include <vector>
+
 namespace kmr::kernellog::detail {
 
 namespace {
 
-bool isHex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool isSymbolChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-// Hex digits as QByteArrayView::toULongLong(16) reads them: 0 when they overflow 64 bits.
-quint64 hexValue(QByteArrayView digits)
-{
-    while (digits.size() > 1 && digits.front() == '0')
-        digits = digits.sliced(1);
-    if (digits.size() > 16)
-        return 0;
-    quint64 value = 0;
-    for (const char c : digits) {
-        const int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-        value = value << 4 | quint64(d);
+// The frame syntax's characters, one table look-up per byte: symbol characters, and hex digits'
+// values (-1: not a hex digit).
+constexpr std::array<bool, 256> kSymbolChar = [] {
+    std::array<bool, 256> t {};
+    for (int c = 0; c < 256; ++c)
+        t[size_t(c)]
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    return t;
+}();
+constexpr std::array<qint8, 256> kHexDigit = [] {
+    std::array<qint8, 256> t {};
+    for (int c = 0; c < 256; ++c) {
+        t[size_t(c)] = c >= '0' && c <= '9' ? qint8(c - '0')
+            : c >= 'a' && c <= 'f'          ? qint8(c - 'a' + 10)
+            : c >= 'A' && c <= 'F'          ? qint8(c - 'A' + 10)
+                                            : qint8(-1);
     }
-    return value;
+    return t;
+}();
+
+// The hex digits at p, read as QByteArrayView::toULongLong(16) reads them: 0 when they overflow
+// 64 bits. Moves p past them; false when there are none.
+bool readHex(QByteArrayView v, qsizetype &p, quint64 *out)
+{
+    const qsizetype n = v.size(), h = p;
+    while (p < n && v[p] == '0')
+        ++p;
+    const qsizetype significant = p; // the first digit that is not 0
+    quint64 value = 0;
+    for (int d; p < n && (d = kHexDigit[uchar(v[p])]) >= 0; ++p)
+        value = value << 4 | quint64(d);
+    *out = p - significant > 16 ? 0 : value;
+    return p > h;
 }
+
+// "func+0x1a/0x30 [mod]" as printed: views into the line, nothing converted yet.
+struct Symbol {
+    QByteArrayView name; // "func"
+    QByteArrayView module; // "mod"; empty for none
+    quint64 offset = 0;
+    quint64 size = 0;
+};
 
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
-// Fills f but for its function, whose name is left in *name (converting it is the costly part).
-bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f, QByteArrayView *name)
+bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
 {
     const qsizetype n = v.size();
     const qsizetype s = p;
-    while (p < n && isSymbolChar(v[p]))
+    while (p < n && kSymbolChar[uchar(v[p])])
         ++p;
     if (p == s || p + 3 >= n || v[p] != '+' || v[p + 1] != '0' || v[p + 2] != 'x')
         return false;
-    *name = v.sliced(s, p - s);
+    Symbol out;
+    out.name = v.sliced(s, p - s);
     p += 3;
-    qsizetype h = p;
-    while (p < n && isHex(v[p]))
-        ++p;
-    if (p == h)
+    if (!readHex(v, p, &out.offset))
         return false;
-    f->offset = hexValue(v.sliced(h, p - h));
     if (p + 3 < n && v[p] == '/' && v[p + 1] == '0' && v[p + 2] == 'x') {
         p += 3;
-        h = p;
-        while (p < n && isHex(v[p]))
-            ++p;
-        f->size = hexValue(v.sliced(h, p - h));
+        readHex(v, p, &out.size);
     }
-    f->module.clear();
     if (p + 2 < n && v[p] == ' ' && v[p + 1] == '[') {
         const qsizetype close = v.indexOf(']', p + 2);
         if (close > p + 2) {
@@ -65,16 +79,42 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, OopsFrame *f, QByteArrayView *
             const qsizetype sp = mod.indexOf(' ');
             if (sp > 0)
                 mod = mod.first(sp);
-            f->module = internLatin1(mod);
+            out.module = mod;
         }
     }
+    *sym = out;
     return true;
 }
 
-QString taintFromCpuLine(QByteArrayView v)
+QString moduleName(QByteArrayView module)
 {
-    const qsizetype t = find(v, "Tainted: ");
-    if (t < 0 || (t >= 4 && v.sliced(t - 4, 4) == "Not "))
+    return module.isEmpty() ? QString() : internLatin1(module);
+}
+
+// Where "Tainted: " starts in v, or -1 ('T' is rare in a report's lines: memchr skips to it).
+qsizetype findTainted(QByteArrayView v)
+{
+    constexpr QByteArrayView needle("Tainted: ");
+    if (v.size() < needle.size())
+        return -1;
+    const char *const begin = v.data();
+    const char *p = begin;
+    const char *const last = begin + v.size() - needle.size(); // the last place it may start
+    while (p <= last) {
+        p = static_cast<const char *>(std::memchr(p, 'T', size_t(last - p + 1)));
+        if (!p)
+            return -1;
+        if (std::memcmp(p + 1, needle.data() + 1, size_t(needle.size() - 1)) == 0)
+            return p - begin;
+        ++p;
+    }
+    return -1;
+}
+
+// The taint letters of a line with "Tainted: " at t.
+QString taintFromCpuLine(QByteArrayView v, qsizetype t)
+{
+    if ((t >= 4 && v.sliced(t - 4, 4) == "Not "))
         return {};
     QByteArrayView rest = v.sliced(t + 9);
     // 6.12 prints the letters decoded: "Tainted: [W]=WARN, [O]=OOT_MODULE".
@@ -123,30 +163,52 @@ QStringList modulesFrom(QByteArrayView v)
 }
 
 // Where a faulting IP is printed: "RIP: 0010:func+0x..", "PC is at func+..", "pc : func+..".
-bool faultingFromRipLine(QByteArrayView v, OopsFrame *f, QByteArrayView *name)
+bool faultingFromRipLine(QByteArrayView v, Symbol *sym)
 {
     qsizetype p = -1;
-    if (v.startsWith("RIP: ") || v.startsWith("EIP: ")) {
-        p = 5;
-        const qsizetype colon = v.indexOf(':', p);
-        if (colon > 0 && colon < p + 6)
-            p = colon + 1;
-    } else if (v.startsWith("PC is at ")) {
-        p = 9;
-    } else if (v.startsWith("pc : ")) {
-        p = 5;
-        if (v.size() > p && v[p] == '[') {
-            const qsizetype close = v.indexOf("] ", p);
-            p = close > 0 ? close + 2 : p;
+    switch (v.isEmpty() ? 0 : v.front()) { // most lines start with none of these letters
+    case 'R':
+    case 'E':
+        if (v.startsWith("RIP: ") || v.startsWith("EIP: ")) {
+            p = 5;
+            const qsizetype colon = v.indexOf(':', p);
+            if (colon > 0 && colon < p + 6)
+                p = colon + 1;
         }
-    } else if (v.startsWith("NIP: ") || v.startsWith("NIP [")) {
-        const qsizetype close = v.indexOf("] ");
-        p = close > 0 ? close + 2 : -1;
+        break;
+    case 'P':
+        if (v.startsWith("PC is at "))
+            p = 9;
+        break;
+    case 'p':
+        if (v.startsWith("pc : ")) {
+            p = 5;
+            if (v.size() > p && v[p] == '[') {
+                const qsizetype close = v.indexOf("] ", p);
+                p = close > 0 ? close + 2 : p;
+            }
+        }
+        break;
+    case 'N':
+        if (v.startsWith("NIP: ") || v.startsWith("NIP [")) {
+            const qsizetype close = v.indexOf("] ");
+            p = close > 0 ? close + 2 : -1;
+        }
+        break;
+    default:
+        break;
     }
-    return p >= 0 && parseSymbolAt(v, p, f, name);
+    return p >= 0 && parseSymbolAt(v, p, sym);
 }
 
-bool parseFrameAt(QByteArrayView v, OopsFrame *out, QByteArrayView *name)
+// A frame line: the symbol, and whether it is a "? " one.
+struct FrameAt {
+    Symbol symbol;
+    bool questionable = false;
+    int line = -1;
+};
+
+bool parseFrameAt(QByteArrayView v, FrameAt *out)
 {
     qsizetype p = 0;
     const qsizetype n = v.size();
@@ -158,25 +220,21 @@ bool parseFrameAt(QByteArrayView v, OopsFrame *out, QByteArrayView *name)
             return false;
         p = close + 2;
     }
-    bool questionable = false;
-    if (p + 1 < n && v[p] == '?' && v[p + 1] == ' ') {
-        questionable = true;
+    const bool questionable = p + 1 < n && v[p] == '?' && v[p + 1] == ' ';
+    if (questionable)
         p += 2;
-    }
-    OopsFrame f;
-    if (!parseSymbolAt(v, p, &f, name))
+    if (!parseSymbolAt(v, p, &out->symbol))
         return false;
-    f.questionable = questionable;
-    *out = f;
+    out->questionable = questionable;
     return true;
 }
 
 // The frame named like the title's frame ("f" or "f.isra.0"), not a "? " one; -1 when none is.
-qsizetype frameNamed(const QList<OopsFrame> &frames, const QList<QByteArrayView> &names, const QString &titleFrame)
+qsizetype frameNamed(const std::vector<FrameAt> &frames, const QString &titleFrame)
 {
-    for (qsizetype i = 0; i < frames.size(); ++i) {
-        const QLatin1StringView name(names[i]);
-        if (!frames[i].questionable
+    for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
+        const QLatin1StringView name(frames[size_t(i)].symbol.name);
+        if (!frames[size_t(i)].questionable
             && (name == titleFrame
                 || (name.startsWith(titleFrame) && name.sliced(titleFrame.size()).startsWith(QLatin1Char('.')))))
             return i;
@@ -184,79 +242,128 @@ qsizetype frameNamed(const QList<OopsFrame> &frames, const QList<QByteArrayView>
     return -1;
 }
 
+// The first frame that is not a "? " one; -1 when none is.
+qsizetype firstSureFrame(const std::vector<FrameAt> &frames)
+{
+    for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
+        if (!frames[size_t(i)].questionable)
+            return i;
+    }
+    return -1;
+}
+
+// "WARNING: CPU: 0 PID: 1 at drivers/x.c:12 func+0x1a/0x30 [mod]", "BUG: KASAN: ... in func+0x..".
+bool faultingFromHeader(const QByteArray &header, Symbol *sym)
+{
+    qsizetype p = header.lastIndexOf(" at ");
+    if (!header.startsWith("WARNING") || p < 0)
+        p = header.lastIndexOf(" in ");
+    if (p < 0)
+        return false;
+    const qsizetype sp = header.indexOf(' ', p + 4);
+    const qsizetype start = header.startsWith("WARNING") && sp > 0 ? sp + 1 : p + 4;
+    return parseSymbolAt(header, start, sym);
+}
+
+// a == b without an out-of-line call (QByteArrayView's == makes one even for two empty views).
+bool sameBytes(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && (a.isEmpty() || std::memcmp(a.data(), b.data(), size_t(a.size())) == 0);
+}
+
+// The frame's fields but for its names.
+void setFrame(OopsFrame &f, const FrameAt &at)
+{
+    f.offset = at.symbol.offset;
+    f.size = at.symbol.size;
+    f.questionable = at.questionable;
+    f.line = at.line;
+}
+
+// e.frames from the parsed frames: one allocation, and one name look-up per run of frames of
+// the same module (a trace is mostly vmlinux's or one module's frames in a row).
+void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameNames)
+{
+    e.frames.reserve(qsizetype(frames.size()));
+    QByteArrayView lastModule;
+    QString lastModuleName;
+    for (const FrameAt &at : frames) {
+        OopsFrame &f = e.frames.emplaceBack();
+        setFrame(f, at);
+        if (frameNames)
+            f.function = internLatin1(at.symbol.name);
+        if (!at.symbol.module.isEmpty()) {
+            if (!sameBytes(at.symbol.module, lastModule)) {
+                lastModule = at.symbol.module;
+                lastModuleName = internLatin1(lastModule);
+            }
+            f.module = lastModuleName;
+        }
+    }
+}
+
 } // namespace
 
 bool parseFrame(QByteArrayView v, OopsFrame *out)
 {
-    QByteArrayView name;
-    if (!parseFrameAt(v, out, &name))
+    FrameAt at;
+    if (!parseFrameAt(v, &at))
         return false;
-    out->function = internLatin1(name);
+    OopsFrame f;
+    setFrame(f, at);
+    f.function = internLatin1(at.symbol.name);
+    f.module = moduleName(at.symbol.module);
+    *out = f;
     return true;
 }
 
 void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame, bool frameNames)
 {
-    OopsFrame fault;
-    QString faultFunction;
+    thread_local std::vector<FrameAt> frames; // reused: a report's frames, before they are converted
+    frames.clear();
+    Symbol fault;
     bool haveFault = false;
-    QList<QByteArrayView> names; // of e.frames
     for (qsizetype i = 0; i < texts.size(); ++i) {
         const QByteArrayView v = texts[i];
-        OopsFrame f;
-        QByteArrayView name;
-        if (parseFrameAt(v, &f, &name)) {
+        FrameAt f;
+        if (parseFrameAt(v, &f)) {
             f.line = i < e.lineIndexes.size() ? e.lineIndexes[i] : -1;
-            if (frameNames)
-                f.function = internLatin1(name);
-            e.frames << f;
-            names << name;
+            frames.push_back(f);
             continue;
         }
-        if (!haveFault && faultingFromRipLine(v, &fault, &name)) {
-            haveFault = true;
-            faultFunction = internLatin1(name);
+        if (!haveFault)
+            haveFault = faultingFromRipLine(v, &fault);
+        if (e.taint.isEmpty()) {
+            const qsizetype t = findTainted(v);
+            if (t >= 0)
+                e.taint = taintFromCpuLine(v, t);
         }
-        if (e.taint.isEmpty() && contains(v, "Tainted: "))
-            e.taint = taintFromCpuLine(v);
-        if (e.modulesLinkedIn.isEmpty() && v.startsWith("Modules linked in:"))
+        if (e.modulesLinkedIn.isEmpty() && v.startsWith('M') && v.startsWith("Modules linked in:"))
             e.modulesLinkedIn = modulesFrom(v.sliced(18));
     }
     if (!haveFault && !titleFrame.isEmpty()) {
         // A hung task or a stall has no faulting IP: the frame its title names is the suspect.
-        const qsizetype i = frameNamed(e.frames, names, titleFrame);
+        const qsizetype i = frameNamed(frames, titleFrame);
         if (i >= 0) {
-            fault = e.frames[i];
-            faultFunction = internLatin1(names[i]);
+            fault = frames[size_t(i)].symbol;
             haveFault = true;
         }
     }
+    const QByteArray header = haveFault ? QByteArray() : e.header.toUtf8(); // fault's views may point into it
+    if (!haveFault)
+        haveFault = faultingFromHeader(header, &fault);
     if (!haveFault) {
-        // "WARNING: CPU: 0 PID: 1 at drivers/x.c:12 func+0x1a/0x30 [mod]", "BUG: KASAN: ... in func+0x..".
-        const QByteArray header = e.header.toUtf8();
-        qsizetype p = header.lastIndexOf(" at ");
-        if (!header.startsWith("WARNING") || p < 0)
-            p = header.lastIndexOf(" in ");
-        if (p >= 0) {
-            const qsizetype sp = header.indexOf(' ', p + 4);
-            const qsizetype start = header.startsWith("WARNING") && sp > 0 ? sp + 1 : p + 4;
-            QByteArrayView name;
-            haveFault = parseSymbolAt(header, start, &fault, &name);
-            if (haveFault)
-                faultFunction = internLatin1(name);
-        }
-    }
-    for (qsizetype i = 0; !haveFault && i < e.frames.size(); ++i) {
-        if (!e.frames[i].questionable) {
-            fault = e.frames[i];
-            faultFunction = internLatin1(names[i]);
+        const qsizetype i = firstSureFrame(frames);
+        if (i >= 0) {
+            fault = frames[size_t(i)].symbol;
             haveFault = true;
         }
     }
     if (haveFault) {
-        e.faultingFunction = faultFunction;
-        e.faultingModule = fault.module;
+        e.faultingFunction = internLatin1(fault.name);
+        e.faultingModule = moduleName(fault.module);
     }
+    storeFrames(e, frames, frameNames);
 }
 
 } // namespace kmr::kernellog::detail

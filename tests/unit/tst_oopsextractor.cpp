@@ -46,6 +46,7 @@ private Q_SLOTS:
     void attributesLabOopses();
     void wholeBootLogHasEveryReport();
     void warningWithModuleFrames();
+    void framesAsPrinted();
     void leanListingKeepsWhatItPrints();
     void chunksOnThreadsGiveTheSameReports_data();
     void chunksOnThreadsGiveTheSameReports();
@@ -153,6 +154,74 @@ void TestOopsExtractor::warningWithModuleFrames()
     }
     QCOMPARE(questionable, 7);
     QVERIFY(provider);
+}
+
+// Every field of a frame as the kernel printed it: hex with leading zeros or too long for 64 bits
+// (read as 0, as QByteArray::toULongLong does), a module's build id, "? " and "[<pc>]" prefixes,
+// frames without a module among module ones. The taint comes from the "Tainted: " after a
+// command name holding a 'T', the faulting module from a RIP line with a build id.
+void TestOopsExtractor::framesAsPrinted()
+{
+    const QByteArray text = QByteArrayLiteral(
+        "[   12.000001] kmr_victim: loading out-of-tree module taints kernel.\n"
+        "[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+        "[   12.345679] #PF: supervisor read access in kernel mode\n"
+        "[   12.345680] #PF: error_code(0x0000) - not-present page\n"
+        "[   12.345681] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+        "[   12.345682] CPU: 1 PID: 77 Comm: Trinity-T Tainted: G           OE      6.1.0-56-amd64 #1  Debian "
+        "6.1.158-1\n"
+        "[   12.345683] Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014\n"
+        "[   12.345684] RIP: 0010:kmr_victim_read+0x0000000000000012/0x40 [kmr_victim 0123abcd]\n"
+        "[   12.345685] Code: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+        "[   12.345686] RSP: 0018:ffffb1c0c03bfe58 EFLAGS: 00010246\n"
+        "[   12.345687] Call Trace:\n"
+        "[   12.345688]  <TASK>\n"
+        "[   12.345689]  kmr_victim_read+0x12/0x40 [kmr_victim]\n"
+        "[   12.345690]  kmr_victim_store.isra.0+0x2A/0x6F [kmr_victim]\n"
+        "[   12.345691]  ? kmr_provider_get+0x10000000000000000/0x90 [kmr_provider]\n"
+        "[   12.345692]  [<ffffffff81234567>] kmr_provider_detach+0x58/0x90 [kmr_provider 89abcdef]\n"
+        "[   12.345693]  vfs_read+0x0/0x0000000000000000000\n"
+        "[   12.345694]  ksys_read+0x65/0xe0\n"
+        "[   12.345695]  do_syscall_64+0x58/0xc0\n"
+        "[   12.345696]  </TASK>\n"
+        "[   12.345697] Modules linked in: kmr_victim(OE) kmr_provider(OE) overlay [last unloaded: kmr_fresh(OE)]\n"
+        "[   12.345698] CR2: 0000000000000008\n"
+        "[   12.345699] ---[ end trace 0000000000000000 ]---\n");
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(text);
+    QCOMPARE(found.size(), 1);
+    const OopsExcerpt &e = found.first();
+    QCOMPARE(e.faultingFunction, QStringLiteral("kmr_victim_read"));
+    QCOMPARE(e.faultingModule, QStringLiteral("kmr_victim"));
+    QCOMPARE(e.taint, QStringLiteral("OE"));
+    QCOMPARE(e.modulesLinkedIn,
+        (QStringList {QStringLiteral("kmr_victim"), QStringLiteral("kmr_provider"), QStringLiteral("overlay")}));
+    struct Want {
+        const char *function;
+        quint64 offset, size;
+        const char *module;
+        bool questionable;
+        int line;
+    };
+    const Want want[] = {
+        {"kmr_victim_read", 0x12, 0x40, "kmr_victim", false, 12},
+        {"kmr_victim_store.isra.0", 0x2a, 0x6f, "kmr_victim", false, 13},
+        {"kmr_provider_get", 0, 0x90, "kmr_provider", true, 14},
+        {"kmr_provider_detach", 0x58, 0x90, "kmr_provider", false, 15},
+        {"vfs_read", 0, 0, "", false, 16},
+        {"ksys_read", 0x65, 0xe0, "", false, 17},
+        {"do_syscall_64", 0x58, 0xc0, "", false, 18},
+    };
+    QCOMPARE(e.frames.size(), qsizetype(std::size(want)));
+    for (qsizetype i = 0; i < e.frames.size(); ++i) {
+        const OopsFrame &f = e.frames[i];
+        const Want &w = want[i];
+        QCOMPARE(f.function, QLatin1String(w.function));
+        QCOMPARE(f.offset, w.offset);
+        QCOMPARE(f.size, w.size);
+        QCOMPARE(f.module, QLatin1String(w.module));
+        QCOMPARE(f.questionable, w.questionable);
+        QCOMPARE(f.line, w.line);
+    }
 }
 
 // kmodrescue-cli's text listing asks for neither lines nor frame names: everything it prints is

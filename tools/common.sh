@@ -7,7 +7,7 @@ KMR_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Packages to build kmodrescue.
 KMR_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config file dpkg-dev
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
-  libkmod-dev libarchive-dev libgraphviz-dev libpolkit-gobject-1-dev libglib2.0-dev libbenchmark-dev)
+  libkmod-dev libarchive-dev libpcre2-dev libgraphviz-dev libpolkit-gobject-1-dev libglib2.0-dev libbenchmark-dev)
 # What the installed package needs at run time, beyond shared libraries.
 KMR_RUNTIME_PACKAGES=(kmod dbus polkitd graphviz)
 # Extra for the tests: the private bus and polkitd, the qemu lab, its kernels and headers,

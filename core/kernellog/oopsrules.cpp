@@ -22,9 +22,9 @@ QString expand(QString p)
 }
 
 // Compiled on first use: most patterns never meet a matching header in a given log.
-QRegularExpression re(const char *pattern)
+detail::Regex re(const char *pattern)
 {
-    return QRegularExpression(expand(QString::fromLatin1(pattern)));
+    return detail::Regex(expand(QString::fromLatin1(pattern)));
 }
 
 // Frames that are never the culprit: sanitizers, reporting, locking, allocation, string and
@@ -271,15 +271,15 @@ const char *const kGlobalSkip[] = {
 
 using Strs = QList<const char *>;
 
-QRegularExpression alternation(const QStringList &parts)
+detail::Regex alternation(const QStringList &parts)
 {
-    return QRegularExpression(QStringLiteral("(?:") + parts.join(QStringLiteral(")|(?:")) + QLatin1Char(')'));
+    return detail::Regex(QStringLiteral("(?:") + parts.join(QStringLiteral(")|(?:")) + QLatin1Char(')'));
 }
 
 // One regular expression for the global list, compiled once; each format adds a small one.
-const QRegularExpression &globalSkip()
+const detail::Regex &globalSkip()
 {
-    static const QRegularExpression r = [] {
+    static const detail::Regex r = [] {
         QStringList all;
         for (const char *s : kGlobalSkip)
             all << QString::fromLatin1(s);
@@ -288,12 +288,12 @@ const QRegularExpression &globalSkip()
     return r;
 }
 
-QRegularExpression skipRe(const Strs &extra)
+detail::Regex skipRe(const Strs &extra)
 {
     QStringList all;
     for (const char *e : extra)
         all << QString::fromLatin1(e);
-    return all.isEmpty() ? QRegularExpression() : alternation(all);
+    return all.isEmpty() ? detail::Regex() : alternation(all);
 }
 
 StackPart rip(bool withInterrupt = false)
@@ -328,7 +328,7 @@ StackSpec stack(
     s.parts2 = std::move(parts2);
     s.choice = choice;
     s.skip = skipRe(skip);
-    s.hasSkip = !s.skip.pattern().isEmpty();
+    s.hasSkip = !s.skip.isEmpty();
     return s;
 }
 
@@ -491,20 +491,22 @@ namespace {
 
 // Frame names repeat a lot: the patterns' verdicts on each name are remembered with the name's
 // interned text (per thread, as extraction may run on a worker thread).
-bool verdict(detail::InternedName &n, const QRegularExpression &re)
+// name: the Latin-1 text n holds. Matched in its bytes when it is ASCII, else in n's own text.
+bool verdict(detail::InternedName &n, QByteArrayView name, const detail::Regex &re)
 {
     for (const auto &[pattern, matched] : n.verdicts) {
         if (pattern == &re)
             return matched;
     }
-    const bool matched = re.match(n.name).hasMatch();
+    const detail::Subject bytes(name);
+    const bool matched = (bytes.isAscii() ? re.match(bytes) : re.matchText(n.name)) >= 0;
     n.verdicts.append({&re, matched});
     return matched;
 }
 
-bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
+bool cachedMatch(const detail::Regex &re, QByteArrayView name)
 {
-    return verdict(detail::internedName(name), re);
+    return verdict(detail::internedName(name), name, re);
 }
 
 } // namespace
@@ -512,7 +514,7 @@ bool cachedMatch(const QRegularExpression &re, QByteArrayView name)
 bool StackSpec::skips(QByteArrayView frame) const
 {
     detail::InternedName &n = detail::internedName(frame);
-    return verdict(n, globalSkip()) || (hasSkip && verdict(n, skip));
+    return verdict(n, frame, globalSkip()) || (hasSkip && verdict(n, frame, skip));
 }
 
 bool OopsGroup::suppressed(QByteArrayView line) const
@@ -521,14 +523,9 @@ bool OopsGroup::suppressed(QByteArrayView line) const
         if (detail::contains(line, l))
             return true;
     }
-    if (suppressions.isEmpty())
-        return false;
-    const QString text = QString::fromUtf8(line);
-    for (const QRegularExpression &r : suppressions) {
-        if (r.match(text).hasMatch())
-            return true;
-    }
-    return false;
+    const detail::Subject text(line);
+    return std::any_of(
+        suppressions.begin(), suppressions.end(), [&](const detail::Regex &r) { return r.matches(text); });
 }
 
 const QList<OopsGroup> &groups()
@@ -571,23 +568,19 @@ QString stripFramePrefixes(const QString &frame)
 
 bool isStallAnchor(const QString &frame)
 {
-    static const QRegularExpression anchors = [] {
-        QRegularExpression r(QStringLiteral(
-            "process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|el0_svc_handler|"
-            "invoke_syscall|ret_fast_syscall|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|"
-            "run_timer_softirq|hrtimer_run|run_ksoftirqd|smpboot_thread_fn|^kthread$|start_secondary|"
-            "cpu_startup_entry|ret_from_fork|vfs_write|vfs_read|vfs_iter_read|vfs_iter_write|do_iter_read|"
-            "do_iter_write|call_read_iter|call_write_iter|new_sync_read|new_sync_write|vfs_ioctl|ksys_ioctl|"
-            "compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|"
-            "do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open|^sock_sendmsg|"
-            "^sock_recvmsg|^sock_release|^__sock_release|^setsockopt$|kernel_setsockopt|sock_common_setsockopt|"
-            "^listen$|kernel_listen|sk_common_release|^sock_mmap|^accept$|kernel_accept|^sock_do_ioctl|"
-            "^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|"
-            "^(sys_)?(socketpair|connect|ioctl)|__do_fault|do_page_fault|^page_fault$|__fput|task_work_run|"
-            "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action"));
-        r.optimize();
-        return r;
-    }();
+    static const detail::Regex anchors(QStringLiteral(
+        "process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|el0_svc_handler|"
+        "invoke_syscall|ret_fast_syscall|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|"
+        "run_timer_softirq|hrtimer_run|run_ksoftirqd|smpboot_thread_fn|^kthread$|start_secondary|"
+        "cpu_startup_entry|ret_from_fork|vfs_write|vfs_read|vfs_iter_read|vfs_iter_write|do_iter_read|"
+        "do_iter_write|call_read_iter|call_write_iter|new_sync_read|new_sync_write|vfs_ioctl|ksys_ioctl|"
+        "compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|"
+        "do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open|^sock_sendmsg|"
+        "^sock_recvmsg|^sock_release|^__sock_release|^setsockopt$|kernel_setsockopt|sock_common_setsockopt|"
+        "^listen$|kernel_listen|sk_common_release|^sock_mmap|^accept$|kernel_accept|^sock_do_ioctl|"
+        "^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|"
+        "^(sys_)?(socketpair|connect|ioctl)|__do_fault|do_page_fault|^page_fault$|__fput|task_work_run|"
+        "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action"));
     return cachedMatch(anchors, frame.toLatin1());
 }
 

@@ -11,6 +11,8 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include "kernellog/oopsregex.h"
+
 #include <memory>
 
 namespace kmr::kernellog::detail {
@@ -29,7 +31,7 @@ struct StackPart {
         Literal, // a line containing literal
     };
     Kind kind;
-    QRegularExpression re;
+    detail::Regex re;
     QByteArray literal;
 };
 
@@ -39,19 +41,19 @@ struct StackSpec {
     QList<StackPart> parts;
     QList<StackPart> parts2; // tried when parts find nothing
     FrameChoice choice = FrameChoice::First;
-    QRegularExpression skip; // the format's own additions to the global list (may be empty)
+    detail::Regex skip; // the format's own additions to the global list (may be empty)
     bool hasSkip = false; // skip is not empty
     bool skips(QByteArrayView frame) const; // global list or the format's own
 };
 
 struct OopsFormat {
-    QRegularExpression title;
+    detail::Regex title;
     QList<QByteArray> titleLiterals; // texts every match of title contains: no match without them
     // Set when title is "X:[[:space:]]*(?:\\n|$)" (X plain text): a header with nothing after
     // it. Such a pattern spans lines, but its match is found in the bytes (see makeTitle).
     QByteArray bareHeader;
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
-    QRegularExpression report; // optional: must match the report text, its captures feed fmt
+    detail::Regex report; // optional: must match the report text, its captures feed fmt
     bool hasReport = false; // report is set
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found
     QStringList alt;
@@ -69,7 +71,7 @@ struct OopsGroup {
     // the format has none). Null when the group has more than 64 formats.
     std::shared_ptr<const detail::LiteralSet> firstLiterals;
     QList<int> firstLiteralBit;
-    QList<QRegularExpression> suppressions; // lines with the header that are not crashes
+    QList<detail::Regex> suppressions; // lines with the header that are not crashes
     QList<QByteArray> suppressionLiterals; // the same, for the plain-text ones
     bool suppressed(QByteArrayView line) const;
     // Only a line one of the formats recognises is a report ("e1000: INFO: link up" is not).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <cstring>
 
 namespace kmr::kernellog::detail {
@@ -71,30 +72,34 @@ bool isCorruptedLine(QByteArrayView l, quint64 hits)
 {
     if (!(hits & bit(SShouldFail)))
         return false;
-    static const QRegularExpression re(
+    static const Regex re(
         QStringLiteral("^( \\[\\<?(?:0x)?[0-9a-f]+\\>?\\])? should_fail(slab)?(\\.[a-z0-9.]+)?\\+0x"));
-    return re.match(QString::fromUtf8(l)).hasMatch();
+    return re.matches(Subject(l));
 }
 
-const QRegularExpression &ripRe(bool withInterrupt)
+const Regex &ripRe(bool withInterrupt)
 {
     static const QString rip = QStringLiteral(
         "(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:\\[\\<?(?:0x)?[0-9a-f]+\\>?\\] +){0,2}([a-zA-Z0-9_]+)(?:\\.|\\+)|"
         "(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?\\[\\<?(?:0x)?[0-9a-f]+\\>?\\] +\\[< *\\(null\\)>\\] +\\(null\\)|"
         "[0-9]+: +\\(null\\))");
-    static const QRegularExpression plain(rip);
-    static const QRegularExpression interrupt(
+    static const Regex plain(rip);
+    static const Regex interrupt(
         QStringLiteral("(?:") + rip + QStringLiteral("|--- interrupt: [0-9]+ at ([a-zA-Z0-9_]+)(?:\\.|\\+))"));
     return withInterrupt ? interrupt : plain;
 }
 
-void appendCaptures(const QRegularExpressionMatch &m, const StackSpec &spec, QStringList &frames)
+// The frames a line's match captured, those the stack spec does not skip appended to frames.
+bool matchFrames(const Regex &re, QByteArrayView l, const StackSpec &spec, QStringList &frames)
 {
-    for (int i = 1; i <= m.lastCapturedIndex(); ++i) {
-        const QString f = m.captured(i);
+    QStringList captured;
+    if (re.match(Subject(l), &captured) < 0)
+        return false;
+    for (const QString &f : std::as_const(captured)) {
         if (!f.isEmpty() && !spec.skips(f.toLatin1()))
             frames << f;
     }
+    return true;
 }
 
 // Whether the line contains "IP", "pc ", "PC is at" or (withInterrupt) "--- interrupt:", which
@@ -141,21 +146,10 @@ bool matchPart(const StackPart &part, QByteArrayView l, quint64 hits, const Stac
         return contains(l, part.literal);
     case StackPart::Rip: {
         const bool interrupt = !part.literal.isEmpty();
-        if (!mayHoldRip(l, interrupt))
-            return false;
-        const auto m = ripRe(interrupt).match(QString::fromUtf8(l));
-        if (!m.hasMatch())
-            return false;
-        appendCaptures(m, spec, frames);
-        return true;
+        return mayHoldRip(l, interrupt) && matchFrames(ripRe(interrupt), l, spec, frames);
     }
-    case StackPart::Regex: {
-        const auto m = part.re.match(QString::fromUtf8(l));
-        if (!m.hasMatch())
-            return false;
-        appendCaptures(m, spec, frames);
-        return true;
-    }
+    case StackPart::Regex:
+        return matchFrames(part.re, l, spec, frames);
     case StackPart::ParseTrace:
         break;
     }
@@ -410,10 +404,10 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     TitleResult r;
     if (lines.isEmpty())
         return r;
-    const QString header = QString::fromUtf8(lines.first());
+    const Subject header(lines.first());
     QByteArray joined; // the lines joined, each ended by '\n'
-    QString text; // joined, converted to UTF-16 once
-    QList<qsizetype> lineStarts; // offsets of each line in text
+    std::optional<Subject> text; // joined, as patterns see it
+    QList<qsizetype> lineStarts; // offsets of each line in text (UTF-16 units, see Regex::match)
     const auto joinedText = [&]() -> const QByteArray & {
         if (joined.isEmpty()) {
             qsizetype size = 0;
@@ -427,17 +421,10 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
         }
         return joined;
     };
-    // One UTF-8 conversion of the joined lines; the lines hold no '\n', so each one starts after one.
-    const auto fullText = [&]() -> const QString & {
-        if (text.isEmpty()) {
-            text = QString::fromUtf8(joinedText());
-            lineStarts.reserve(lines.size());
-            lineStarts << 0;
-            for (qsizetype nl = text.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < text.size();
-                 nl = text.indexOf(QLatin1Char('\n'), nl + 1))
-                lineStarts << nl + 1;
-        }
-        return text;
+    const auto fullText = [&]() -> const Subject & {
+        if (!text)
+            text.emplace(joinedText());
+        return *text;
     };
     // Whether the texts a format's title always contains are there: ASCII text is in the bytes
     // exactly when it is in their conversion, so most patterns are spared without one.
@@ -458,8 +445,22 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
         }
         return true;
     };
+    // The lines hold no '\n', so each one starts after one: in the bytes when they are ASCII (where
+    // an offset is a UTF-16 offset), else in their conversion.
     const auto lineOf = [&](qsizetype offset) {
-        fullText();
+        if (lineStarts.isEmpty()) {
+            lineStarts.reserve(lines.size());
+            lineStarts << 0;
+            if (fullText().isAscii()) {
+                for (qsizetype i = 0; i + 1 < lines.size(); ++i)
+                    lineStarts << lineStarts.last() + lines[i].size() + 1;
+            } else {
+                const QString &u = fullText().utf16();
+                for (qsizetype nl = u.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < u.size();
+                     nl = u.indexOf(QLatin1Char('\n'), nl + 1))
+                    lineStarts << nl + 1;
+            }
+        }
         const auto it = std::upper_bound(lineStarts.cbegin(), lineStarts.cend(), offset);
         return qsizetype(it - lineStarts.cbegin()) - 1;
     };
@@ -473,14 +474,12 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             const bool onText = phase == 1 || f.titleMultiline;
             if (!mayMatch(fi, onText))
                 continue; // cannot match: spare the pattern
-            QRegularExpressionMatch m;
+            QStringList values; // the captures, then the frames
             qsizetype pos = -1;
-            if (!f.bareHeader.isEmpty() && onText) {
+            if (!f.bareHeader.isEmpty() && onText)
                 pos = bareHeaderAt(joinedText(), f.bareHeader);
-            } else {
-                m = f.title.match(onText ? fullText() : header);
-                pos = m.hasMatch() ? m.capturedStart() : -1;
-            }
+            else
+                pos = f.title.match(onText ? fullText() : header, &values);
             if (pos < 0)
                 continue;
             // Positions: in the header line they precede anything in later lines.
@@ -493,30 +492,31 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 startPos = pos;
             }
             matchedTitle = true;
-            QRegularExpressionMatch args = m;
+            qsizetype argsAt = pos; // where the match that gave the captures starts
             bool argsOnText = onText;
             if (f.hasReport) {
-                args = f.report.match(fullText());
-                if (!args.hasMatch())
+                values.clear();
+                argsAt = f.report.match(fullText(), &values);
+                if (argsAt < 0)
                     continue;
                 argsOnText = true;
             }
-            QStringList values;
-            for (int i = 1; i <= args.lastCapturedIndex(); ++i)
-                values << args.captured(i);
             QString corrupted;
             if (f.hasStack) {
                 QList<QByteArrayView> from;
                 qsizetype first = 0;
-                qsizetype col = args.capturedStart();
+                qsizetype col = argsAt;
                 if (argsOnText) {
                     first = lineOf(col);
                     col -= lineStarts[first];
                 }
                 from.reserve(lines.size() - first);
                 // The first line from the match on, as syzkaller slices the report there.
-                const QByteArray firstLine = QString(QString::fromUtf8(lines[first])).mid(col).toUtf8();
-                from << QByteArrayView(firstLine);
+                const Subject matched(lines[first]);
+                const QByteArray firstLine
+                    = matched.isAscii() ? QByteArray() : QString(matched.utf16()).mid(col).toUtf8();
+                from << (matched.isAscii() ? lines[first].sliced(std::min(col, lines[first].size()))
+                                           : QByteArrayView(firstLine));
                 for (qsizetype i = first + 1; i < lines.size(); ++i)
                     from << lines[i];
                 QStringList frames;
@@ -542,8 +542,9 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
         r.matchedFormat = matchedTitle;
         if (matchedTitle)
             r.corruptedWhy = QStringLiteral("the report does not have the lines its kind always has");
-        const qsizetype h = header.indexOf(QString::fromLatin1(group.header));
-        desc = h >= 0 ? header.mid(h) : header;
+        const QString &h16 = header.utf16();
+        const qsizetype h = h16.indexOf(QString::fromLatin1(group.header));
+        desc = h >= 0 ? h16.mid(h) : h16;
     }
     if (r.corruptedWhy.isEmpty() && r.format && r.format->corrupted)
         r.corruptedWhy = QStringLiteral("only a damaged form of the report was found");

@@ -369,8 +369,16 @@ QString sanitizeTitle(const QString &title)
         {QRegularExpression(QStringLiteral("(\\d+){7,}")), QStringLiteral("NUM"),
             [](const QString &t) { return hasRun(t, 7, [](QChar c) { return c.isDigit(); }); }},
     };
+    // Every pattern but the address one needs an ASCII digit, and none of them adds one: a title
+    // without digits (most of them) meets only the address pattern.
+    constexpr qsizetype kAddressPattern = 2;
+    const bool digits = std::any_of(
+        title.begin(), title.end(), [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
     QString t = title;
-    for (const auto &r : table) {
+    for (qsizetype i = 0; i < table.size(); ++i) {
+        const Replacement &r = table[i];
+        if (!digits && i != kAddressPattern)
+            continue;
         for (int guard = 0; guard < 16 && r.mayMatch(t); ++guard) {
             const QString next = QString(t).replace(r.re, r.with);
             if (next == t)
@@ -383,9 +391,11 @@ QString sanitizeTitle(const QString &title)
 
 QString sanitizeCharacters(const QString &t)
 {
-    QString res;
+    const qsizetype n = std::min<qsizetype>(t.size(), 120);
+    QString res(n, Qt::Uninitialized);
+    QChar *out = res.data();
     QChar prev = QLatin1Char(' ');
-    for (qsizetype i = 0; i < t.size() && i < 120; ++i) {
+    for (qsizetype i = 0; i < n; ++i) {
         QChar ch = t[i];
         if (ch == QLatin1Char('\t'))
             ch = QLatin1Char(' ');
@@ -393,9 +403,10 @@ QString sanitizeCharacters(const QString &t)
             continue;
         if (ch == QLatin1Char(' ') && prev == QLatin1Char(' '))
             continue;
-        res += ch;
+        *out++ = ch;
         prev = ch;
     }
+    res.truncate(out - res.constData());
     return res.trimmed();
 }
 
@@ -413,10 +424,13 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             qsizetype size = 0;
             for (const QByteArrayView l : lines)
                 size += l.size() + 1;
-            joined.reserve(size);
+            joined.resize(size);
+            char *out = joined.data();
             for (const QByteArrayView l : lines) {
-                joined += l;
-                joined += '\n';
+                if (!l.isEmpty()) // an empty view's data() may be null, which memcpy must not get
+                    std::memcpy(out, l.data(), size_t(l.size()));
+                out += l.size();
+                *out++ = '\n';
             }
         }
         return joined;

@@ -160,15 +160,13 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
 {
     if (raw.isEmpty())
         return {};
-    QStringList frames;
-    for (const QString &f : raw)
-        frames << rules::stripFramePrefixes(f);
     switch (choice) {
     case FrameChoice::First:
-        return frames.first();
+        return rules::stripFramePrefixes(raw.first()); // the others are not looked at
     case FrameChoice::Stall: {
-        QString prev = frames.first();
-        for (const QString &f : frames) {
+        QString prev = rules::stripFramePrefixes(raw.first());
+        for (const QString &r : raw) {
+            const QString f = rules::stripFramePrefixes(r);
             if (rules::isStallAnchor(f))
                 return f.contains(QLatin1String("smp_call_function")) ? QStringLiteral("smp_call_function") : prev;
             prev = f;
@@ -176,23 +174,30 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
         return {};
     }
     case FrameChoice::HungTask: {
+        // Searched in Latin-1 bytes: the names and the texts below are ASCII (a character
+        // toLatin1() cannot represent becomes '?', which none of the texts holds).
+        QStringList frames;
+        QList<QByteArray> bytes;
+        for (const QString &f : raw) {
+            frames << rules::stripFramePrefixes(f);
+            bytes << frames.last().toLatin1();
+        }
         static const char *const anchors[][2]
             = {{"rtnl_lock", ""}, {"synchronize_rcu", "synchronize_rcu"}, {"synchronize_srcu", "synchronize_rcu"},
                 {"synchronize_net", "synchronize_rcu"}, {"synchronize_sched", "synchronize_rcu"}};
-        for (const QString &f : frames) {
+        for (qsizetype i = 0; i < frames.size(); ++i) {
             for (const auto &a : anchors) {
-                if (f.contains(QLatin1String(a[0])))
-                    return a[1][0] ? QString::fromLatin1(a[1]) : f;
+                if (contains(bytes[i], a[0]))
+                    return a[1][0] ? QString::fromLatin1(a[1]) : frames[i];
             }
         }
         static const char *const skip[] = {"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread",
             "wait", "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"};
-        for (const QString &f : frames) {
-            bool skipped = false;
-            for (const char *s : skip)
-                skipped = skipped || f.contains(QLatin1String(s));
+        for (qsizetype i = 0; i < frames.size(); ++i) {
+            const bool skipped
+                = std::any_of(std::begin(skip), std::end(skip), [&](const char *s) { return contains(bytes[i], s); });
             if (!skipped)
-                return f;
+                return frames[i];
         }
         return {};
     }

@@ -513,7 +513,11 @@ bool cachedMatch(const detail::Regex &re, QByteArrayView name)
 
 bool StackSpec::skips(QByteArrayView frame) const
 {
-    detail::InternedName &n = detail::internedName(frame);
+    return skips(detail::internedName(frame), frame);
+}
+
+bool StackSpec::skips(detail::InternedName &n, QByteArrayView frame) const
+{
     return verdict(n, frame, globalSkip()) || (hasSkip && verdict(n, frame, skip));
 }
 

@@ -17,7 +17,8 @@
 
 namespace kmr::kernellog::detail {
 class LiteralSet;
-}
+struct InternedName;
+} // namespace kmr::kernellog::detail
 
 namespace kmr::kernellog::rules {
 
@@ -44,6 +45,8 @@ struct StackSpec {
     detail::Regex skip; // the format's own additions to the global list (may be empty)
     bool hasSkip = false; // skip is not empty
     bool skips(QByteArrayView frame) const; // global list or the format's own
+    // The same for a name already looked up: name is internedName(frame).
+    bool skips(detail::InternedName &name, QByteArrayView frame) const;
 };
 
 struct OopsFormat {

@@ -246,13 +246,16 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
                 }
                 const QByteArrayView f = frameFunction(l);
                 QByteArrayView callee, caller;
+                // One look-up of each name gives both its text and the skip patterns' verdicts.
                 if (!f.isEmpty()) {
-                    if (!spec.skips(f))
-                        raw << internLatin1(f);
+                    InternedName &n = internedName(f);
+                    if (!spec.skips(n, f))
+                        raw << n.name;
                 } else if (armFrameFunctions(l, &callee, &caller)) {
                     for (const QByteArrayView a : {callee, caller}) {
-                        if (!spec.skips(a))
-                            raw << internLatin1(a);
+                        InternedName &n = internedName(a);
+                        if (!spec.skips(n, a))
+                            raw << n.name;
                     }
                 }
                 // The first interesting frame is all the plain choice needs.

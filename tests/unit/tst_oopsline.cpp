@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The per-line code of the OopsExtractor (kernellog/oopsline.h): LiteralSet::find(), which every
+// line of a log goes through, against a plain memmem per literal, on real crash logs and on lines
+// made to hit its edges (short lines, literals at the very end, bytes >= 0x80, long prefixes).
+#include "kernellog/oopsline.h"
+#include "kernellog/oopsrules.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTest>
+
+#include <memory>
+
+using namespace kmr::kernellog;
+using namespace kmr::kernellog::detail;
+
+namespace {
+
+// The reference: bit i when literals[i] occurs in line.
+quint64 findByMemmem(const QList<QByteArray> &literals, QByteArrayView line)
+{
+    quint64 found = 0;
+    for (qsizetype i = 0; i < literals.size(); ++i) {
+        if (contains(line, literals[i]))
+            found |= quint64(1) << i;
+    }
+    return found;
+}
+
+QList<QByteArray> lineLiteralsOf(const QList<const char *> &texts)
+{
+    QList<QByteArray> out;
+    for (const char *t : texts)
+        out << QByteArray(t);
+    return out;
+}
+
+// What the extractor checks every line for (oopsline.cpp's lineLiterals(), in its order).
+QList<QByteArray> extractorLiterals()
+{
+    QList<QByteArray> l;
+    for (const auto &g : rules::groups())
+        l << g.header;
+    l << lineLiteralsOf({"printk messages dropped", "Disabling lock debugging due to kernel taint",
+        "Sending NMI from CPU", "Kernel panic - not syncing", "WARNING: possible circular locking dependency detected",
+        "vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure", "FAULT_FLAG_ALLOW_RETRY missing",
+        "Call Trace", "backtrace", "Call trace"});
+    for (const char *stack : kStackLiterals)
+        l << stack;
+    return l;
+}
+
+// Sets that take the other branches: literals that begin with characters of the timestamp prefix
+// (no prefix skipping then), bytes >= 0x80, the same literal twice, and 64 literals.
+QList<QList<QByteArray>> literalSets()
+{
+    QList<QList<QByteArray>> sets;
+    sets << extractorLiterals();
+    sets << lineLiteralsOf({std::begin(kStackLiterals), std::end(kStackLiterals)});
+    sets << lineLiteralsOf({"[ T1", "12.3", "] BUG", " ? __", "0x1a/", "\xc3\xa9t\xc3\xa9", "\xff\xfe\xfd\xfc", "Call",
+        "Call", "all T", "[<ff", "T123]"});
+    sets << lineLiteralsOf({"\x80\x81\x82\x83", "\xf0\x9f\x98\x80 oops", "zzzz"});
+    QList<QByteArray> many;
+    for (int i = 0; i < 64; ++i)
+        many << QByteArray("lit") + QByteArray::number(i * 7919 % 1000) + char('a' + i % 26);
+    sets << many;
+    return sets;
+}
+
+// A line in a buffer of exactly its size, so that a read past its end is caught (under ASan).
+struct ExactLine {
+    explicit ExactLine(QByteArrayView text)
+        : bytes(new char[size_t(std::max<qsizetype>(text.size(), 1))])
+        , size(text.size())
+    {
+        if (size)
+            std::memcpy(bytes.get(), text.data(), size_t(size));
+    }
+    QByteArrayView view() const { return QByteArrayView(bytes.get(), size); }
+    std::unique_ptr<char[]> bytes;
+    qsizetype size;
+};
+
+QList<QByteArray> corpusLines()
+{
+    QList<QByteArray> lines;
+    for (const QString &dirName :
+        {QStringLiteral(KMR_SHARED "/oops-corpus/syzkaller"), QStringLiteral(KMR_FIXTURES "/kmsg")}) {
+        const QDir dir(dirName);
+        for (const QString &name : dir.entryList(QDir::Files, QDir::Name)) {
+            QFile f(dir.filePath(name));
+            if (f.open(QIODevice::ReadOnly))
+                lines << f.readAll().split('\n');
+        }
+    }
+    return lines;
+}
+
+// Lines made of literal pieces, timestamp prefixes, frame text and arbitrary bytes, of every
+// length from 0 to 120.
+QList<QByteArray> madeUpLines(const QList<QByteArray> &literals)
+{
+    QRandomGenerator rng(20261122);
+    const QList<QByteArray> pieces
+        = {"[  123.456789][ T1234] ", "[    0.000000] ", "<4>[ 12.5] ", "  __sys_sendmsg+0x1a/0x30 net/socket.c:2475",
+            " ? ", "[<ffffffff8100>] ", "      ", "\xc3\xa9", "\xff", "\x80", ":", "\t", "Call", "BUG"};
+    QList<QByteArray> lines;
+    for (int n = 0; n < 20000; ++n) {
+        const int length = int(rng.bounded(121));
+        QByteArray line;
+        while (line.size() < length) {
+            const quint32 kind = rng.bounded(4);
+            if (kind == 0) {
+                const QByteArray &l = literals[rng.bounded(int(literals.size()))];
+                line += l.first(1 + rng.bounded(int(l.size()))); // sometimes all of it
+            } else if (kind == 1) {
+                line += pieces[rng.bounded(int(pieces.size()))];
+            } else {
+                line += char(rng.bounded(256));
+            }
+        }
+        lines << line.first(length);
+    }
+    // Each literal at the very end and at the very start of lines of every length, whole and
+    // short of its last byte.
+    for (const QByteArray &l : literals) {
+        for (int fill = 0; fill <= 70; ++fill) {
+            const QByteArray filler = QByteArray("[  12.345678][ T99]  do_syscall_64+0x2f/0x40 arch/x86").left(fill);
+            lines << filler + l << filler + l.chopped(1) << l + filler << "[ 1.0] " + filler + l;
+        }
+    }
+    return lines;
+}
+
+void compareOnLines(const QList<QByteArray> &literals, const QList<QByteArray> &lines)
+{
+    const LiteralSet set(literals);
+    QCOMPARE(set.size(), int(literals.size()));
+    for (const QByteArray &text : lines) {
+        const ExactLine line(text);
+        const quint64 expected = findByMemmem(literals, line.view());
+        if (set.find(line.view()) != expected || set.findPortable(line.view()) != expected) {
+            qWarning() << "line" << text.toPercentEncoding() << "literals" << literals;
+            QCOMPARE(set.find(line.view()), expected);
+            QCOMPARE(set.findPortable(line.view()), expected);
+        }
+    }
+}
+
+} // namespace
+
+class TestOopsLine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void literalSetFindsWhatMemmemFinds_data();
+    void literalSetFindsWhatMemmemFinds();
+    void scanLineBitsNameTheirLiterals();
+};
+
+void TestOopsLine::initTestCase()
+{
+    qInfo("LiteralSet::find() here takes the %s path",
+        LiteralSet::hasSimdFilter() ? "AVX2 filter" : "portable hash filter");
+    QVERIFY2(QDir(QStringLiteral(KMR_SHARED "/oops-corpus/syzkaller")).exists(),
+        "the crash corpus is missing: ../shared/oops-corpus/syzkaller next to the source tree");
+}
+
+void TestOopsLine::literalSetFindsWhatMemmemFinds_data()
+{
+    QTest::addColumn<int>("set");
+    QTest::addColumn<bool>("realLines");
+    const int sets = int(literalSets().size());
+    for (int s = 0; s < sets; ++s) {
+        QTest::addRow("set %d, crash logs", s) << s << true;
+        QTest::addRow("set %d, made-up lines", s) << s << false;
+    }
+}
+
+void TestOopsLine::literalSetFindsWhatMemmemFinds()
+{
+    QFETCH(int, set);
+    QFETCH(bool, realLines);
+    const QList<QByteArray> literals = literalSets()[set];
+    const QList<QByteArray> lines = realLines ? corpusLines() : madeUpLines(literals);
+    QVERIFY(lines.size() > 1000);
+    compareOnLines(literals, lines);
+}
+
+// Bit i of scanLine() is rules::groups()[i]'s header, then the LineMarker texts, then
+// kStackLiterals.
+void TestOopsLine::scanLineBitsNameTheirLiterals()
+{
+    const QList<QByteArray> literals = extractorLiterals();
+    QCOMPARE(quint64(markerBit(MarkCallTrace)), quint64(1) << (rules::groups().size() + int(MarkCallTrace)));
+    QCOMPARE(qPopulationCount(headerMask()), uint(rules::groups().size()));
+    QCOMPARE(qPopulationCount(stackLiteralMask()), uint(std::size(kStackLiterals)));
+    for (const QByteArray &text : corpusLines() + madeUpLines(literals)) {
+        const ExactLine line(text);
+        QCOMPARE(scanLine(line.view()), findByMemmem(literals, line.view()));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestOopsLine)
+#include "tst_oopsline.moc"

@@ -317,14 +317,14 @@ bool parseFrame(QByteArrayView v, OopsFrame *out)
     return true;
 }
 
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame, bool frameNames)
+void fillDetails(OopsExcerpt &e, const std::vector<QByteArrayView> &texts, const QString &titleFrame, bool frameNames)
 {
     thread_local std::vector<FrameAt> frames; // reused: a report's frames, before they are converted
     frames.clear();
     Symbol fault;
     bool haveFault = false;
-    for (qsizetype i = 0; i < texts.size(); ++i) {
-        const QByteArrayView v = texts[i];
+    for (qsizetype i = 0; i < qsizetype(texts.size()); ++i) {
+        const QByteArrayView v = texts[size_t(i)];
         FrameAt f;
         if (parseFrameAt(v, &f)) {
             f.line = i < e.lineIndexes.size() ? e.lineIndexes[i] : -1;

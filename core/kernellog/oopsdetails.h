@@ -8,6 +8,8 @@
 
 #include <QByteArrayView>
 
+#include <vector>
+
 namespace kmr::kernellog::detail {
 
 // A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
@@ -18,6 +20,7 @@ bool parseFrame(QByteArrayView text, OopsFrame *out);
 // titleFrame: the frame the title names ("kmr_exithang_exit"), used when no faulting IP was printed.
 // frameNames false: the frames' function names are left empty (a listing that prints only the
 // faulting function and the modules spares converting them).
-void fillDetails(OopsExcerpt &e, const QList<QByteArrayView> &texts, const QString &titleFrame, bool frameNames = true);
+void fillDetails(
+    OopsExcerpt &e, const std::vector<QByteArrayView> &texts, const QString &titleFrame, bool frameNames = true);
 
 } // namespace kmr::kernellog::detail

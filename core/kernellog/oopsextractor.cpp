@@ -6,8 +6,9 @@
 #include "kernellog/oopsrules.h"
 #include "kernellog/oopstitle.h"
 
-#include <QHash>
 #include <QThread>
+#include <QVarLengthArray>
+#include <QtAlgorithms>
 
 #include <algorithm>
 #include <atomic>
@@ -39,6 +40,61 @@ struct LineInfo {
     int nextSame = -1; // the next line printed in the same context, once linked (-1: not known)
 };
 
+// The last line linked in each context, by a key made of the context: a flat open-addressing
+// table. A log has a few contexts, or one per task and CPU that printed (thousands at most): a
+// look-up is one multiplication and, nearly always, one comparison.
+class ContextTable
+{
+public:
+    // The last line of the context with this key: -1 when there is none yet.
+    int &lastOf(quint64 key)
+    {
+        if (m_slots.empty())
+            rehash(16);
+        for (size_t i = slotOf(key);; i = (i + 1) & (m_slots.size() - 1)) {
+            Slot &s = m_slots[i];
+            if (s.key == key && s.used)
+                return s.last;
+            if (!s.used) {
+                if (2 * (m_count + 1) > m_slots.size()) {
+                    rehash(2 * m_slots.size());
+                    return lastOf(key);
+                }
+                ++m_count;
+                s = {key, -1, true};
+                return s.last;
+            }
+        }
+    }
+
+private:
+    struct Slot {
+        quint64 key = 0;
+        int last = -1;
+        bool used = false;
+    };
+    size_t slotOf(quint64 key) const { return size_t((key * 0x9e3779b97f4a7c15ull) >> m_shift); }
+    void rehash(size_t size)
+    {
+        std::vector<Slot> old;
+        old.swap(m_slots);
+        m_slots.resize(size);
+        m_shift = 64 - int(qCountTrailingZeroBits(quint64(size)));
+        for (const Slot &s : old) {
+            if (!s.used)
+                continue;
+            size_t i = slotOf(s.key);
+            while (m_slots[i].used)
+                i = (i + 1) & (size - 1);
+            m_slots[i] = s;
+        }
+    }
+
+    std::vector<Slot> m_slots; // a power of two of them, at most half used
+    size_t m_count = 0;
+    int m_shift = 60;
+};
+
 // The lines from the oldest one a report may still look at to the furthest one read ahead. The
 // scanner only moves forward, so lines before the current position are dropped.
 class LineCache
@@ -50,20 +106,27 @@ public:
     // nullptr past the end of the text. The pointer is valid until the next call.
     Q_ALWAYS_INLINE LineInfo *at(int index)
     {
-        while (index - m_base >= qsizetype(m_lines.size())) {
+        while (index >= m_end) {
             if (!readLine())
                 return nullptr;
         }
         return &m_lines[size_t(index - m_base)];
     }
-    Q_ALWAYS_INLINE const ParsedLine &parsed(int index)
+    Q_ALWAYS_INLINE const ParsedLine &parsed(int index) { return parsed(*at(index)); }
+    static const ParsedLine &parsed(LineInfo &l)
     {
-        LineInfo *l = at(index);
-        if (!l->isParsed) {
-            l->parsed = detail::parseLine(l->raw);
-            l->isParsed = true;
+        if (!l.isParsed) {
+            l.parsed = detail::parseLine(l.raw);
+            l.isParsed = true;
         }
-        return l->parsed;
+        return l.parsed;
+    }
+    // A line already read (index below the furthest one read, not dropped). Unlike at(), reads
+    // nothing: the reference stays valid while no line is read.
+    const LineInfo &known(int index) const
+    {
+        Q_ASSERT(index >= m_base && index < m_end);
+        return m_lines[size_t(index - m_base)];
     }
     // Links every line up to `index` (or the end of the text) to the next one printed in the same
     // context (LineInfo::nextSame), in order, parsing them. A report window that has found where
@@ -76,8 +139,7 @@ public:
             if (!at(m_linked))
                 return;
             const LineContext &c = parsed(m_linked).context;
-            const quint64 key = quint64(c.kind) | quint64(c.id.size()) << 2 | c.number << 8;
-            int &last = m_lastInContext[key];
+            int &last = m_lastInContext.lastOf(quint64(c.kind) | quint64(c.id.size()) << 2 | c.number << 8);
             if (last >= m_base && last < m_linked && m_lines[size_t(last - m_base)].parsed.context == c)
                 m_lines[size_t(last - m_base)].nextSame
                     = m_linked; // else a dropped line or another context with the same key
@@ -114,13 +176,15 @@ private:
         const void *nl = std::memchr(base, '\n', size_t(m_text.size() - m_pos));
         const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - m_pos;
         if (m_pos == m_watchByte)
-            m_watchedLine = m_base + int(m_lines.size());
-        LineInfo l;
-        l.raw = QByteArrayView(base, len);
-        l.hits = detail::scanLine(l.raw);
-        if (l.hits & detail::markerBit(detail::MarkDropped))
-            m_dropped.push_back(m_base + int(m_lines.size()));
-        m_lines.push_back(l);
+            m_watchedLine = m_end;
+        const QByteArrayView raw(base, len);
+        const quint64 hits = detail::scanLine(raw);
+        if (hits & m_droppedBit)
+            m_dropped.push_back(m_end);
+        LineInfo &l = m_lines.emplace_back();
+        l.raw = raw;
+        l.hits = hits;
+        ++m_end;
         m_pos += len + 1;
         return true;
     }
@@ -129,17 +193,24 @@ private:
     qsizetype m_pos = 0;
     qsizetype m_watchByte = -1;
     int m_watchedLine = -1;
-    int m_base = 0;
+    int m_base = 0; // the index of m_lines[0]
+    int m_end = 0; // the index of the line after the last one read: m_base + m_lines.size()
     int m_linked = 0; // lines before this one are linked
-    QHash<quint64, int> m_lastInContext; // the last linked line of each context
+    ContextTable m_lastInContext; // the last linked line of each context
+    const quint64 m_droppedBit = detail::markerBit(detail::MarkDropped);
     std::vector<int> m_dropped;
     std::vector<LineInfo> m_lines;
 };
 
-struct Row {
-    int index;
-    ParsedLine line;
-    quint64 hits; // detail::scanLine()
+// The detail::scanLine() bits the scanner tests, looked up once.
+struct Marks {
+    quint64 lockDebugOff = detail::markerBit(detail::MarkLockDebugOff);
+    quint64 nmiBacktrace = detail::markerBit(detail::MarkNmiBacktrace);
+    quint64 panicOrCircular = detail::markerBit(detail::MarkPanic) | detail::markerBit(detail::MarkCircularLocking);
+    quint64 infoWithStack = detail::markerBit(detail::MarkInfoWithStack1)
+        | detail::markerBit(detail::MarkInfoWithStack2) | detail::markerBit(detail::MarkInfoWithStack3);
+    quint64 trace = detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace);
+    quint64 anyTrace = trace | detail::markerBit(detail::MarkCallTraceArm);
 };
 
 bool isRuler(QByteArrayView t)
@@ -209,10 +280,12 @@ private:
     const OopsExtractor::Sink *m_sink = nullptr;
     qsizetype m_found = 0;
     int m_reportAt = -1;
-    QList<QByteArrayView> m_reportTexts;
-    QList<quint64> m_reportHits; // scanLine() of each report text's line
-    QList<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
-    QList<Row> m_rows;
+    const Marks m_marks;
+    // Reused from report to report: allocating them anew each time made the heap grow and shrink.
+    std::vector<QByteArrayView> m_reportTexts;
+    std::vector<quint64> m_reportHits; // scanLine() of each report text's line
+    std::vector<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
+    std::vector<int> m_rows; // the report's context's lines in its window (indexes into m_lines)
 };
 
 const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
@@ -276,10 +349,8 @@ bool Scanner::startsNewReport(LineInfo &l) const
 {
     if (!l.startKnown) {
         const rules::OopsGroup *g = matchOops(l.raw, l.hits);
-        const quint64 infoBits = detail::markerBit(detail::MarkInfoWithStack1)
-            | detail::markerBit(detail::MarkInfoWithStack2) | detail::markerBit(detail::MarkInfoWithStack3);
         l.isHeader = g != nullptr;
-        l.startsNew = g ? !rules::isReportStartIgnored(l.raw) : (l.hits & infoBits) != 0;
+        l.startsNew = g ? !rules::isReportStartIgnored(l.raw) : (l.hits & m_marks.infoWithStack) != 0;
         l.startKnown = true;
     }
     return l.startsNew;
@@ -289,14 +360,13 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
 {
     const ParsedLine header = m_lines.parsed(at);
     const LineContext ctx = header.context;
-    // Reused from report to report: allocating them anew each time made the heap grow and shrink.
-    QList<QByteArrayView> &reportTexts = m_reportTexts;
-    QList<quint64> &reportHits = m_reportHits;
-    reportHits.clear();
-    QList<Row> &rows = m_rows;
+    std::vector<QByteArrayView> &reportTexts = m_reportTexts;
+    std::vector<quint64> &reportHits = m_reportHits;
+    std::vector<int> &rows = m_rows;
     reportTexts.clear();
+    reportHits.clear();
     rows.clear();
-    qsizetype reportEnd = 0;
+    size_t reportEnd = 0;
     bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
     int textLines = 0;
     const int minLines = header.text.contains("BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
@@ -323,10 +393,10 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
                 if (!ctx.hasCaller())
                     break;
             }
-            if (line->isHeader && startsNew && ctx.hasCaller() && m_lines.parsed(here).context == ctx)
+            if (line->isHeader && startsNew && ctx.hasCaller() && LineCache::parsed(*line).context == ctx)
                 rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
         }
-        const ParsedLine &p = m_lines.parsed(here);
+        const ParsedLine &p = LineCache::parsed(*line); // (line stays valid: nothing was read since)
         const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
         if (!oopsLine && !same) {
             // Past the next report's start, another context's lines do not matter: go on at this
@@ -343,27 +413,23 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         }
         lastSame = here;
         if (!rowsClosed)
-            rows.append({here, p, hits});
+            rows.push_back(here);
         if (!oopsLine && p.questionable)
             continue;
         ++textLines;
         bool skipLine = skipText;
-        if (hits & detail::markerBit(detail::MarkLockDebugOff)) {
+        if (hits & m_marks.lockDebugOff) {
             skipLine = true;
-        } else if (hits & detail::markerBit(detail::MarkNmiBacktrace)) {
+        } else if (hits & m_marks.nmiBacktrace) {
             cpuTraceback = true;
-        } else if (textLines > minLines
-            && (hits & (detail::markerBit(detail::MarkPanic) | detail::markerBit(detail::MarkCircularLocking)))) {
+        } else if (textLines > minLines && (hits & m_marks.panicOrCircular)) {
             skipText = skipLine = true;
         }
         if (!oopsLine && skipLine)
             continue;
-        reportTexts.append(p.text);
-        reportHits.append(hits);
-        traceSeen = traceSeen
-            || (hits
-                & (detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace)
-                    | detail::markerBit(detail::MarkCallTraceArm)));
+        reportTexts.push_back(p.text);
+        reportHits.push_back(hits);
+        traceSeen = traceSeen || (hits & m_marks.anyTrace);
         if (!second || ctx.hasCaller())
             reportEnd = reportTexts.size();
     }
@@ -371,7 +437,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         resume = here;
 
     OopsExcerpt e;
-    const detail::TitleResult t = detail::makeTitle(group, reportTexts.first(reportEnd), m_reportHits.constData());
+    const QList<QByteArrayView> titleTexts(reportTexts.begin(), reportTexts.begin() + qsizetype(reportEnd));
+    const detail::TitleResult t = detail::makeTitle(group, titleTexts, reportHits.data());
     if (group.needsFormat && !t.matchedFormat)
         return at + 1; // not a report after all: go on after its first line
     e.title = t.title;
@@ -382,24 +449,25 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
 
     // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
-    qsizetype keep = rows.size();
+    // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
+    qsizetype keep = qsizetype(rows.size());
     bool sawTrace = false;
     int ordinary = 0;
-    for (qsizetype i = 1; i < rows.size(); ++i) {
-        const ParsedLine &p = rows[i].line;
+    for (qsizetype i = 1; i < qsizetype(rows.size()); ++i) {
+        const LineInfo &l = m_lines.known(rows[size_t(i)]);
+        const ParsedLine &p = l.parsed;
         if (p.message.startsWith("---[ end") || isRuler(p.message)) {
             keep = i + 1;
             break;
         }
-        if ((rows[i].hits & (detail::markerBit(detail::MarkCallTrace) | detail::markerBit(detail::MarkBacktrace)))
-            || !detail::frameFunction(p.text).isEmpty()) {
+        if ((l.hits & m_marks.trace) || !detail::frameFunction(p.text).isEmpty()) {
             sawTrace = true;
             ordinary = 0;
             continue;
         }
-        if (p.message.trimmed() == "</TASK>" && i + 1 < rows.size()) {
+        if (p.message.trimmed() == "</TASK>" && i + 1 < qsizetype(rows.size())) {
             // The trace is over; an oops goes on with "Modules linked in", a hung task report does not.
-            const QByteArrayView next = rows[i + 1].line.message;
+            const QByteArrayView next = m_lines.known(rows[size_t(i) + 1]).parsed.message;
             if (!next.startsWith(' ') && !next.startsWith("Modules linked in") && !next.startsWith("CR2:")
                 && !next.startsWith("---[") && !next.startsWith("RIP:") && !next.startsWith("<TASK>")) {
                 keep = i + 1;
@@ -414,8 +482,6 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     }
     keep = std::min<qsizetype>(keep, kMaxExcerptLines);
 
-    QList<QByteArrayView> &texts = m_texts;
-    texts.clear();
     // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
     qsizetype from = before.size();
     for (qsizetype i = before.size() - 1; i >= 0; --i) {
@@ -427,20 +493,25 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             break;
         }
     }
+    QVarLengthArray<int, 4> opening;
     for (qsizetype i = from; i < before.size(); ++i) {
-        const ParsedLine &pp = m_lines.parsed(before[i]);
-        if (pp.context != ctx)
-            continue;
-        e.lineIndexes << before[i];
+        if (m_lines.parsed(before[i]).context == ctx)
+            opening.append(before[i]);
+    }
+    // The excerpt's lines: those, then the rows kept.
+    e.lineIndexes.resize(opening.size() + keep);
+    int *const indexes = e.lineIndexes.data();
+    std::copy(opening.begin(), opening.end(), indexes);
+    std::copy(rows.begin(), rows.begin() + keep, indexes + opening.size());
+    std::vector<QByteArrayView> &texts = m_texts;
+    texts.clear();
+    if (m_keepLines)
+        e.lines.reserve(e.lineIndexes.size());
+    for (const int index : std::as_const(e.lineIndexes)) {
+        const ParsedLine &pp = m_lines.known(index).parsed;
         if (m_keepLines)
             e.lines << QString::fromUtf8(pp.raw);
-        texts << pp.message;
-    }
-    for (qsizetype i = 0; i < keep; ++i) {
-        e.lineIndexes << rows[i].index;
-        if (m_keepLines)
-            e.lines << QString::fromUtf8(rows[i].line.raw);
-        texts << rows[i].line.message;
+        texts.push_back(pp.message);
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();

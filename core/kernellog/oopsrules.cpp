@@ -480,6 +480,12 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
         else
             g.suppressions.append(re(s));
     }
+    // A LiteralSet takes up to 64 texts of at least 4 bytes each.
+    const bool fits = !g.suppressionLiterals.isEmpty() && g.suppressionLiterals.size() <= 64
+        && std::all_of(g.suppressionLiterals.begin(), g.suppressionLiterals.end(),
+            [](const QByteArray &l) { return l.size() >= 4; });
+    if (fits)
+        g.suppressionSet = std::make_shared<const detail::LiteralSet>(g.suppressionLiterals);
     return g;
 }
 
@@ -523,9 +529,14 @@ bool StackSpec::skips(detail::InternedName &n, QByteArrayView frame) const
 
 bool OopsGroup::suppressed(QByteArrayView line) const
 {
-    for (const QByteArray &l : suppressionLiterals) {
-        if (detail::contains(line, l))
+    if (suppressionSet) {
+        if (suppressionSet->find(line))
             return true;
+    } else {
+        for (const QByteArray &l : suppressionLiterals) {
+            if (detail::contains(line, l))
+                return true;
+        }
     }
     const detail::Subject text(line);
     return std::any_of(
@@ -540,17 +551,16 @@ const QList<OopsGroup> &groups()
 
 bool isReportStartIgnored(QByteArrayView line)
 {
-    using detail::contains;
-    return contains(line, "invalid opcode: 0000") || contains(line, "Kernel panic - not syncing")
-        || contains(line, "unregister_netdevice: waiting for") || contains(line, "PANIC: double fault")
-        || contains(line, "Internal error:");
+    static const detail::LiteralSet ignored({"invalid opcode: 0000", "Kernel panic - not syncing",
+        "unregister_netdevice: waiting for", "PANIC: double fault", "Internal error:"});
+    return ignored.find(line) != 0;
 }
 
 bool isInfoMessageWithStack(QByteArrayView line)
 {
-    using detail::contains;
-    return contains(line, "vmalloc: allocation failure:") || contains(line, "FAULT_INJECTION: forcing a failure")
-        || contains(line, "FAULT_FLAG_ALLOW_RETRY missing");
+    static const detail::LiteralSet info(
+        {"vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure", "FAULT_FLAG_ALLOW_RETRY missing"});
+    return info.find(line) != 0;
 }
 
 QString stripFramePrefixes(const QString &frame)

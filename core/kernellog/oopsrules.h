@@ -76,6 +76,7 @@ struct OopsGroup {
     QList<int> firstLiteralBit;
     QList<detail::Regex> suppressions; // lines with the header that are not crashes
     QList<QByteArray> suppressionLiterals; // the same, for the plain-text ones
+    std::shared_ptr<const detail::LiteralSet> suppressionSet; // all of them in one pass, when it can hold them
     bool suppressed(QByteArrayView line) const;
     // Only a line one of the formats recognises is a report ("e1000: INFO: link up" is not).
     // syzkaller reports any such line; a developer's own log has too many of them.

@@ -492,6 +492,10 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     QString desc;
     for (int phase = 0; phase < 2 && !matchedTitle; ++phase) {
         for (qsizetype fi = 0; fi < group.formats.size(); ++fi) {
+            // A title found at the very start is kept against any later match (see below): the
+            // formats left cannot change it.
+            if (startPos == 0 && !desc.isEmpty())
+                break;
             const rules::OopsFormat &f = group.formats[fi];
             const bool onText = phase == 1 || f.titleMultiline;
             if (!mayMatch(fi, onText))

@@ -2,9 +2,15 @@
 #include "kernellog/oopsdetails.h"
 #include "kernellog/oopsline.h"
 
+#include <QtAlgorithms>
+
 #include <array>
 #include <cstring>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace kmr::kernellog::detail {
 
@@ -30,9 +36,36 @@ constexpr std::array<qint8, 256> kHexDigit = [] {
     return t;
 }();
 
+// Where the symbol characters from p on end: 16 bytes at a time where SSE2 is (every x86-64).
+Q_ALWAYS_INLINE qsizetype symbolEnd(QByteArrayView v, qsizetype p)
+{
+    const qsizetype n = v.size();
+#if defined(__SSE2__)
+    const char *const s = v.data();
+    for (; p + 16 <= n; p += 16) {
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + p));
+        // Signed bytes: those above 0x7f are negative, outside every range below.
+        const auto inRange = [](__m128i x, char lo, char hi) {
+            return _mm_and_si128(
+                _mm_cmpgt_epi8(x, _mm_set1_epi8(char(lo - 1))), _mm_cmplt_epi8(x, _mm_set1_epi8(char(hi + 1))));
+        };
+        const __m128i letter = inRange(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 'z'); // 'A'..'Z' | 0x20 too
+        const __m128i digit = inRange(c, '0', '9');
+        const __m128i other
+            = _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('_')), _mm_cmpeq_epi8(c, _mm_set1_epi8('.')));
+        const unsigned symbol = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), other)));
+        if (symbol != 0xffff)
+            return p + qCountTrailingZeroBits(~symbol);
+    }
+#endif
+    while (p < n && kSymbolChar[uchar(v[p])])
+        ++p;
+    return p;
+}
+
 // The hex digits at p, read as QByteArrayView::toULongLong(16) reads them: 0 when they overflow
 // 64 bits. Moves p past them; false when there are none.
-bool readHex(QByteArrayView v, qsizetype &p, quint64 *out)
+Q_ALWAYS_INLINE bool readHex(QByteArrayView v, qsizetype &p, quint64 *out)
 {
     const qsizetype n = v.size(), h = p;
     while (p < n && v[p] == '0')
@@ -58,8 +91,7 @@ bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
 {
     const qsizetype n = v.size();
     const qsizetype s = p;
-    while (p < n && kSymbolChar[uchar(v[p])])
-        ++p;
+    p = symbolEnd(v, p);
     if (p == s || p + 3 >= n || v[p] != '+' || v[p + 1] != '0' || v[p + 2] != 'x')
         return false;
     Symbol out;
@@ -169,7 +201,7 @@ bool faultingFromRipLine(QByteArrayView v, Symbol *sym)
     switch (v.isEmpty() ? 0 : v.front()) { // most lines start with none of these letters
     case 'R':
     case 'E':
-        if (v.startsWith("RIP: ") || v.startsWith("EIP: ")) {
+        if (hasPrefix(v, "RIP: ") || hasPrefix(v, "EIP: ")) {
             p = 5;
             const qsizetype colon = v.indexOf(':', p);
             if (colon > 0 && colon < p + 6)
@@ -177,11 +209,11 @@ bool faultingFromRipLine(QByteArrayView v, Symbol *sym)
         }
         break;
     case 'P':
-        if (v.startsWith("PC is at "))
+        if (hasPrefix(v, "PC is at "))
             p = 9;
         break;
     case 'p':
-        if (v.startsWith("pc : ")) {
+        if (hasPrefix(v, "pc : ")) {
             p = 5;
             if (v.size() > p && v[p] == '[') {
                 const qsizetype close = v.indexOf("] ", p);
@@ -190,7 +222,7 @@ bool faultingFromRipLine(QByteArrayView v, Symbol *sym)
         }
         break;
     case 'N':
-        if (v.startsWith("NIP: ") || v.startsWith("NIP [")) {
+        if (hasPrefix(v, "NIP: ") || hasPrefix(v, "NIP [")) {
             const qsizetype close = v.indexOf("] ");
             p = close > 0 ? close + 2 : -1;
         }
@@ -338,7 +370,7 @@ void fillDetails(OopsExcerpt &e, const std::vector<QByteArrayView> &texts, const
             if (t >= 0)
                 e.taint = taintFromCpuLine(v, t);
         }
-        if (e.modulesLinkedIn.isEmpty() && v.startsWith('M') && v.startsWith("Modules linked in:"))
+        if (e.modulesLinkedIn.isEmpty() && hasPrefix(v, "Modules linked in:"))
             e.modulesLinkedIn = modulesFrom(v.sliced(18));
     }
     if (!haveFault && !titleFrame.isEmpty()) {

@@ -215,7 +215,7 @@ struct Marks {
 
 bool isRuler(QByteArrayView t)
 {
-    return t.size() >= 20 && t.startsWith("====================");
+    return detail::hasPrefix(t, "====================");
 }
 
 // Lines that belong to a report's body even though they are not frames.
@@ -227,9 +227,12 @@ bool looksLikeReportBody(const ParsedLine &p)
     const char c = t.front();
     if (c == ' ' || c == '<' || c == '?' || c == '[' || c == '\t')
         return true;
-    const qsizetype colon = t.indexOf(':');
-    const qsizetype space = t.indexOf(' ');
-    return colon > 0 && (space < 0 || colon < space); // "RIP:", "Code:", "Workqueue:", "task:"
+    // "RIP:", "Code:", "Workqueue:", "task:": a ':' before any ' ' (and not first).
+    const void *colon = std::memchr(t.data(), ':', size_t(t.size()));
+    if (!colon || colon == t.data())
+        return false;
+    const size_t beforeColon = size_t(static_cast<const char *>(colon) - t.data());
+    return std::memchr(t.data(), ' ', beforeColon) == nullptr;
 }
 
 // Where a scan starts and where it stops (the parallel extraction scans a log in pieces).
@@ -456,7 +459,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     for (qsizetype i = 1; i < qsizetype(rows.size()); ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
-        if (p.message.startsWith("---[ end") || isRuler(p.message)) {
+        if (detail::hasPrefix(p.message, "---[ end") || isRuler(p.message)) {
             keep = i + 1;
             break;
         }

@@ -13,6 +13,8 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
 #endif
 
 namespace kmr::kernellog::detail {
@@ -86,6 +88,99 @@ qsizetype matchPrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
     return p;
 }
 
+#ifdef __SSE2__
+// Bit i: s[i] is a digit (digits) or a space (spaces), for the 32 bytes at s.
+void classify32(const char *s, quint32 *digits, quint32 *spaces)
+{
+    quint32 d = 0, sp = 0;
+    for (int half = 0; half < 2; ++half) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + 16 * half));
+        const __m128i digit
+            = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        d |= quint32(_mm_movemask_epi8(digit)) << (16 * half);
+        sp |= quint32(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))) << (16 * half);
+    }
+    *digits = d;
+    *spaces = sp;
+}
+
+// The first i >= from whose bit is not set in members (32 when the run of members reaches the end
+// of the 32 bytes).
+int runEnd(quint32 members, int from)
+{
+    return from + int(qCountTrailingZeroBits((~quint64(members)) >> from));
+}
+
+constexpr qsizetype kUndecided = -2;
+
+// matchPrefix() on the 32 bytes at v[p] (v.size() - p >= 32): each run of digits or spaces is
+// found with one bit scan. kUndecided when the prefix does not end inside them, or starts with
+// "<N>": then matchPrefix() decides.
+qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
+{
+    const char *s = v.data() + p;
+    if (s[0] != '[')
+        return s[0] == '<' ? kUndecided : -1;
+    quint32 digits, spaces;
+    classify32(s, &digits, &spaces);
+    int i = runEnd(spaces, 1);
+    int d = i;
+    i = runEnd(digits, i);
+    if (i == 32)
+        return kUndecided;
+    if (i == d || s[i] != '.')
+        return -1;
+    d = ++i;
+    i = runEnd(digits, i);
+    if (i == 32)
+        return kUndecided;
+    if (i == d || s[i] != ']')
+        return -1;
+    ++i;
+    ctx = {LineContext::Console, {}};
+    if (i < 32 && s[i] == '[') {
+        const int q = runEnd(spaces, i + 1);
+        if (q == 32)
+            return kUndecided;
+        if (s[q] == 'C' || s[q] == 'T') {
+            const int e = runEnd(digits, q + 1);
+            if (e == 32)
+                return kUndecided;
+            if (e > q + 1 && s[e] == ']') {
+                ctx = {s[q] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(p + q, e - q)};
+                for (int k = q + 1; k < e && k < q + 1 + 18; ++k)
+                    ctx.number = ctx.number * 10 + quint64(s[k] - '0');
+                i = e + 1;
+            }
+        }
+    }
+    if (i == 32)
+        return kUndecided;
+    return s[i] == ' ' ? p + i : -1;
+}
+#endif
+
+// matchPrefix(), 32 bytes at a time where the line is long enough.
+qsizetype matchLinePrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
+{
+#ifdef __SSE2__
+    if (v.size() - p >= 32) {
+        const qsizetype at = matchPrefix32(v, p, ctx);
+        if (at != kUndecided)
+            return at;
+    }
+#endif
+    return matchPrefix(v, p, ctx);
+}
+
+bool endsWithUnreliable(QByteArrayView text)
+{
+    constexpr char kUnreliable[] = " (unreliable)";
+    constexpr size_t length = sizeof kUnreliable - 1;
+    return size_t(text.size()) >= length
+        && std::memcmp(text.data() + text.size() - qsizetype(length), kUnreliable, length) == 0;
+}
+
 } // namespace
 
 ParsedLine parseLine(QByteArrayView raw)
@@ -98,18 +193,18 @@ ParsedLine parseLine(QByteArrayView raw)
     pl.message = raw;
     qsizetype start = 0;
     // "** 5 printk messages dropped ** [ 1.2] ..." and "foo login: [ 1.2] ..." keep their context.
-    if (raw.startsWith("** ")) {
+    if (raw.size() >= 3 && raw[0] == '*' && raw[1] == '*' && raw[2] == ' ') { // raw.startsWith("** ")
         const qsizetype e = raw.indexOf(" printk messages dropped ** ");
         if (e > 0)
             start = e + 28;
     }
     LineContext ctx;
-    qsizetype after = matchPrefix(raw, start, ctx);
+    qsizetype after = matchLinePrefix(raw, start, ctx);
     if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '['
         && std::memchr(raw.data(), '[', size_t(raw.size()))) {
         const qsizetype login = raw.indexOf(" login: ");
         if (login >= 0)
-            after = matchPrefix(raw, login + 8, ctx);
+            after = matchLinePrefix(raw, login + 8, ctx);
     }
     if (after < 0)
         return pl;
@@ -130,7 +225,7 @@ ParsedLine parseLine(QByteArrayView raw)
         }
         q = static_cast<const char *>(std::memchr(q + 1, '?', size_t(text.size() - at - 1)));
     }
-    if (text.endsWith(" (unreliable)") && !contains(text, "<EOI>")) {
+    if (endsWithUnreliable(text) && !contains(text, "<EOI>")) {
         pl.text = text.first(text.size() - 13);
         pl.questionable = true;
         return pl;

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <memory>
@@ -158,6 +159,7 @@ private Q_SLOTS:
     void literalSetFindsWhatMemmemFinds_data();
     void literalSetFindsWhatMemmemFinds();
     void scanLineBitsNameTheirLiterals();
+    void parseLineReadsEveryPrefixShape();
 };
 
 void TestOopsLine::initTestCase()
@@ -201,6 +203,72 @@ void TestOopsLine::scanLineBitsNameTheirLiterals()
         const ExactLine line(text);
         QCOMPARE(scanLine(line.view()), findByMemmem(literals, line.view()));
     }
+}
+
+namespace {
+
+// A timestamp prefix, well formed or not, of any length: the runs of spaces and digits go from
+// none to past 32 bytes (where parseLine switches from its 32-byte window to the byte loop).
+QByteArray madeUpPrefix(QRandomGenerator &rng)
+{
+    const auto run = [&](char c, int most) { return QByteArray(int(rng.bounded(most + 1)), c); };
+    const auto digits = [&](int most) {
+        QByteArray d;
+        for (int i = int(rng.bounded(most + 1)); i > 0; --i)
+            d += char('0' + rng.bounded(10));
+        return d;
+    };
+    const auto maybe
+        = [&](const QByteArray &usual, const char *other) { return rng.bounded(12) ? usual : QByteArray(other); };
+    QByteArray p;
+    if (!rng.bounded(6))
+        p += "<" + digits(2) + maybe(">", "]");
+    p += maybe("[", "(") + run(' ', rng.bounded(4) ? 5 : 40) + digits(rng.bounded(4) ? 6 : 30) + maybe(".", ",")
+        + digits(rng.bounded(4) ? 7 : 30) + maybe("]", ")");
+    if (rng.bounded(2)) {
+        p += "[" + run(' ', rng.bounded(4) ? 5 : 30) + maybe(rng.bounded(2) ? "T" : "C", "X")
+            + digits(rng.bounded(4) ? 6 : 25) + maybe("]", " ");
+    }
+    return p + maybe(" ", "x");
+}
+
+} // namespace
+
+// parseLine()'s context and message on every shape of prefix, against the documented pattern
+// "(<N>)?[ *digits.digits]([ *[CT]digits])? " as a regular expression.
+void TestOopsLine::parseLineReadsEveryPrefixShape()
+{
+    const QRegularExpression prefix(
+        QStringLiteral("^(?:<[0-9]+>)?\\[ *[0-9]+\\.[0-9]+\\](?:\\[ *(([CT])([0-9]+))\\])? "));
+    QRandomGenerator rng(4242);
+    const QList<QByteArray> messages = {"", "x", "BUG: KASAN: use-after-free in f+0x1/0x2",
+        "  __sys_sendmsg+0x1a/0x30 net/socket.c:2475", " ? f+0x1/0x2", "\xc3\xa9\xff ok"};
+    int withCaller = 0, plain = 0, none = 0;
+    for (int n = 0; n < 50000; ++n) {
+        const QByteArray text = madeUpPrefix(rng) + messages[rng.bounded(int(messages.size()))];
+        const ExactLine line(text);
+        const ParsedLine pl = parseLine(line.view());
+        const QRegularExpressionMatch m = prefix.match(QString::fromLatin1(text));
+        if (!m.hasMatch()) {
+            ++none;
+            QVERIFY2(pl.context.kind == LineContext::None, text.constData());
+            QCOMPARE(pl.message, line.view());
+            continue;
+        }
+        QCOMPARE(pl.message, line.view().sliced(m.capturedLength()));
+        if (m.capturedLength(1) == 0) {
+            ++plain;
+            QVERIFY2(pl.context.kind == LineContext::Console, text.constData());
+            continue;
+        }
+        ++withCaller;
+        QVERIFY2(pl.context.kind == (m.captured(2) == QLatin1String("T") ? LineContext::Task : LineContext::Cpu),
+            text.constData());
+        QCOMPARE(pl.context.id, line.view().sliced(m.capturedStart(1), m.capturedLength(1)));
+        QCOMPARE(pl.context.number, m.captured(3).left(18).toULongLong());
+    }
+    // Each kind came up often enough to mean something.
+    QVERIFY(withCaller > 5000 && plain > 5000 && none > 5000);
 }
 
 QTEST_GUILESS_MAIN(TestOopsLine)

@@ -568,6 +568,57 @@ quint64 stackLiteralMask()
     return ((quint64(1) << count) - 1) << (kGroupCount + int(MarkCount));
 }
 
+namespace {
+
+// Whether needle (at least 2 bytes) is at hay[at]; its first and last bytes are known to match.
+bool middleMatches(const char *hay, qsizetype at, QByteArrayView needle)
+{
+    return std::memcmp(hay + at + 1, needle.data() + 1, size_t(needle.size() - 2)) == 0;
+}
+
+} // namespace
+
+qsizetype findBytes(QByteArrayView hay, QByteArrayView needle)
+{
+    const qsizetype m = needle.size(), n = hay.size();
+    if (m == 0 || n < m)
+        return -1;
+    const char *h = hay.data();
+    if (m == 1) {
+        const void *at = std::memchr(h, needle[0], size_t(n));
+        return at ? static_cast<const char *>(at) - h : -1;
+    }
+    const char first = needle[0], last = needle[m - 1];
+    qsizetype i = 0;
+#ifdef __SSE2__
+    // A block tests the positions i to i + 15: it reads h[i] to h[i + m + 14].
+    const qsizetype lastBlock = n - m - 15;
+    if (lastBlock >= 0) {
+        const __m128i firsts = _mm_set1_epi8(first), lasts = _mm_set1_epi8(last);
+        const auto candidates = [&](qsizetype at) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(h + at));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(h + at + m - 1));
+            return unsigned(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, firsts), _mm_cmpeq_epi8(b, lasts))));
+        };
+        for (;; i += 16) {
+            const qsizetype at = std::min(i, lastBlock); // the last block ends at the end of hay
+            for (unsigned bits = candidates(at) & (0xffffu << (i - at)); bits; bits &= bits - 1) {
+                const qsizetype pos = at + qCountTrailingZeroBits(bits);
+                if (middleMatches(h, pos, needle))
+                    return pos;
+            }
+            if (at == lastBlock)
+                return -1;
+        }
+    }
+#endif
+    for (; i <= n - m; ++i) {
+        if (h[i] == first && h[i + m - 1] == last && middleMatches(h, i, needle))
+            return i;
+    }
+    return -1;
+}
+
 InternedName &internedName(QByteArrayView text)
 {
     thread_local QHash<QByteArray, InternedName> names;

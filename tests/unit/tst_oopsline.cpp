@@ -159,6 +159,7 @@ private Q_SLOTS:
     void literalSetFindsWhatMemmemFinds_data();
     void literalSetFindsWhatMemmemFinds();
     void scanLineBitsNameTheirLiterals();
+    void findBytesFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
 };
 
@@ -203,6 +204,37 @@ void TestOopsLine::scanLineBitsNameTheirLiterals()
         const ExactLine line(text);
         QCOMPARE(scanLine(line.view()), findByMemmem(literals, line.view()));
     }
+}
+
+// detail::find() and contains(), which the extractor calls on lines and reports, give memmem's
+// answer: the first occurrence, for needles of 1 byte up to longer than the text.
+void TestOopsLine::findBytesFindsWhatMemmemFinds()
+{
+    QList<QByteArray> needles = extractorLiterals();
+    needles << "<EOI>"
+            << "?"
+            << "] "
+            << "ab"
+            << "\xc3\xa9"
+            << "\xff\x80"
+            << "  "
+            << "0x"
+            << "Call Trace:" << QByteArray(40, ' ')
+            << "[  12.345678][ T99]  do_syscall_64+0x2f/0x40 arch/x86/entry/common.c:83";
+    const QList<QByteArray> hays = corpusLines() + madeUpLines(needles);
+    for (const QByteArray &text : hays) {
+        const ExactLine hay(text);
+        for (const QByteArray &needle : needles) {
+            const void *at = memmem(hay.bytes.get(), size_t(hay.size), needle.constData(), size_t(needle.size()));
+            const qsizetype expected = at ? static_cast<const char *>(at) - hay.bytes.get() : -1;
+            if (find(hay.view(), needle) != expected) {
+                qWarning() << "text" << text.toPercentEncoding() << "needle" << needle.toPercentEncoding();
+                QCOMPARE(find(hay.view(), needle), expected);
+            }
+        }
+    }
+    QCOMPARE(find("abc", ""), qsizetype(-1));
+    QVERIFY(!contains("", "a"));
 }
 
 namespace {

@@ -571,13 +571,14 @@ QString stripFramePrefixes(const QString &frame)
     if (first != QLatin1Char('S') && first != QLatin1Char('s') && first != QLatin1Char('_') && first != QLatin1Char('c')
         && first != QLatin1Char('k'))
         return frame; // no prefix begins with anything else
-    QString best = frame;
+    // The longest prefix the frame starts with is removed (it leaves the shortest name).
+    qsizetype longest = 0;
     for (const char *p : prefixes) {
         const QLatin1String prefix(p);
-        if (frame.startsWith(prefix) && frame.size() - prefix.size() < best.size())
-            best = frame.mid(prefix.size());
+        if (prefix.front() == first && prefix.size() > longest && frame.startsWith(prefix))
+            longest = prefix.size();
     }
-    return best;
+    return longest ? frame.mid(longest) : frame;
 }
 
 bool isStallAnchor(const QString &frame)

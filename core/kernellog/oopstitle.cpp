@@ -103,34 +103,28 @@ bool matchFrames(const Regex &re, QByteArrayView l, const StackSpec &spec, QStri
 }
 
 // Whether the line contains "IP", "pc ", "PC is at" or (withInterrupt) "--- interrupt:", which
-// every match of ripRe() does: one pass over the line instead of four searches.
+// every match of ripRe() does. Found from the line's 'P's and 'p's (memchr), not byte by byte.
 bool mayHoldRip(QByteArrayView l, bool withInterrupt)
 {
     const char *p = l.data();
     const qsizetype n = l.size();
-    for (qsizetype i = 0; i + 1 < n; ++i) {
-        switch (p[i]) {
-        case 'I':
-            if (p[i + 1] == 'P')
-                return true;
+    if (n == 0)
+        return false;
+    for (const char *q = p; (q = static_cast<const char *>(std::memchr(q, 'P', size_t(p + n - q)))); ++q) {
+        const qsizetype at = q - p;
+        if ((at > 0 && p[at - 1] == 'I') || l.sliced(at).startsWith("PC is at"))
+            return true;
+        if (at + 1 == n)
             break;
-        case 'p':
-            if (p[i + 1] == 'c' && i + 2 < n && p[i + 2] == ' ')
-                return true;
-            break;
-        case 'P':
-            if (l.sliced(i).startsWith("PC is at"))
-                return true;
-            break;
-        case '-':
-            if (withInterrupt && l.sliced(i).startsWith("--- interrupt:"))
-                return true;
-            break;
-        default:
-            break;
-        }
     }
-    return false;
+    for (const char *q = p; (q = static_cast<const char *>(std::memchr(q, 'p', size_t(p + n - q)))); ++q) {
+        const qsizetype at = q - p;
+        if (at + 2 < n && p[at + 1] == 'c' && p[at + 2] == ' ')
+            return true;
+        if (at + 1 == n)
+            break;
+    }
+    return withInterrupt && contains(l, "--- interrupt:");
 }
 
 // Whether the line satisfies a non-trace part; captured frames are appended.

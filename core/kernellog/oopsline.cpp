@@ -665,6 +665,30 @@ qsizetype skipPc(QByteArrayView v, qsizetype p)
     return p + 1;
 }
 
+// The end of the run of isFuncChar() characters at v[p]: 16 bytes at a time where there are that
+// many.
+qsizetype funcCharsEnd(QByteArrayView v, qsizetype p)
+{
+    const qsizetype n = v.size();
+#ifdef __SSE2__
+    for (; p + 16 <= n; p += 16) {
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i *>(v.data() + p));
+        const __m128i folded = _mm_or_si128(c, _mm_set1_epi8(0x20)); // 'A'-'Z' to 'a'-'z'
+        const __m128i letter = _mm_and_si128(
+            _mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+        const __m128i digit
+            = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
+        const __m128i funcChar = _mm_or_si128(_mm_or_si128(letter, digit), _mm_cmpeq_epi8(c, _mm_set1_epi8('_')));
+        const unsigned other = ~unsigned(_mm_movemask_epi8(funcChar)) & 0xffff;
+        if (other)
+            return p + qCountTrailingZeroBits(other);
+    }
+#endif
+    while (p < n && isFuncChar(v[p]))
+        ++p;
+    return p;
+}
+
 } // namespace
 
 bool armFrameFunctions(QByteArrayView v, QByteArrayView *callee, QByteArrayView *caller)
@@ -688,8 +712,7 @@ bool armFrameFunctions(QByteArrayView v, QByteArrayView *callee, QByteArrayView 
         return false;
     p += 2;
     const qsizetype b = p;
-    while (p < n && isFuncChar(v[p]))
-        ++p;
+    p = funcCharsEnd(v, p);
     if (p == b || p >= n || (v[p] != '.' && v[p] != '+'))
         return false;
     *caller = v.sliced(b, p - b);
@@ -720,8 +743,7 @@ QByteArrayView frameFunction(QByteArrayView v)
         p = q + 2;
     }
     const qsizetype f = p;
-    while (p < n && isFuncChar(v[p]))
-        ++p;
+    p = funcCharsEnd(v, p);
     if (p == f || p >= n || (v[p] != '.' && v[p] != '+'))
         return {};
     return v.sliced(f, p - f);

@@ -161,6 +161,7 @@ private Q_SLOTS:
     void scanLineBitsNameTheirLiterals();
     void findBytesFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
+    void frameFunctionsAsDocumented();
 };
 
 void TestOopsLine::initTestCase()
@@ -301,6 +302,68 @@ void TestOopsLine::parseLineReadsEveryPrefixShape()
     }
     // Each kind came up often enough to mean something.
     QVERIFY(withCaller > 5000 && plain > 5000 && none > 5000);
+}
+
+namespace {
+
+// A frame line, well formed or not: "[<pc>] " parts, then a name of 0 to 40 characters among
+// which the ones next to the function-name characters in ASCII and bytes >= 0x80, then what
+// follows it; and the ARM form "[<pc>] (callee) from [<pc>] (caller+0x1/0x2)".
+QByteArray madeUpFrame(QRandomGenerator &rng)
+{
+    const auto pick = [&](const QList<QByteArray> &from) { return from[rng.bounded(int(from.size()))]; };
+    const auto pc = [&] {
+        return rng.bounded(4) ? pick({"[<ffffffff8100abcd>] ", "[<0x80de0078>] ", "[ffff0000] "})
+                              : pick({"[<ffff]", "[<>] ", "[<abcdeg>] ", "[<12>]", "[<0x>] "});
+    };
+    const QByteArray odd = "@[`{/:.+- \x80\xff";
+    const auto name = [&] {
+        QByteArray n;
+        for (int i = int(rng.bounded(41)); i > 0; --i)
+            n += "abcxyzABCXYZ0189_"[rng.bounded(17)];
+        if (!n.isEmpty() && rng.bounded(3) == 0)
+            n[rng.bounded(int(n.size()))] = odd[rng.bounded(int(odd.size()))];
+        return n;
+    };
+    QByteArray line(int(rng.bounded(4)), ' ');
+    if (rng.bounded(4) == 0)
+        return line + pc() + "(" + name() + ") from " + pc() + "(" + name()
+            + pick({"+0x28/0x2c)", ".isra.0)", ")", ""});
+    for (int i = int(rng.bounded(4)); i > 0; --i)
+        line += pc();
+    return line + name() + pick({"+0x1a/0x30 net/socket.c:2475", ".cold+0x5/0x7", "", " ", "/", "+"});
+}
+
+} // namespace
+
+// frameFunction() and armFrameFunctions() on made-up frames of every length, against their
+// documented patterns as regular expressions.
+void TestOopsLine::frameFunctionsAsDocumented()
+{
+    const QString pc = QStringLiteral("\\[<?(?:0x)?[0-9a-f]+>?\\]");
+    const QRegularExpression frame(QStringLiteral("^ *(?:%1 ){0,2}([A-Za-z0-9_]+)[.+]").arg(pc));
+    const QRegularExpression arm(QStringLiteral("^ *%1 \\(([A-Za-z0-9_.]+)\\) from %1 \\(([A-Za-z0-9_]+)[.+]").arg(pc));
+    QRandomGenerator rng(777);
+    int frames = 0, armFrames = 0;
+    for (int n = 0; n < 50000; ++n) {
+        const QByteArray text = madeUpFrame(rng);
+        const ExactLine line(text);
+        const QString latin1 = QString::fromLatin1(text);
+        const QRegularExpressionMatch m = frame.match(latin1);
+        frames += m.hasMatch();
+        QCOMPARE(frameFunction(line.view()),
+            m.hasMatch() ? line.view().sliced(m.capturedStart(1), m.capturedLength(1)) : QByteArrayView());
+        const QRegularExpressionMatch a = arm.match(latin1);
+        armFrames += a.hasMatch();
+        QByteArrayView callee, caller;
+        QCOMPARE(armFrameFunctions(line.view(), &callee, &caller), a.hasMatch());
+        if (a.hasMatch()) {
+            QCOMPARE(callee, line.view().sliced(a.capturedStart(1), a.capturedLength(1)));
+            QCOMPARE(caller, line.view().sliced(a.capturedStart(2), a.capturedLength(2)));
+        }
+    }
+    qInfo("%d frames, %d ARM frames", frames, armFrames);
+    QVERIFY(frames > 5000 && armFrames > 500);
 }
 
 QTEST_GUILESS_MAIN(TestOopsLine)

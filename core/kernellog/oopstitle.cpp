@@ -295,19 +295,26 @@ QString formatTitle(const QString &fmt, const QStringList &args)
 {
     QString out;
     out.reserve(fmt.size() + 32);
-    for (qsizetype i = 0; i < fmt.size(); ++i) {
-        if (fmt[i] == QLatin1Char('{')) {
-            const qsizetype close = fmt.indexOf(QLatin1Char('}'), i);
-            bool ok = false;
-            const int n = close > i ? QStringView(fmt).sliced(i + 1, close - i - 1).toInt(&ok) : 0;
-            if (ok) {
-                if (n >= 1 && n <= args.size())
-                    out += args[n - 1];
-                i = close;
-                continue;
-            }
+    const QStringView f(fmt);
+    qsizetype i = 0; // the text from here to the next '{' is copied as it is
+    while (i < f.size()) {
+        const qsizetype open = f.indexOf(u'{', i);
+        if (open < 0) {
+            out += f.sliced(i);
+            break;
         }
-        out += fmt[i];
+        out += f.sliced(i, open - i);
+        const qsizetype close = f.indexOf(u'}', open);
+        bool ok = false;
+        const int n = close > open ? f.sliced(open + 1, close - open - 1).toInt(&ok) : 0;
+        if (ok) {
+            if (n >= 1 && n <= args.size())
+                out += args[n - 1];
+            i = close + 1;
+        } else {
+            out += u'{';
+            i = open + 1;
+        }
     }
     return out;
 }
@@ -338,9 +345,9 @@ QString sanitizeTitle(const QString &title)
     };
     static const QList<Replacement> table = {
         {QRegularExpression(QStringLiteral("syz-executor\\.?[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syz-executor"),
-            [](const QString &t) { return t.contains(QLatin1String("syz-executor")); }},
+            [](const QString &t) { return t.contains(u'z') && t.contains(QLatin1String("syz-executor")); }},
         {QRegularExpression(QStringLiteral("syzkaller[0-9]+((/|:)[0-9]+)?")), QStringLiteral("syzkaller"),
-            [](const QString &t) { return t.contains(QLatin1String("syzkaller")); }},
+            [](const QString &t) { return t.contains(u'z') && t.contains(QLatin1String("syzkaller")); }},
         {QRegularExpression(QStringLiteral("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}")), QStringLiteral("\\1ADDR"),
             [](const QString &t) {
                 return hasRun(t, 6, [](QChar c) {
@@ -353,9 +360,10 @@ QString sanitizeTitle(const QString &title)
         {QRegularExpression(QStringLiteral("(\\.\\w+)(:[0-9]+)+")), QStringLiteral("\\1:LINE"),
             [](const QString &t) { return t.contains(QLatin1Char(':')) && t.contains(QLatin1Char('.')); }},
         {QRegularExpression(QStringLiteral("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+")),
-            QStringLiteral("\\1"), [](const QString &t) { return t.contains(QLatin1String("+0x")); }},
+            QStringLiteral("\\1"),
+            [](const QString &t) { return t.contains(u'+') && t.contains(QLatin1String("+0x")); }},
         {QRegularExpression(QStringLiteral("CPU#[0-9]+")), QStringLiteral("CPU"),
-            [](const QString &t) { return t.contains(QLatin1String("CPU#")); }},
+            [](const QString &t) { return t.contains(u'#') && t.contains(QLatin1String("CPU#")); }},
         {QRegularExpression(QStringLiteral("(\\W)(\\d+)(\\W|$)")), QStringLiteral("\\1NUM\\3"),
             [](const QString &t) {
                 // A digit right after a character that is not an ASCII letter, digit or '_'.

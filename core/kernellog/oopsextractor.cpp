@@ -218,6 +218,29 @@ bool isRuler(QByteArrayView t)
     return detail::hasPrefix(t, "====================");
 }
 
+// Whether t holds a timestamp "[ 12.345678]" (the regular expression "\[ *[0-9]+\.[0-9]+\]",
+// without running one per report).
+bool holdsTimestamp(QStringView t)
+{
+    const auto digitsFrom = [t](qsizetype p) {
+        while (p < t.size() && t[p] >= u'0' && t[p] <= u'9')
+            ++p;
+        return p;
+    };
+    for (qsizetype open = t.indexOf(u'['); open >= 0; open = t.indexOf(u'[', open + 1)) {
+        qsizetype p = open + 1;
+        while (p < t.size() && t[p] == u' ')
+            ++p;
+        const qsizetype seconds = digitsFrom(p);
+        if (seconds == p || seconds >= t.size() || t[seconds] != u'.')
+            continue;
+        const qsizetype fraction = digitsFrom(seconds + 1);
+        if (fraction > seconds + 1 && fraction < t.size() && t[fraction] == u']')
+            return true;
+    }
+    return false;
+}
+
 // Lines that belong to a report's body even though they are not frames.
 bool looksLikeReportBody(const ParsedLine &p)
 {
@@ -529,8 +552,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         if (!traceSeen)
             e.truncatedWhy = QStringLiteral("the report has no call trace: it was cut short");
     }
-    static const QRegularExpression timestampInTitle(QStringLiteral("\\[ *[0-9]+\\.[0-9]+\\]"));
-    if (e.truncatedWhy.isEmpty() && e.title.contains(timestampInTitle))
+    if (e.truncatedWhy.isEmpty() && holdsTimestamp(e.title))
         e.truncatedWhy = QStringLiteral("another message was printed into the middle of the report's first line");
     e.truncated = !e.truncatedWhy.isEmpty();
     ++m_found;

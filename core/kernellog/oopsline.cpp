@@ -507,8 +507,12 @@ quint64 LiteralSet::find(QByteArrayView line) const
 #ifdef KMR_HAVE_TEDDY
     if (kHaveAvx2) {
         quint64 found = 0;
-        teddyScan(m_nibbles, line.data(), line.size(), m_skipPrefix,
-            [&](qsizetype at, unsigned buckets) { found |= verify(line, at, buckets); });
+        teddyScan(m_nibbles, line.data(), line.size(), m_skipPrefix, [&](qsizetype at, unsigned buckets) {
+            quint32 w;
+            std::memcpy(&w, line.data() + at, 4);
+            if (mayStart(w)) // most positions that pass the filter stop here, without a call
+                found |= verify(line, at, buckets);
+        });
         return found;
     }
 #endif
@@ -667,7 +671,7 @@ qsizetype skipPc(QByteArrayView v, qsizetype p)
 
 // The end of the run of isFuncChar() characters at v[p]: 16 bytes at a time where there are that
 // many.
-qsizetype funcCharsEnd(QByteArrayView v, qsizetype p)
+inline qsizetype funcCharsEnd(QByteArrayView v, qsizetype p)
 {
     const qsizetype n = v.size();
 #ifdef __SSE2__

@@ -162,6 +162,7 @@ private Q_SLOTS:
     void findBytesFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
     void frameFunctionsAsDocumented();
+    void internedNamesKeepTheirText();
 };
 
 void TestOopsLine::initTestCase()
@@ -364,6 +365,36 @@ void TestOopsLine::frameFunctionsAsDocumented()
     }
     qInfo("%d frames, %d ARM frames", frames, armFrames);
     QVERIFY(frames > 5000 && armFrames > 500);
+}
+
+// internedName() gives each text its own entry, the same one again while it is remembered (the
+// table grows, and is forgotten past 100000 names), whatever the length and bytes of the name.
+void TestOopsLine::internedNamesKeepTheirText()
+{
+    const auto nameOf = [](int i) {
+        QByteArray n = "f" + QByteArray::number(i * 2654435761u % 1000003);
+        if (i % 3 == 0)
+            n += QByteArray(i % 17, char('a' + i % 26)) + "\xe9";
+        return n;
+    };
+    QVERIFY(internedName("").name.isEmpty());
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 120000; ++i) {
+            const QByteArray n = nameOf(i);
+            InternedName &entry = internedName(n);
+            QCOMPARE(entry.name, QString::fromLatin1(n));
+            if (entry.verdicts.isEmpty())
+                entry.verdicts.append({&entry, i % 2 == 0});
+        }
+    }
+    // The last names are still there with what was recorded on them; the first were forgotten.
+    for (int i = 119000; i < 120000; ++i) {
+        const InternedName &entry = internedName(nameOf(i));
+        QCOMPARE(entry.verdicts.size(), 1);
+        QCOMPARE(entry.verdicts.first().second, i % 2 == 0);
+    }
+    QVERIFY(internedName(nameOf(5)).verdicts.isEmpty());
+    QCOMPARE(internLatin1("\xe9t\xe9"), QString::fromLatin1("\xe9t\xe9"));
 }
 
 QTEST_GUILESS_MAIN(TestOopsLine)

@@ -11,6 +11,30 @@
 
 #include <cstdio>
 
+namespace {
+
+// The bundle (or sample) named on the command line, opened on a worker while the window shows.
+// If it cannot be opened the program ends as before, the reader's message on stderr and exit code 6
+// (bad input, as kmodrescue-cli says it); a Cancel shows the live system instead.
+void openAtStart(kmr::MainWindow &window, const QString &file)
+{
+    auto *bundles = window.findChild<kmr::BundleActions *>();
+    auto *once = new QObject(bundles); // the connections below end with the first answer
+    QObject::connect(bundles, &kmr::BundleActions::openFailed, once, [once](const QString &, const QString &error) {
+        std::fprintf(stderr, "kmodrescue: %s\n", qPrintable(error));
+        once->deleteLater();
+        QApplication::exit(6);
+    });
+    QObject::connect(bundles, &kmr::BundleActions::bundleOpened, once, &QObject::deleteLater);
+    QObject::connect(bundles, &kmr::BundleActions::openCancelled, once, [&window, once] {
+        once->deleteLater();
+        window.refresh();
+    });
+    bundles->startOpen(file);
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
@@ -57,14 +81,7 @@ int main(int argc, char *argv[])
     QSettings settings;
     window.restoreSettings(settings);
     if (openRecorded) {
-        auto *bundles = window.findChild<kmr::BundleActions *>();
-        QString error;
-        const bool ok = parser.isSet(sampleOption) ? bundles->openSample(&error)
-                                                   : bundles->openBundle(parser.value(bundleOption), &error);
-        if (!ok) {
-            std::fprintf(stderr, "kmodrescue: %s\n", qPrintable(error));
-            return 6; // bad input, as kmodrescue-cli says it
-        }
+        openAtStart(window, parser.isSet(sampleOption) ? kmr::bundle::sampleBundlePath() : parser.value(bundleOption));
     } else if (parser.isSet(autoOption)) {
         window.setAutoRefresh(true);
     }

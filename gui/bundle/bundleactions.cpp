@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "bundleactions.h"
 
+#include "bundle/bundlelog.h"
 #include "bundle/bundlerecordings.h"
 #include "bundle/samplebundle.h"
 #include "diagnosis/diagnosistab.h"
@@ -15,10 +16,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QToolBar>
 
@@ -34,6 +37,7 @@ BundleActions::BundleActions(MainWindow *window)
     open->setToolTip(
         QStringLiteral("Open a diagnostic bundle exported on another machine, or a sosreport tarball (read-only)"));
     connect(open, &QAction::triggered, this, &BundleActions::chooseAndOpen);
+    buildCancelButton();
     m_openDirectory = new QAction(QStringLiteral("Open Unpacked &sosreport…"), this);
     m_openDirectory->setObjectName(QStringLiteral("actionOpenSosDirectory"));
     m_openDirectory->setToolTip(QStringLiteral("Open the directory a sos report tarball unpacks to (read-only)"));
@@ -43,11 +47,8 @@ BundleActions::BundleActions(MainWindow *window)
     sample->setToolTip(QStringLiteral("A bundle recorded in the kmodrescue lab on a real kernel with stuck test "
                                       "modules (read-only; not this machine)"));
     sample->setVisible(bundle::haveSampleBundle());
-    connect(sample, &QAction::triggered, this, [this] {
-        QString error;
-        if (!openSample(&error))
-            QMessageBox::warning(m_window, QStringLiteral("Open the Sample Bundle"), error);
-    });
+    connect(sample, &QAction::triggered, this,
+        [this] { startOpen(bundle::sampleBundlePath(), QStringLiteral("Open the Sample Bundle")); });
 
     m_export = new QAction(QStringLiteral("&Export Diagnostic Bundle…"), this);
     m_export->setObjectName(QStringLiteral("actionExportBundle"));
@@ -90,36 +91,146 @@ QString BundleActions::bannerText() const
 namespace {
 const QString kReadOnlyWhy = QStringLiteral(
     "A recorded bundle is shown: nothing on this machine is changed from it. Go Back to Live System first.");
+
+// What the texts call FILE: the sample by its name, not its resource path.
+QString nameOf(const QString &file)
+{
+    return bundle::isSampleBundle(file) ? QStringLiteral("the sample bundle") : file;
+}
 } // namespace
+
+// What a worker hands the GUI thread: the parsed bundle, or why it could not be opened.
+struct BundleActions::ReadResult {
+    bool ok = false;
+    bundle::BundleContents contents;
+    QString error;
+    qint64 msecs = 0; // reading and parsing it took
+};
+
+// Reads, decompresses and parses FILE. Touches no widget and no model: it runs on a worker.
+BundleActions::ReadResult BundleActions::readBundle(const QString &file)
+{
+    ReadResult r;
+    QElapsedTimer t;
+    t.start();
+    bundle::BundleError kind = bundle::BundleError::None;
+    try {
+        r.ok = bundle::openBundle(file, &r.contents, &kind, &r.error);
+    } catch (const std::exception &e) { // never let a reader bug end the app in a worker
+        r.ok = false;
+        r.error = file + QStringLiteral(": cannot be opened: ") + QString::fromLocal8Bit(e.what())
+            + QStringLiteral(". Please report this with the file.");
+    }
+    if (r.ok && bundle::isSampleBundle(file)) // the window title and status bar say what it is, not a resource path
+        r.contents.snapshot.source = QStringLiteral("bundle:sample from the kmodrescue lab");
+    r.msecs = t.elapsed();
+    return r;
+}
 
 bool BundleActions::openBundle(const QString &file, QString *error)
 {
-    bundle::BundleContents c;
-    bundle::BundleError kind = bundle::BundleError::None;
-    if (!bundle::openBundle(file, &c, &kind, error))
+    cancelOpen(); // an open started earlier must not replace this one when it finishes
+    ReadResult r = readBundle(file);
+    if (!r.ok) {
+        if (error)
+            *error = r.error;
         return false;
+    }
+    show(file, std::move(r.contents));
+    return true;
+}
+
+bool BundleActions::startOpen(const QString &file, const QString &errorTitle)
+{
+    if (isOpening())
+        return false; // the open actions are disabled meanwhile; a caller that did not check is refused
+    setOpening(file);
+    m_errorTitle = errorTitle;
+    m_opening.startJob([file](const std::function<bool()> &) { return readBundle(file); },
+        [this, file](ReadResult r) { finishOpen(file, std::move(r)); });
+    return true;
+}
+
+void BundleActions::finishOpen(const QString &file, ReadResult r)
+{
+    setOpening(QString());
+    if (!r.ok) { // what was shown stays as it was
+        Q_EMIT openFailed(file, r.error);
+        if (!m_errorTitle.isEmpty())
+            QMessageBox::warning(m_window, m_errorTitle, r.error);
+        return;
+    }
+    QElapsedTimer t;
+    t.start();
+    show(file, std::move(r.contents));
+    qCDebug(lcBundle) << "opened" << file << "- read and parsed on a worker in" << r.msecs
+                      << "ms, shown on the GUI thread in" << t.elapsed() << "ms";
+    Q_EMIT bundleOpened(file);
+}
+
+void BundleActions::cancelOpen()
+{
+    if (!isOpening())
+        return;
+    m_opening.cancel(); // the worker's result is dropped when it comes
+    const QString file = m_openingFile;
+    setOpening(QString());
+    m_window->statusBar()->showMessage(QStringLiteral("Opening %1 cancelled").arg(nameOf(file)), 5000);
+    Q_EMIT openCancelled(file);
+}
+
+// While FILE is being opened (empty: no longer) the status bar says so and offers Cancel, and
+// the open actions are disabled.
+void BundleActions::setOpening(const QString &file)
+{
+    const bool busy = !file.isEmpty();
+    m_openingFile = file;
+    for (QAction *a : {m_window->openBundleAction(), m_window->openSampleAction(), m_openDirectory})
+        a->setEnabled(!busy);
+    m_cancelOpen->setVisible(busy);
+    QStatusBar *status = m_window->statusBar();
+    if (busy) {
+        const QString name = nameOf(file);
+        m_openingMessage = QStringLiteral("Opening %1\u2026").arg(name);
+        status->showMessage(m_openingMessage);
+        m_cancelOpen->setToolTip(QStringLiteral("Stop opening %1: what is shown now stays (Esc)").arg(name));
+    } else if (status->currentMessage() == m_openingMessage) {
+        status->clearMessage();
+    }
+}
+
+void BundleActions::buildCancelButton()
+{
+    m_cancelOpen = new QPushButton(QStringLiteral("Cancel"), m_window);
+    m_cancelOpen->setObjectName(QStringLiteral("cancelOpenBundle"));
+    m_cancelOpen->setShortcut(QKeySequence::Cancel);
+    connect(m_cancelOpen, &QPushButton::clicked, this, &BundleActions::cancelOpen);
+    m_window->statusBar()->addPermanentWidget(m_cancelOpen);
+    m_cancelOpen->hide();
+}
+
+// Shows a parsed bundle in every view (GUI thread).
+void BundleActions::show(const QString &file, bundle::BundleContents c)
+{
     const bool sample = bundle::isSampleBundle(file);
-    if (sample) // the window title and status bar say what it is, not a resource path
-        c.snapshot.source = QStringLiteral("bundle:sample from the kmodrescue lab");
-    m_contents = c;
+    m_contents = std::move(c);
     m_open = true;
     m_file = file;
     // Read-only: nothing privileged is offered for another machine's modules.
     m_window->setReadOnly(true, kReadOnlyWhy);
     m_export->setEnabled(false);
     m_export->setToolTip(QStringLiteral("A bundle is shown: go Back to Live System to export this machine's"));
-    m_bannerLabel->setText(sample ? bundle::sampleBundleBanner(c) : bannerFor(file, c));
+    m_bannerLabel->setText(sample ? bundle::sampleBundleBanner(m_contents) : bannerFor(file, m_contents));
     // The text may be elided: the tooltip has all of it, and why each missing part is missing.
     QStringList missing;
-    for (auto it = c.absentWhy.constBegin(); it != c.absentWhy.constEnd(); ++it)
+    for (auto it = m_contents.absentWhy.constBegin(); it != m_contents.absentWhy.constEnd(); ++it)
         missing << it.key() + QStringLiteral(": ") + it.value();
     m_bannerLabel->setToolTip(m_bannerLabel->text()
         + (missing.isEmpty() ? QString() : QStringLiteral("\n\nNot in it:\n") + missing.join(QLatin1Char('\n'))));
     m_banner->setStyleSheet(sample ? QStringLiteral("QToolBar { background: #fff4d6; }") : QString());
     m_banner->show();
-    showInTabs(c, sample ? QStringLiteral("the sample bundle") : file);
-    m_window->setSnapshot(c.snapshot);
-    return true;
+    showInTabs(m_contents, nameOf(file));
+    m_window->setSnapshot(m_contents.snapshot);
 }
 
 QString BundleActions::bannerFor(const QString &file, const bundle::BundleContents &c)
@@ -168,6 +279,7 @@ void BundleActions::closeBundle()
 {
     if (!m_open)
         return;
+    cancelOpen(); // the user's last choice wins: a bundle still being opened is not shown over the live system
     m_open = false;
     m_banner->hide();
     m_window->setReadOnly(false);
@@ -211,11 +323,8 @@ void BundleActions::chooseDirectoryAndOpen()
 
 void BundleActions::openChosen(const QString &path, const QString &title)
 {
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!openBundle(path, &error))
-        QMessageBox::warning(m_window, title, error);
+    if (!path.isEmpty())
+        startOpen(path, title);
 }
 
 void BundleActions::exportBundle()

@@ -21,6 +21,7 @@
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -64,9 +65,18 @@ private Q_SLOTS:
                 sampleButton = b;
         QVERIFY(sampleButton && sampleButton->isVisible());
         QCOMPARE(sampleButton->text(), QStringLiteral("Open the Sample Bundle"));
-        QTest::mouseClick(sampleButton, Qt::LeftButton);
         auto *actions = w.findChild<BundleActions *>();
+        QSignalSpy opened(actions, &BundleActions::bundleOpened);
+        QTest::mouseClick(sampleButton, Qt::LeftButton);
+        // Read on a worker: the status bar says what is being opened, and the button waits.
+        QVERIFY(actions->isOpening());
+        QCOMPARE(w.statusBar()->currentMessage(), QStringLiteral("Opening the sample bundle\u2026"));
+        QVERIFY(!sampleButton->isEnabled());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.at(0).at(0).toString(), bundle::sampleBundlePath());
         QVERIFY(actions->bundleOpen() && actions->showsSample());
+        QVERIFY(sampleButton->isEnabled());
+        QVERIFY(w.statusBar()->currentMessage().isEmpty());
         QVERIFY(!w.showsNoModuleSupportPage());
         QVERIFY(w.moduleView()->isVisible());
         // Back to the live (here: fixture) system: the plain-words page again.

@@ -80,6 +80,18 @@ QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size)
         .arg(rules.noun, mib(cap), mib(size), rules.getAgain);
 }
 
+bool readCancelled(
+    const QString &file, const ArchiveRules &rules, const ReadLimits &limits, BundleError *error, QString *message)
+{
+    if (!limits.cancelled || !limits.cancelled())
+        return false;
+    if (error)
+        *error = BundleError::Cancelled;
+    if (message)
+        *message = file + QStringLiteral(": reading the %1 was cancelled. Open it again to see it.").arg(rules.noun);
+    return true;
+}
+
 bool nonGzipTarMagic(const QByteArray &head)
 {
     return head.startsWith(QByteArray("\xfd"
@@ -200,6 +212,8 @@ private:
     // Adds `n` bytes to the scanned total, and to the kept total when `kept`.
     bool count(qint64 n, bool kept)
     {
+        if (readCancelled(m_file, m_rules, m_limits, &m_error, &m_message))
+            return false;
         m_scanned += n;
         if (m_scanned > m_limits.maxScannedSize)
             return totalTooLarge(m_limits.maxScannedSize, m_scanned);

@@ -53,5 +53,8 @@ QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const
 QString specialEntryMessage(const ArchiveRules &rules, const QString &path);
 QString memberTooLargeMessage(const ArchiveRules &rules, const ReadLimits &limits, const QString &path, qint64 size);
 QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size);
+// Whether limits.cancelled says stop; then *error and *message say the read was cancelled.
+bool readCancelled(
+    const QString &file, const ArchiveRules &rules, const ReadLimits &limits, BundleError *error, QString *message);
 
 } // namespace kmr::bundle

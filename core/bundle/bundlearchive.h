@@ -45,6 +45,7 @@ enum class BundleError {
     BadMember, // a member's content cannot be parsed (snapshot.json, ...)
     NotASosReport, // a directory or tar with none of sos's own files (sos_commands/, sos_reports/, version.txt)
     NoModuleList, // a sosreport without /proc/modules or lsmod (taken without the kernel plugin)
+    Cancelled, // ReadLimits::cancelled said stop (the GUI's Cancel)
 };
 QString toString(BundleError e); // stable id: "checksum-mismatch", ...
 
@@ -60,6 +61,9 @@ struct ReadLimits {
     // Every member, read or skipped: a sosreport's members kmodrescue does not need still have to
     // be decompressed to get past them.
     qint64 maxScannedSize = 4LL * 1024 * 1024 * 1024;
+    // Asked as the read goes on (each 64 KiB kept, each member skipped, each file of an unpacked
+    // sosreport): true stops it with BundleError::Cancelled. Parsing what was read is not stopped.
+    std::function<bool()> cancelled;
 };
 
 // Reads a bundle entirely in memory: nothing is ever extracted to disk. Returns false and sets

@@ -53,6 +53,8 @@ QString toString(BundleError e)
         return QStringLiteral("not-a-sosreport");
     case BundleError::NoModuleList:
         return QStringLiteral("no-module-list");
+    case BundleError::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return QStringLiteral("unknown");
 }

@@ -160,6 +160,8 @@ bool readSosDirectory(const QString &dir, SosTree *out, BundleError *error, QStr
         top, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System | QDir::Hidden, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         it.next();
+        if (readCancelled(dir, sosRules(), limits, error, message))
+            return false;
         if (!readDirEntry(top, it.fileInfo(), limits, &entries, &total, error, message))
             return false;
     }

@@ -108,14 +108,17 @@ struct BundleActions::ReadResult {
 };
 
 // Reads, decompresses and parses FILE. Touches no widget and no model: it runs on a worker.
-BundleActions::ReadResult BundleActions::readBundle(const QString &file)
+// `cancelled` (the worker's) stops the reading early once the open was dropped.
+BundleActions::ReadResult BundleActions::readBundle(const QString &file, const std::function<bool()> &cancelled)
 {
     ReadResult r;
     QElapsedTimer t;
     t.start();
     bundle::BundleError kind = bundle::BundleError::None;
     try {
-        r.ok = bundle::openBundle(file, &r.contents, &kind, &r.error);
+        bundle::ReadLimits limits;
+        limits.cancelled = cancelled;
+        r.ok = bundle::openBundle(file, &r.contents, &kind, &r.error, limits);
     } catch (const std::exception &e) { // never let a reader bug end the app in a worker
         r.ok = false;
         r.error = file + QStringLiteral(": cannot be opened: ") + QString::fromLocal8Bit(e.what())
@@ -146,7 +149,7 @@ bool BundleActions::startOpen(const QString &file, const QString &errorTitle)
         return false; // the open actions are disabled meanwhile; a caller that did not check is refused
     setOpening(file);
     m_errorTitle = errorTitle;
-    m_opening.startJob([file](const std::function<bool()> &) { return readBundle(file); },
+    m_opening.startJob([file](const std::function<bool()> &cancelled) { return readBundle(file, cancelled); },
         [this, file](ReadResult r) { finishOpen(file, std::move(r)); });
     return true;
 }
@@ -172,7 +175,7 @@ void BundleActions::cancelOpen()
 {
     if (!isOpening())
         return;
-    m_opening.cancel(); // the worker's result is dropped when it comes
+    m_opening.cancel(); // the worker stops reading soon; whatever it returns is dropped
     const QString file = m_openingFile;
     setOpening(QString());
     m_window->statusBar()->showMessage(QStringLiteral("Opening %1 cancelled").arg(nameOf(file)), 5000);

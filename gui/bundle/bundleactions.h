@@ -74,7 +74,7 @@ Q_SIGNALS:
 
 private:
     struct ReadResult;
-    static ReadResult readBundle(const QString &file);
+    static ReadResult readBundle(const QString &file, const std::function<bool()> &cancelled = {});
     void finishOpen(const QString &file, ReadResult r);
     void setOpening(const QString &file);
     void buildCancelButton();

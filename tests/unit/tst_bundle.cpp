@@ -47,6 +47,15 @@ QList<BundleMember> smallMembers()
         {QStringLiteral("snapshot.json"), QByteArray("{}")}, {QStringLiteral("kernel-log.txt"), QByteArray("hello\n")}};
 }
 
+// 20,000 numbered log lines: a bundle of them is read in many 64 KiB pieces.
+QByteArray manyLines()
+{
+    QByteArray text;
+    for (int i = 0; i < 20000; ++i)
+        text += "[ " + QByteArray::number(i) + ".000000] line number " + QByteArray::number(i * 7919) + "\n";
+    return text;
+}
+
 QList<RawEntry> asRaw(const QList<BundleMember> &members)
 {
     QList<RawEntry> out;
@@ -66,6 +75,7 @@ private Q_SLOTS:
     void badBundle_data();
     void badBundle();
     void bombWithDefaultLimitsIsRefusedAtTheHeader();
+    void cancelledReadStops();
     void killDuringExportLeavesNothing();
     void writeIntoMissingDirectoryFails();
     void recordingsRoundTrip();
@@ -247,11 +257,8 @@ void TestBundle::badBundle()
         writeFile(file, QByteArray());
     } else if (kind == "truncated" || kind.startsWith("corrupt")) {
         // A real bundle, big enough that the cut or the flipped bytes land inside the gzip stream.
-        QByteArray text;
-        for (int i = 0; i < 20000; ++i)
-            text += "[ " + QByteArray::number(i) + ".000000] line number " + QByteArray::number(i * 7919) + "\n";
         QString message;
-        QVERIFY2(writeBundleArchive(file, {{"kernel-log.txt", text}}, {}, &message), qPrintable(message));
+        QVERIFY2(writeBundleArchive(file, {{"kernel-log.txt", manyLines()}}, {}, &message), qPrintable(message));
         QByteArray bytes = readAll(file);
         if (kind == "truncated") {
             bytes.truncate(bytes.size() / 2);
@@ -356,6 +363,33 @@ bool writeHeaderOnlyBomb(const QString &file, qint64 declared)
     const bool ok = archive_write_close(a) == ARCHIVE_OK;
     archive_write_free(a);
     return ok;
+}
+
+// The GUI's Cancel: ReadLimits::cancelled is asked while the archive is read; true stops the read
+// at once with its own error, false lets it read the whole bundle.
+void TestBundle::cancelledReadStops()
+{
+    const QString file = m_tmp.filePath("cancelled.tar.gz");
+    QString message;
+    QVERIFY2(writeBundleArchive(file, {{"kernel-log.txt", manyLines()}}, {}, &message), qPrintable(message));
+    int asked = 0;
+    ReadLimits limits;
+    limits.cancelled = [&asked] {
+        ++asked;
+        return false;
+    };
+    BundleArchive a;
+    BundleError error = BundleError::None;
+    QVERIFY2(readBundleArchive(file, &a, &error, &message, limits), qPrintable(message));
+    QVERIFY2(asked > 5, qPrintable(QString::number(asked)));
+    QCOMPARE(a.members.value("kernel-log.txt"), manyLines());
+
+    asked = 0;
+    limits.cancelled = [&asked] { return ++asked > 1; }; // stop at the second question
+    QVERIFY(!readBundleArchive(file, &a, &error, &message, limits));
+    QCOMPARE(toString(error), QStringLiteral("cancelled"));
+    QCOMPARE(asked, 2);
+    QCOMPARE(message, file + ": reading the bundle was cancelled. Open it again to see it.");
 }
 
 void TestBundle::bombWithDefaultLimitsIsRefusedAtTheHeader()

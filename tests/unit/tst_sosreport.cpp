@@ -103,6 +103,8 @@ private Q_SLOTS:
     void hostileTarball();
     void hostileDirectory_data();
     void hostileDirectory();
+    void cancelledReadStops_data();
+    void cancelledReadStops();
 
 private:
     QTemporaryDir m_tmp;
@@ -519,6 +521,42 @@ void TestSosReport::hostileDirectory()
     QVERIFY(!openBundle(dir, &out, &error, &message, limits));
     QCOMPARE(toString(error), expectedError);
     QVERIFY2(message.contains(messagePart), qPrintable(message));
+}
+
+// The GUI's Cancel: ReadLimits::cancelled is asked while a tarball or a directory is read; true
+// stops the read at once with its own error, false lets the report open as usual.
+void TestSosReport::cancelledReadStops_data()
+{
+    QTest::addColumn<bool>("tarball");
+    QTest::newRow("directory") << false;
+    QTest::newRow("xz tarball") << true;
+}
+
+void TestSosReport::cancelledReadStops()
+{
+    QFETCH(bool, tarball);
+    const QString path = tarball ? m_tmp.filePath(Top + "-cancel.tar.xz") : fixture();
+    if (tarball)
+        QVERIFY(writeRawTar(path, fixtureEntries(), "xz"));
+    int asked = 0;
+    ReadLimits limits;
+    limits.cancelled = [&asked] {
+        ++asked;
+        return false;
+    };
+    BundleContents c;
+    BundleError error = BundleError::None;
+    QString message;
+    QVERIFY2(openBundle(path, &c, &error, &message, limits), qPrintable(message));
+    QVERIFY2(asked > 5, qPrintable(QString::number(asked)));
+    QCOMPARE(c.snapshot.modules.size(), 24);
+
+    asked = 0;
+    limits.cancelled = [&asked] { return ++asked > 1; }; // stop at the second question
+    QVERIFY(!openBundle(path, &c, &error, &message, limits));
+    QCOMPARE(toString(error), QStringLiteral("cancelled"));
+    QCOMPARE(asked, 2);
+    QCOMPARE(message, path + ": reading the sosreport was cancelled. Open it again to see it.");
 }
 
 QTEST_GUILESS_MAIN(TestSosReport)

@@ -5,6 +5,7 @@
 #include "bundle/bundlecontents.h"
 #include "bundle/bundlerecordings.h"
 #include "diagnosis/unloadjson.h"
+#include "cancelprobe.h"
 #include "rawtar.h"
 
 #include "../labtrace.h"
@@ -372,23 +373,16 @@ void TestBundle::cancelledReadStops()
     const QString file = m_tmp.filePath("cancelled.tar.gz");
     QString message;
     QVERIFY2(writeBundleArchive(file, {{"kernel-log.txt", manyLines()}}, {}, &message), qPrintable(message));
-    int asked = 0;
-    ReadLimits limits;
-    limits.cancelled = [&asked] {
-        ++asked;
-        return false;
-    };
+    CancelProbe probe;
     BundleArchive a;
     BundleError error = BundleError::None;
-    QVERIFY2(readBundleArchive(file, &a, &error, &message, limits), qPrintable(message));
-    QVERIFY2(asked > 5, qPrintable(QString::number(asked)));
+    QVERIFY2(readBundleArchive(file, &a, &error, &message, probe.limits(0)), qPrintable(message));
+    QVERIFY2(probe.asked > 5, qPrintable(QString::number(probe.asked)));
     QCOMPARE(a.members.value("kernel-log.txt"), manyLines());
 
-    asked = 0;
-    limits.cancelled = [&asked] { return ++asked > 1; }; // stop at the second question
-    QVERIFY(!readBundleArchive(file, &a, &error, &message, limits));
+    QVERIFY(!readBundleArchive(file, &a, &error, &message, probe.limits(2))); // stop at the second question
     QCOMPARE(toString(error), QStringLiteral("cancelled"));
-    QCOMPARE(asked, 2);
+    QCOMPARE(probe.asked, 2);
     QCOMPARE(message, file + ": reading the bundle was cancelled. Open it again to see it.");
 }
 

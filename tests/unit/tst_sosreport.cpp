@@ -6,6 +6,7 @@
 #include "bundle/sosreport.h"
 #include "bundle/sosreport_p.h"
 #include "kernellog/dmesgparser.h"
+#include "cancelprobe.h"
 #include "rawtar.h"
 #include "snapshot/procmodules.h"
 
@@ -538,24 +539,17 @@ void TestSosReport::cancelledReadStops()
     const QString path = tarball ? m_tmp.filePath(Top + "-cancel.tar.xz") : fixture();
     if (tarball)
         QVERIFY(writeRawTar(path, fixtureEntries(), "xz"));
-    int asked = 0;
-    ReadLimits limits;
-    limits.cancelled = [&asked] {
-        ++asked;
-        return false;
-    };
+    CancelProbe probe;
     BundleContents c;
     BundleError error = BundleError::None;
     QString message;
-    QVERIFY2(openBundle(path, &c, &error, &message, limits), qPrintable(message));
-    QVERIFY2(asked > 5, qPrintable(QString::number(asked)));
+    QVERIFY2(openBundle(path, &c, &error, &message, probe.limits(0)), qPrintable(message));
+    QVERIFY2(probe.asked > 5, qPrintable(QString::number(probe.asked)));
     QCOMPARE(c.snapshot.modules.size(), 24);
 
-    asked = 0;
-    limits.cancelled = [&asked] { return ++asked > 1; }; // stop at the second question
-    QVERIFY(!openBundle(path, &c, &error, &message, limits));
+    QVERIFY(!openBundle(path, &c, &error, &message, probe.limits(2))); // stop at the second question
     QCOMPARE(toString(error), QStringLiteral("cancelled"));
-    QCOMPARE(asked, 2);
+    QCOMPARE(probe.asked, 2);
     QCOMPARE(message, path + ": reading the sosreport was cancelled. Open it again to see it.");
 }
 

@@ -196,7 +196,7 @@ void BundleActions::setOpening(const QString &file)
         const QString name = nameOf(file);
         m_openingMessage = QStringLiteral("Opening %1\u2026").arg(name);
         status->showMessage(m_openingMessage);
-        m_cancelOpen->setToolTip(QStringLiteral("Stop opening %1: what is shown now stays (Esc)").arg(name));
+        m_cancelOpen->setToolTip(QStringLiteral("Stop opening %1: what is shown now stays").arg(name));
     } else if (status->currentMessage() == m_openingMessage) {
         status->clearMessage();
     }
@@ -206,7 +206,6 @@ void BundleActions::buildCancelButton()
 {
     m_cancelOpen = new QPushButton(QStringLiteral("Cancel"), m_window);
     m_cancelOpen->setObjectName(QStringLiteral("cancelOpenBundle"));
-    m_cancelOpen->setShortcut(QKeySequence::Cancel);
     connect(m_cancelOpen, &QPushButton::clicked, this, &BundleActions::cancelOpen);
     m_window->statusBar()->addPermanentWidget(m_cancelOpen);
     m_cancelOpen->hide();

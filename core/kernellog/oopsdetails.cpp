@@ -4,6 +4,7 @@
 
 #include <QtAlgorithms>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <vector>
@@ -233,6 +234,21 @@ bool faultingFromRipLine(QByteArrayView v, Symbol *sym)
     return p >= 0 && parseSymbolAt(v, p, sym);
 }
 
+// Where the "] " closing a "[<ffffffff81234567>]" at p is: at most 24 bytes on (-1 when not).
+qsizetype pcEnd(QByteArrayView v, qsizetype p)
+{
+    const qsizetype last = std::min(p + 24, v.size() - 2); // the last place "] " may start
+    for (qsizetype at = p; at <= last; ++at) {
+        const void *close = std::memchr(v.data() + at, ']', size_t(last - at + 1));
+        if (!close)
+            return -1;
+        at = static_cast<const char *>(close) - v.data();
+        if (v[at + 1] == ' ')
+            return at;
+    }
+    return -1;
+}
+
 // A frame line: the symbol, and whether it is a "? " one.
 struct FrameAt {
     Symbol symbol;
@@ -247,8 +263,8 @@ bool parseFrameAt(QByteArrayView v, FrameAt *out)
     while (p < n && v[p] == ' ')
         ++p;
     for (int pcs = 0; pcs < 2 && p < n && v[p] == '['; ++pcs) {
-        const qsizetype close = v.indexOf("] ", p);
-        if (close < 0 || close - p > 24)
+        const qsizetype close = pcEnd(v, p);
+        if (close < 0)
             return false;
         p = close + 2;
     }

@@ -395,7 +395,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     size_t reportEnd = 0;
     bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
     int textLines = 0;
-    const int minLines = header.text.contains("BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
+    const int minLines = detail::contains(header.text, "BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
     int resume = -1;
 
     int here = at;
@@ -514,7 +514,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         const ParsedLine &pp = m_lines.parsed(before[i]);
         if (pp.context != ctx)
             break;
-        if (pp.message.contains("[ cut here ]") || pp.message.contains("--- cut here ---") || isRuler(pp.message)) {
+        if (detail::contains(pp.message, "[ cut here ]") || detail::contains(pp.message, "--- cut here ---")
+            || isRuler(pp.message)) {
             from = i;
             break;
         }

@@ -478,7 +478,7 @@ OopsGroup group(const char *header, const QList<F> &formats, const QList<const c
         if (plain)
             g.suppressionLiterals.append(QByteArray(s));
         else
-            g.suppressions.append(re(s));
+            g.suppressions.append({re(s), requiredLiterals(s)});
     }
     // A LiteralSet takes up to 64 texts of at least 4 bytes each.
     const bool fits = !g.suppressionLiterals.isEmpty() && g.suppressionLiterals.size() <= 64
@@ -539,8 +539,12 @@ bool OopsGroup::suppressed(QByteArrayView line) const
         }
     }
     const detail::Subject text(line);
-    return std::any_of(
-        suppressions.begin(), suppressions.end(), [&](const detail::Regex &r) { return r.matches(text); });
+    return std::any_of(suppressions.begin(), suppressions.end(), [&](const Suppression &s) {
+        // The pattern runs only where the texts all its matches contain are.
+        const bool possible = std::all_of(
+            s.literals.begin(), s.literals.end(), [&](const QByteArray &l) { return detail::contains(line, l); });
+        return possible && s.re.matches(text);
+    });
 }
 
 const QList<OopsGroup> &groups()

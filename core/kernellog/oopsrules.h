@@ -74,7 +74,11 @@ struct OopsGroup {
     // the format has none). Null when the group has more than 64 formats.
     std::shared_ptr<const detail::LiteralSet> firstLiterals;
     QList<int> firstLiteralBit;
-    QList<detail::Regex> suppressions; // lines with the header that are not crashes
+    struct Suppression {
+        detail::Regex re;
+        QList<QByteArray> literals; // texts every match contains (see OopsFormat::titleLiterals)
+    };
+    QList<Suppression> suppressions; // lines with the header that are not crashes
     QList<QByteArray> suppressionLiterals; // the same, for the plain-text ones
     std::shared_ptr<const detail::LiteralSet> suppressionSet; // all of them in one pass, when it can hold them
     bool suppressed(QByteArrayView line) const;

@@ -80,12 +80,12 @@ int main(int argc, char *argv[])
     kmr::MainWindow window(options);
     QSettings settings;
     window.restoreSettings(settings);
+    window.show(); // first: a status bar message shown before would sit over the kernel facts' separators
     if (openRecorded) {
         openAtStart(window, parser.isSet(sampleOption) ? kmr::bundle::sampleBundlePath() : parser.value(bundleOption));
     } else if (parser.isSet(autoOption)) {
         window.setAutoRefresh(true);
     }
-    window.show();
     const int rc = QApplication::exec();
     window.saveSettings(settings);
     return rc;

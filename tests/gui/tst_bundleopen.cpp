@@ -358,6 +358,20 @@ private Q_SLOTS:
         QVERIFY(w.snapshot().find("kmr_exitoops")); // the lab fixture, scanned
     }
 
+    // Closing the window while a bundle is being opened: the read is cancelled and its worker
+    // waited for; nothing is delivered to the window that is gone (ASan would see it).
+    void closingTheWindowDuringAnOpen()
+    {
+        auto w = std::make_unique<MainWindow>(on(QStringLiteral(KMR_FIXTURES "/roots/basic")));
+        w->show();
+        auto *actions = w->findChild<BundleActions *>();
+        QVERIFY(actions->startOpen(m_large));
+        QVERIFY(actions->isOpening());
+        w.reset();
+        QCoreApplication::processEvents();
+        QCoreApplication::sendPostedEvents();
+    }
+
     // kmodrescue --bundle FILE that cannot be read ends as before: the reader's message on
     // stderr, exit code 6.
     void startUpBundleThatCannotBeReadExits6()

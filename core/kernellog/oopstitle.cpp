@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <optional>
+#include <tuple>
 #include <cstring>
 
 namespace kmr::kernellog::detail {
@@ -428,7 +429,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     const Subject header(lines.first());
     QByteArray joined; // the lines joined, each ended by '\n'
     std::optional<Subject> text; // joined, as patterns see it
-    QList<qsizetype> lineStarts; // offsets of each line in text (UTF-16 units, see Regex::match)
+    QList<qsizetype> lineStarts; // where each line starts in the UTF-16 conversion of text (when not ASCII)
     const auto joinedText = [&]() -> const QByteArray & {
         if (joined.isEmpty()) {
             qsizetype size = 0;
@@ -471,22 +472,29 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
     };
     // The lines hold no '\n', so each one starts after one: in the bytes when they are ASCII (where
     // an offset is a UTF-16 offset), else in their conversion.
-    const auto lineOf = [&](qsizetype offset) {
-        if (lineStarts.isEmpty()) {
-            lineStarts.reserve(lines.size());
-            lineStarts << 0;
-            if (fullText().isAscii()) {
-                for (qsizetype i = 0; i + 1 < lines.size(); ++i)
-                    lineStarts << lineStarts.last() + lines[i].size() + 1;
-            } else {
-                const QString &u = fullText().utf16();
-                for (qsizetype nl = u.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < u.size();
-                     nl = u.indexOf(QLatin1Char('\n'), nl + 1))
-                    lineStarts << nl + 1;
+    // The line holding an offset of the text, and where that line starts. Matches are near the
+    // top: in ASCII text the lines are walked to it, else their starts in the conversion are found.
+    const auto lineOf = [&](qsizetype offset) -> std::pair<qsizetype, qsizetype> {
+        if (fullText().isAscii()) {
+            qsizetype start = 0;
+            for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
+                const qsizetype next = start + lines[i].size() + 1;
+                if (next > offset)
+                    return {i, start};
+                start = next;
             }
+            return {lines.size() - 1, start};
         }
-        const auto it = std::upper_bound(lineStarts.cbegin(), lineStarts.cend(), offset);
-        return qsizetype(it - lineStarts.cbegin()) - 1;
+        if (lineStarts.isEmpty()) {
+            lineStarts << 0;
+            const QString &u = fullText().utf16();
+            for (qsizetype nl = u.indexOf(QLatin1Char('\n')); nl >= 0 && nl + 1 < u.size();
+                 nl = u.indexOf(QLatin1Char('\n'), nl + 1))
+                lineStarts << nl + 1;
+        }
+        const qsizetype line
+            = qsizetype(std::upper_bound(lineStarts.cbegin(), lineStarts.cend(), offset) - lineStarts.cbegin()) - 1;
+        return {line, lineStarts[line]};
     };
 
     qsizetype startPos = LLONG_MAX;
@@ -535,8 +543,9 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 qsizetype first = 0;
                 qsizetype col = argsAt;
                 if (argsOnText) {
-                    first = lineOf(col);
-                    col -= lineStarts[first];
+                    qsizetype lineStart = 0;
+                    std::tie(first, lineStart) = lineOf(col);
+                    col -= lineStart;
                 }
                 from.reserve(lines.size() - first);
                 // The first line from the match on, as syzkaller slices the report there.

@@ -600,7 +600,14 @@ bool isStallAnchor(const QString &frame)
         "^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|"
         "^(sys_)?(socketpair|connect|ioctl)|__do_fault|do_page_fault|^page_fault$|__fput|task_work_run|"
         "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action"));
-    return cachedMatch(anchors, frame.toLatin1());
+    // The name's Latin-1 bytes, as toLatin1() gives them, without a heap allocation for a name of
+    // ordinary length.
+    QVarLengthArray<char, 128> latin1(frame.size());
+    for (qsizetype i = 0; i < frame.size(); ++i) {
+        const char16_t c = frame[i].unicode();
+        latin1[i] = c < 0x100 ? char(c) : '?';
+    }
+    return cachedMatch(anchors, QByteArrayView(latin1.data(), latin1.size()));
 }
 
 } // namespace kmr::kernellog::rules

@@ -398,65 +398,70 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     const int minLines = detail::contains(header.text, "BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
     int resume = -1;
 
+    const Marks marks = m_marks; // (a local: the calls in the loop cannot change it)
+    const bool hasCaller = ctx.hasCaller();
     int here = at;
     int lastSame = -1; // the last line of the report's context looked at
     for (int scanned = 0;; ++scanned, ++here) {
         LineInfo *line = m_lines.at(here);
         if (!line)
             break;
-        const bool oopsLine = scanned == 0;
         if (scanned > kMaxWindow) {
             if (resume < 0)
                 resume = here;
             break;
         }
         const quint64 hits = line->hits;
-        if (!oopsLine && hits) {
-            const bool startsNew = startsNewReport(*line);
-            if (startsNew && !second) {
-                second = true;
-                resume = here;
-                if (!ctx.hasCaller())
-                    break;
+        const ParsedLine &p = LineCache::parsed(*line); // (line stays valid: nothing is read below)
+        if (scanned > 0) { // the header line is the report's, whatever it says
+            if (hits) {
+                const bool startsNew = startsNewReport(*line);
+                if (startsNew && !second) {
+                    second = true;
+                    resume = here;
+                    if (!hasCaller)
+                        break;
+                }
+                if (line->isHeader && startsNew && hasCaller && p.context == ctx)
+                    rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
             }
-            if (line->isHeader && startsNew && ctx.hasCaller() && LineCache::parsed(*line).context == ctx)
-                rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
-        }
-        const ParsedLine &p = LineCache::parsed(*line); // (line stays valid: nothing was read since)
-        const bool same = p.context == ctx || (cpuTraceback && p.context.kind == LineContext::Cpu);
-        if (!oopsLine && !same) {
-            // Past the next report's start, another context's lines do not matter: go on at this
-            // context's next line within the window.
-            if (second && !cpuTraceback && lastSame >= 0) {
-                const int end = at + kMaxWindow + 1;
-                m_lines.linkUpTo(end - 1);
-                const LineInfo *last = m_lines.at(lastSame);
-                const int next = last && last->nextSame >= 0 ? std::min(last->nextSame, end) : end;
-                scanned += next - here - 1;
-                here = next - 1;
+            if (p.context != ctx && !(cpuTraceback && p.context.kind == LineContext::Cpu)) {
+                // Past the next report's start, another context's lines do not matter: go on at this
+                // context's next line within the window.
+                if (second && !cpuTraceback && lastSame >= 0) {
+                    const int end = at + kMaxWindow + 1;
+                    m_lines.linkUpTo(end - 1);
+                    const LineInfo *last = m_lines.at(lastSame);
+                    const int next = last && last->nextSame >= 0 ? std::min(last->nextSame, end) : end;
+                    scanned += next - here - 1;
+                    here = next - 1;
+                }
+                continue;
             }
-            continue;
-        }
-        lastSame = here;
-        if (!rowsClosed)
+            lastSame = here;
+            if (!rowsClosed)
+                rows.push_back(here);
+            if (p.questionable)
+                continue;
+        } else {
+            lastSame = here;
             rows.push_back(here);
-        if (!oopsLine && p.questionable)
-            continue;
+        }
         ++textLines;
         bool skipLine = skipText;
-        if (hits & m_marks.lockDebugOff) {
+        if (hits & marks.lockDebugOff) {
             skipLine = true;
-        } else if (hits & m_marks.nmiBacktrace) {
+        } else if (hits & marks.nmiBacktrace) {
             cpuTraceback = true;
-        } else if (textLines > minLines && (hits & m_marks.panicOrCircular)) {
+        } else if (textLines > minLines && (hits & marks.panicOrCircular)) {
             skipText = skipLine = true;
         }
-        if (!oopsLine && skipLine)
+        if (scanned > 0 && skipLine)
             continue;
         reportTexts.push_back(p.text);
         reportHits.push_back(hits);
-        traceSeen = traceSeen || (hits & m_marks.anyTrace);
-        if (!second || ctx.hasCaller())
+        traceSeen = traceSeen || (hits & marks.anyTrace);
+        if (!second || hasCaller)
             reportEnd = reportTexts.size();
     }
     if (resume < 0)

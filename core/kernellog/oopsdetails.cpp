@@ -88,7 +88,7 @@ struct Symbol {
 };
 
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
-bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
+Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
 {
     const qsizetype n = v.size();
     const qsizetype s = p;
@@ -256,7 +256,7 @@ struct FrameAt {
     int line = -1;
 };
 
-bool parseFrameAt(QByteArrayView v, FrameAt *out)
+Q_ALWAYS_INLINE bool parseFrameAt(QByteArrayView v, FrameAt *out)
 {
     qsizetype p = 0;
     const qsizetype n = v.size();

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The per-line code of the OopsExtractor (kernellog/oopsline.h): LiteralSet::find(), which every
-// line of a log goes through, against a plain memmem per literal, on real crash logs and on lines
-// made to hit its edges (short lines, literals at the very end, bytes >= 0x80, long prefixes).
+// The per-line code of the OopsExtractor (kernellog/oopsline.h, literalset.h, internednames.h):
+// LiteralSet::find(), which every line of a log goes through, against a plain memmem per literal,
+// on real crash logs and on lines made to hit its edges (short lines, literals at the very end,
+// bytes >= 0x80, long prefixes).
+#include "kernellog/internednames.h"
+#include "kernellog/literalset.h"
 #include "kernellog/oopsline.h"
 #include "kernellog/oopsrules.h"
 

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernellog/literalset.h"
+
+#include <QtAlgorithms>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace kmr::kernellog::detail {
+
+namespace {
+
+// The characters of a line's "[  12.345678][ T123] " prefix (and "<6>"), as a table.
+constexpr std::array<bool, 256> kPrefixChars = [] {
+    std::array<bool, 256> t {};
+    for (const char c : std::string_view("0123456789[] .<>CT"))
+        t[uchar(c)] = true;
+    return t;
+}();
+
+bool isPrefixChar(char c)
+{
+    return kPrefixChars[uchar(c)];
+}
+
+} // namespace
+
+LiteralSet::LiteralSet(const QList<QByteArray> &literals)
+    : m_count(int(literals.size()))
+{
+    Q_ASSERT(literals.size() <= 64);
+    for (qsizetype i = 0; i < literals.size(); ++i) {
+        const QByteArray &l = literals[i];
+        Q_ASSERT(l.size() >= 4);
+        // See searchStart(): no literal may begin with two prefix characters.
+        m_skipPrefix = m_skipPrefix && !(isPrefixChar(l[0]) && isPrefixChar(l[1]));
+        const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry &e) { return e.text == l; });
+        if (same != m_entries.end()) {
+            same->bits |= quint64(1) << i;
+            continue;
+        }
+        quint32 w = 0;
+        std::memcpy(&w, l.constData(), 4);
+        m_entries.push_back({w, quint64(1) << i, l});
+        const quint32 h = hash(w);
+        m_bits[h >> 6] |= quint64(1) << (h & 63);
+    }
+    // Sorted, literals that share leading bytes land in the same bucket, which keeps each
+    // bucket's nibble sets small: fewer positions pass the filter.
+    std::sort(m_entries.begin(), m_entries.end(),
+        [](const Entry &x, const Entry &y) { return std::memcmp(&x.prefix, &y.prefix, 4) < 0; });
+    std::vector<int> bucketOf(m_entries.size());
+    int distinct = 0;
+    for (size_t e = 0; e < m_entries.size(); ++e)
+        distinct += e == 0 || m_entries[e].prefix != m_entries[e - 1].prefix;
+    for (size_t e = 0, rank = 0; e < m_entries.size(); ++e) {
+        rank += e > 0 && m_entries[e].prefix != m_entries[e - 1].prefix;
+        bucketOf[e] = int(rank * kBuckets / size_t(std::max(distinct, 1)));
+        for (int k = 0; k < 4; ++k) {
+            const uchar c = uchar(m_entries[e].text[k]);
+            m_nibbles[2 * k][c & 15] |= quint8(1 << bucketOf[e]);
+            m_nibbles[2 * k + 1][c >> 4] |= quint8(1 << bucketOf[e]);
+        }
+    }
+    for (int b = 0; b < kBuckets; ++b)
+        m_bucketStart[b + 1] = quint8(std::count_if(bucketOf.begin(), bucketOf.end(), [&](int x) { return x <= b; }));
+}
+
+// Where a literal may start. A line starts with a run of prefix characters (the timestamp and
+// caller id). No literal begins with two of them, so none can start before the run's last
+// character: the search starts there, which spares a third of a typical line.
+qsizetype LiteralSet::searchStart(QByteArrayView line) const
+{
+    qsizetype from = 0;
+    if (m_skipPrefix) {
+        while (from < line.size() && isPrefixChar(line[from]))
+            ++from;
+        from = std::max<qsizetype>(0, from - 1);
+    }
+    return from;
+}
+
+// The literals of the given buckets that occur at line[at] (at + 4 <= line.size()).
+quint64 LiteralSet::verify(QByteArrayView line, qsizetype at, unsigned buckets) const
+{
+    quint32 w;
+    std::memcpy(&w, line.data() + at, 4);
+    if (!mayStart(w))
+        return 0;
+    quint64 found = 0;
+    for (; buckets; buckets &= buckets - 1) {
+        const int b = qCountTrailingZeroBits(buckets);
+        for (int e = m_bucketStart[b]; e < m_bucketStart[b + 1]; ++e) {
+            const Entry &l = m_entries[size_t(e)];
+            if (l.prefix == w && at + l.text.size() <= line.size()
+                && std::memcmp(line.data() + at + 4, l.text.constData() + 4, size_t(l.text.size() - 4)) == 0)
+                found |= l.bits;
+        }
+    }
+    return found;
+}
+
+quint64 LiteralSet::findPortable(QByteArrayView line) const
+{
+    quint64 found = 0;
+    const char *p = line.data();
+    for (qsizetype i = searchStart(line); i + 4 <= line.size(); ++i) {
+        quint32 w;
+        std::memcpy(&w, p + i, 4);
+        if (mayStart(w))
+            found |= verify(line, i, (1u << kBuckets) - 1);
+    }
+    return found;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KMR_HAVE_TEDDY 1
+
+namespace {
+
+// The filter needs AVX2 (Intel since 2013, AMD since 2015); find() checks once.
+#define KMR_AVX2 __attribute__((target("avx2")))
+
+// The bytes of kPrefixChars as nibble tables: c is a prefix character when
+// kPrefixLow[c & 15] & kPrefixHigh[c >> 4] is not 0 (a bit per high nibble 2 to 5, where they all are).
+constexpr std::array<quint8, 16> kPrefixLow = [] {
+    std::array<quint8, 16> t {};
+    for (int c = 0x20; c < 0x60; ++c)
+        if (kPrefixChars[size_t(c)])
+            t[size_t(c & 15)] |= quint8(1 << ((c >> 4) - 2));
+    return t;
+}();
+constexpr std::array<quint8, 16> kPrefixHigh = {0, 0, 1, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static_assert([] {
+    for (int c = 0; c < 256; ++c)
+        if (kPrefixChars[size_t(c)] != ((kPrefixLow[size_t(c & 15)] & kPrefixHigh[size_t(c >> 4)]) != 0))
+            return false;
+    return true;
+}());
+
+constexpr qsizetype kBlock = 32; // positions per block
+
+KMR_AVX2 inline __m256i load32(const char *p)
+{
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+}
+
+// A 16-byte table in both lanes (vpshufb looks up within each lane).
+KMR_AVX2 inline __m256i table(const quint8 *t)
+{
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i *>(t)));
+}
+
+// Per byte of v: low[its low nibble] & high[its high nibble].
+KMR_AVX2 inline __m256i nibbleLookup(__m256i low, __m256i high, __m256i v)
+{
+    const __m256i mask = _mm256_set1_epi8(0x0f);
+    return _mm256_and_si256(_mm256_shuffle_epi8(low, _mm256_and_si256(v, mask)),
+        _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), mask)));
+}
+
+// Bit i: byte i of v is not 0.
+KMR_AVX2 inline unsigned nonZeroBytes(__m256i v)
+{
+    return ~unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256())));
+}
+
+// LiteralSet::searchStart() 32 bytes at a time: how many prefix characters the line starts with,
+// less one.
+KMR_AVX2 inline qsizetype prefixRunEnd(const char *p, qsizetype size)
+{
+    const __m256i low = table(kPrefixLow.data()), high = table(kPrefixHigh.data());
+    qsizetype run = 0;
+    for (; run + kBlock <= size; run += kBlock) {
+        const unsigned other = ~nonZeroBytes(nibbleLookup(low, high, load32(p + run)));
+        if (other)
+            return std::max<qsizetype>(0, run + qCountTrailingZeroBits(other) - 1);
+    }
+    while (run < size && isPrefixChar(p[run]))
+        ++run;
+    return std::max<qsizetype>(0, run - 1);
+}
+
+struct TeddyTables {
+    __m256i n0, n1, n2, n3, n4, n5, n6, n7;
+};
+
+// For each of the 32 positions at p: the buckets whose literals may start there (a byte each).
+// Reads p[0] to p[34].
+KMR_AVX2 inline __m256i teddyBlock(const TeddyTables &t, const char *p)
+{
+    return _mm256_and_si256(
+        _mm256_and_si256(nibbleLookup(t.n0, t.n1, load32(p)), nibbleLookup(t.n2, t.n3, load32(p + 1))),
+        _mm256_and_si256(nibbleLookup(t.n4, t.n5, load32(p + 2)), nibbleLookup(t.n6, t.n7, load32(p + 3))));
+}
+
+// A block with positions that passed the filter: bit i of hits says that base + i did, and
+// buckets[i] for which buckets.
+struct BlockHits {
+    alignas(32) quint8 buckets[kBlock];
+    qsizetype base;
+    unsigned hits;
+};
+
+KMR_AVX2 inline bool record(BlockHits *out, __m256i buckets, qsizetype base, unsigned positions)
+{
+    out->hits = nonZeroBytes(buckets) & positions;
+    if (!out->hits)
+        return false;
+    _mm256_store_si256(reinterpret_cast<__m256i *>(out->buckets), buckets);
+    out->base = base;
+    return true;
+}
+
+// Filters the positions [*from, size - 4] of p in blocks of 32 until one has positions that pass:
+// then returns it in out and true, with *from moved past it. The blocks start at *from,
+// *from + 32 and so on, but never after lastBlock: the last one overlaps the one before. No
+// call in the loop, so that the tables stay in registers.
+KMR_AVX2 inline bool nextHits(
+    const quint8 (&nibbles)[8][16], const char *p, qsizetype size, qsizetype lastBlock, qsizetype *from, BlockHits *out)
+{
+    const TeddyTables t {table(nibbles[0]), table(nibbles[1]), table(nibbles[2]), table(nibbles[3]), table(nibbles[4]),
+        table(nibbles[5]), table(nibbles[6]), table(nibbles[7])};
+    qsizetype i = *from;
+    for (; i < lastBlock; i += kBlock) {
+        if (record(out, teddyBlock(t, p + i), i, ~0u)) {
+            *from = i + kBlock;
+            return true;
+        }
+    }
+    *from = size;
+    if (i + 4 > size)
+        return false;
+    const qsizetype valid = size - 3 - lastBlock; // positions up to size - 4
+    const unsigned positions = ~0u << (i - lastBlock) & (valid >= kBlock ? ~0u : (1u << valid) - 1);
+    return record(out, teddyBlock(t, p + lastBlock), lastBlock, positions);
+}
+
+// LiteralSet::find() with the filter. A line too short for a block is copied into a padded buffer.
+template<typename Verify>
+KMR_AVX2 void teddyScan(
+    const quint8 (&nibbles)[8][16], const char *p, qsizetype size, bool skipPrefix, const Verify &verify)
+{
+    constexpr qsizetype kSpan = kBlock + 3; // the bytes a block reads
+    alignas(32) char padded[2 * kBlock];
+    if (size < kSpan) {
+        std::memset(padded, 0, sizeof padded);
+        std::memcpy(padded, p, size_t(size));
+        p = padded;
+    }
+    const qsizetype lastBlock = std::max<qsizetype>(0, size - kSpan);
+    qsizetype from = skipPrefix ? prefixRunEnd(p, size) : 0;
+    BlockHits block;
+    while (nextHits(nibbles, p, size, lastBlock, &from, &block)) {
+        for (unsigned hits = block.hits; hits; hits &= hits - 1) {
+            const int i = qCountTrailingZeroBits(hits);
+            verify(block.base + i, block.buckets[i]);
+        }
+    }
+}
+
+const bool kHaveAvx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+}();
+
+} // namespace
+#endif
+
+bool LiteralSet::hasSimdFilter()
+{
+#ifdef KMR_HAVE_TEDDY
+    return kHaveAvx2;
+#else
+    return false;
+#endif
+}
+
+quint64 LiteralSet::find(QByteArrayView line) const
+{
+#ifdef KMR_HAVE_TEDDY
+    if (kHaveAvx2) {
+        quint64 found = 0;
+        teddyScan(m_nibbles, line.data(), line.size(), m_skipPrefix, [&](qsizetype at, unsigned buckets) {
+            quint32 w;
+            std::memcpy(&w, line.data() + at, 4);
+            if (mayStart(w)) // most positions that pass the filter stop here, without a call
+                found |= verify(line, at, buckets);
+        });
+        return found;
+    }
+#endif
+    return findPortable(line);
+}
+namespace {
+
+// Whether needle (at least 2 bytes) is at hay[at]; its first and last bytes are known to match.
+bool middleMatches(const char *hay, qsizetype at, QByteArrayView needle)
+{
+    return std::memcmp(hay + at + 1, needle.data() + 1, size_t(needle.size() - 2)) == 0;
+}
+
+} // namespace
+
+qsizetype findBytes(QByteArrayView hay, QByteArrayView needle)
+{
+    const qsizetype m = needle.size(), n = hay.size();
+    if (m == 0 || n < m)
+        return -1;
+    const char *h = hay.data();
+    if (m == 1) {
+        const void *at = std::memchr(h, needle[0], size_t(n));
+        return at ? static_cast<const char *>(at) - h : -1;
+    }
+    const char first = needle[0], last = needle[m - 1];
+    qsizetype i = 0;
+#ifdef __SSE2__
+    // A block tests the positions i to i + 15: it reads h[i] to h[i + m + 14].
+    const qsizetype lastBlock = n - m - 15;
+    if (lastBlock >= 0) {
+        const __m128i firsts = _mm_set1_epi8(first), lasts = _mm_set1_epi8(last);
+        const auto candidates = [&](qsizetype at) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(h + at));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(h + at + m - 1));
+            return unsigned(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, firsts), _mm_cmpeq_epi8(b, lasts))));
+        };
+        for (;; i += 16) {
+            const qsizetype at = std::min(i, lastBlock); // the last block ends at the end of hay
+            for (unsigned bits = candidates(at) & (0xffffu << (i - at)); bits; bits &= bits - 1) {
+                const qsizetype pos = at + qCountTrailingZeroBits(bits);
+                if (middleMatches(h, pos, needle))
+                    return pos;
+            }
+            if (at == lastBlock)
+                return -1;
+        }
+    }
+#endif
+    for (; i <= n - m; ++i) {
+        if (h[i] == first && h[i + m - 1] == last && middleMatches(h, i, needle))
+            return i;
+    }
+    return -1;
+}
+
+} // namespace kmr::kernellog::detail

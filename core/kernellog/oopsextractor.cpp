@@ -474,7 +474,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         return at + 1; // not a report after all: go on after its first line
     e.title = t.title;
     e.altTitles = t.altTitles;
-    const qsizetype in = e.title.indexOf(QLatin1String(" in "));
+    const qsizetype in = e.title.indexOf(u" in ");
     e.kind = in >= 0 ? e.title.left(in) : e.title;
     e.header = QString::fromUtf8(header.text);
     e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
@@ -484,7 +484,10 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     qsizetype keep = qsizetype(rows.size());
     bool sawTrace = false;
     int ordinary = 0;
-    for (qsizetype i = 1; i < qsizetype(rows.size()); ++i) {
+    // From row kMaxExcerptLines + 7 on, every way out of this loop keeps kMaxExcerptLines lines or
+    // more (8 ordinary lines give back 7): the cap below decides, those rows need no look.
+    const qsizetype searched = std::min<qsizetype>(qsizetype(rows.size()), kMaxExcerptLines + 7);
+    for (qsizetype i = 1; i < searched; ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
         if (detail::hasPrefix(p.message, "---[ end") || isRuler(p.message)) {
@@ -547,7 +550,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
-    const qsizetype inPos = e.title.lastIndexOf(QLatin1String(" in "));
+    const qsizetype inPos = e.title.lastIndexOf(u" in ");
     detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString(), m_frameFunctions);
 
     // Damaged reports are marked, with the reason.

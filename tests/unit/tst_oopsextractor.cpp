@@ -47,6 +47,8 @@ private Q_SLOTS:
     void wholeBootLogHasEveryReport();
     void warningWithModuleFrames();
     void framesAsPrinted();
+    void longReportEndsAtItsLastFrameOrTheCap_data();
+    void longReportEndsAtItsLastFrameOrTheCap();
     void leanListingKeepsWhatItPrints();
     void chunksOnThreadsGiveTheSameReports_data();
     void chunksOnThreadsGiveTheSameReports();
@@ -222,6 +224,39 @@ void TestOopsExtractor::framesAsPrinted()
         QCOMPARE(f.questionable, w.questionable);
         QCOMPARE(f.line, w.line);
     }
+}
+
+// A report whose trace gives way to ordinary messages ends 8 messages before they make it
+// stop, and no excerpt is longer than 400 lines, wherever the trace ends around that cap.
+void TestOopsExtractor::longReportEndsAtItsLastFrameOrTheCap_data()
+{
+    QTest::addColumn<int>("frames");
+    QTest::addColumn<int>("lines"); // the excerpt's
+    // Line 0 is the header, 1 "Call Trace:", then the frames, then ordinary messages.
+    QTest::newRow("short trace") << 20 << 22;
+    QTest::newRow("ends just under the cap") << 397 << 399;
+    QTest::newRow("ends at the cap") << 398 << 400;
+    QTest::newRow("ends past the cap") << 405 << 400;
+    QTest::newRow("no end in the window") << 1500 << 400;
+}
+
+void TestOopsExtractor::longReportEndsAtItsLastFrameOrTheCap()
+{
+    QFETCH(int, frames);
+    QFETCH(int, lines);
+    QByteArray text = "[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+                      "[    1.000001] Call Trace:\n";
+    for (int i = 0; i < frames; ++i)
+        text += "[    1.000002]  kmr_victim_step" + QByteArray::number(i) + "+0x1a/0x30 [kmr_victim]\n";
+    for (int i = 0; i < 20; ++i)
+        text += "[    1.000003] an ordinary message " + QByteArray::number(i) + "\n";
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(text);
+    QCOMPARE(found.size(), 1);
+    const OopsExcerpt &e = found.first();
+    QCOMPARE(e.lineIndexes.size(), qsizetype(lines));
+    QCOMPARE(e.firstLine, 0);
+    QCOMPARE(e.lastLine, lines - 1);
+    QCOMPARE(e.frames.size(), qsizetype(std::min(frames, lines - 2)));
 }
 
 // kmodrescue-cli's text listing asks for neither lines nor frame names: everything it prints is

@@ -3,6 +3,8 @@
 // follow the conventions of syzkaller's pkg/report/linux.go (Apache-2.0), written anew here as
 // data so that titles can be compared with syzkaller's corpus; see docs in oopsextractor.h.
 #include "kernellog/oopsrules.h"
+#include "kernellog/internednames.h"
+#include "kernellog/literalset.h"
 #include "kernellog/oopsline.h"
 
 #include <algorithm>

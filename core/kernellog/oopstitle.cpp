@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernellog/oopstitle.h"
+#include "kernellog/internednames.h"
+#include "kernellog/literalset.h"
 #include "kernellog/oopsline.h"
 
 #include <algorithm>

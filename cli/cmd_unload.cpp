@@ -23,6 +23,7 @@ static int exitFor(const HelperFailure &f)
 {
     switch (f.kind) {
     case HelperFailure::Kind::Denied:
+    case HelperFailure::Kind::AuthorizationRequired:
     case HelperFailure::Kind::Unavailable:
         return ExitDenied;
     case HelperFailure::Kind::InvalidInput:

@@ -135,16 +135,21 @@ void HelperService::authorized(const QString &actionId, const QString &operation
     PolkitAuthorizer::Details details {{QStringLiteral("operation"), operation}};
     if (!shown.isNull())
         details << qMakePair(QStringLiteral("module"), shown);
-    m_polkit.check(msg.service(), actionId, details, msg.isInteractiveAuthorizationAllowed(),
-        [this, msg, actionId, work](bool allowed, const QString &why) {
-            if (!allowed) {
-                replyError(
-                    msg, HelperError::NotAuthorized, QStringLiteral("not authorized for %1: %2").arg(actionId, why));
+    const bool interactive = msg.isInteractiveAuthorizationAllowed();
+    m_polkit.check(msg.service(), actionId, details, interactive,
+        [this, msg, actionId, work, interactive](PolkitAuthorizer::Verdict verdict, const QString &why) {
+            const QString refusal = QStringLiteral("not authorized for %1: %2").arg(actionId, why);
+            if (verdict == PolkitAuthorizer::Verdict::InteractionRequired) {
+                // The D-Bus specification's error for a call that would need interactive authorization.
+                replyError(msg, HelperError::InteractiveAuthorizationRequired, refusal);
+            } else if (verdict != PolkitAuthorizer::Verdict::Allowed) {
+                replyError(msg, HelperError::NotAuthorized, refusal);
             } else if (!QDBusConnection::systemBus().interface()->isServiceRegistered(msg.service())) {
                 qCInfo(lcHelper).noquote()
                     << msg.member() << "from" << msg.service() << "authorized, but the caller has left: nothing done";
             } else {
-                qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "authorized for" << actionId;
+                qCInfo(lcHelper).noquote() << msg.member() << "from" << msg.service() << "authorized for" << actionId
+                                           << (interactive ? "(interaction allowed)" : "(no interaction)");
                 work(msg);
             }
             endWork();

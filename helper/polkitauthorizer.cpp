@@ -45,7 +45,7 @@ void PolkitAuthorizer::check(
     p->cancellable = g_cancellable_new();
     m_pending << p;
     if (busName.isEmpty()) { // a peer-to-peer message has no sender: nobody to authorize
-        finish(p, false, QStringLiteral("the message has no sender bus name"));
+        finish(p, Verdict::Denied, QStringLiteral("the message has no sender bus name"));
         return;
     }
     polkit_authority_get_async(
@@ -69,7 +69,7 @@ void PolkitAuthorizer::onAuthority(GObject *, GAsyncResult *res, void *data)
         const QString why = QStringLiteral("polkit is not reachable: %1")
                                 .arg(QString::fromUtf8(error ? error->message : "unknown error"));
         g_clear_error(&error);
-        p->self->finish(p, false, why);
+        p->self->finish(p, Verdict::Denied, why);
         return;
     }
     const QByteArray sender = p->busName.toUtf8();
@@ -92,17 +92,20 @@ void PolkitAuthorizer::onChecked(GObject *source, GAsyncResult *res, void *data)
     GError *error = nullptr;
     PolkitAuthorizationResult *result
         = polkit_authority_check_authorization_finish(reinterpret_cast<PolkitAuthority *>(source), res, &error);
-    bool allowed = false;
+    Verdict verdict = Verdict::Denied;
     QString why;
     if (!result) {
         why = QStringLiteral("polkit check failed: %1")
                   .arg(QString::fromUtf8(error ? error->message : "unknown error"));
     } else if (polkit_authorization_result_get_is_authorized(result)) {
-        allowed = true;
+        verdict = Verdict::Allowed;
     } else if (polkit_authorization_result_get_is_challenge(result)) {
-        why = p->interactive ? QStringLiteral("authentication is required and no authentication agent answered")
-                             : QStringLiteral("authentication is required, and the caller did not allow interactive "
-                                              "authorization");
+        if (p->interactive) {
+            why = QStringLiteral("authentication is required and no authentication agent answered");
+        } else {
+            verdict = Verdict::InteractionRequired;
+            why = QStringLiteral("authentication is required, and the caller did not allow interactive authorization");
+        }
     } else if (polkit_authorization_result_get_dismissed(result)) {
         why = QStringLiteral("the authentication dialog was dismissed");
     } else {
@@ -116,16 +119,16 @@ void PolkitAuthorizer::onChecked(GObject *source, GAsyncResult *res, void *data)
         delete p;
         return;
     }
-    p->self->finish(p, allowed, why);
+    p->self->finish(p, verdict, why);
 }
 
-void PolkitAuthorizer::finish(Pending *p, bool allowed, const QString &why)
+void PolkitAuthorizer::finish(Pending *p, Verdict verdict, const QString &why)
 {
     m_pending.removeOne(p);
     Done done = std::move(p->done);
     g_object_unref(p->cancellable);
     delete p;
-    done(allowed, why);
+    done(verdict, why);
 }
 
 void PolkitAuthorizer::cancelFor(const QString &busName)

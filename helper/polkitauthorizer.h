@@ -23,13 +23,20 @@ namespace kmr {
 // helper refuses to start without that dispatcher (see main.cpp).
 //
 // Fail closed: an error, a challenge that could not be answered (no agent, or interaction not
-// allowed), a dismissed dialog, polkitd being absent, or the caller leaving: all are "denied".
+// allowed), a dismissed dialog, polkitd being absent, or the caller leaving: none is "allowed".
+// A challenge for a check that did not allow interaction is told apart (InteractionRequired), so
+// that the caller can say "ask again, interactively" rather than "denied".
 class PolkitAuthorizer : public QObject
 {
     Q_OBJECT
 public:
     using Details = QList<QPair<QString, QString>>;
-    using Done = std::function<void(bool allowed, const QString &why)>;
+    enum class Verdict {
+        Allowed,
+        Denied,
+        InteractionRequired, // polkit would ask for authentication, and the check did not allow that
+    };
+    using Done = std::function<void(Verdict verdict, const QString &why)>;
 
     explicit PolkitAuthorizer(QObject *parent = nullptr);
     ~PolkitAuthorizer() override;
@@ -44,7 +51,7 @@ private:
     struct Pending;
     static void onAuthority(::_GObject *source, ::_GAsyncResult *res, void *data);
     static void onChecked(::_GObject *source, ::_GAsyncResult *res, void *data);
-    void finish(Pending *p, bool allowed, const QString &why);
+    void finish(Pending *p, Verdict verdict, const QString &why);
 
     QList<Pending *> m_pending;
 };

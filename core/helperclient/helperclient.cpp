@@ -15,6 +15,10 @@ QString HelperFailure::text() const
         return QStringLiteral("Not authorized: %1. Ask an administrator to allow it (polkit), or run an "
                               "authentication agent so that polkit can ask for a password.")
             .arg(message);
+    case Kind::AuthorizationRequired:
+        return QStringLiteral("Authorization required: %1. Try again in a way that lets polkit ask for your "
+                              "password (an authentication agent must run).")
+            .arg(message);
     case Kind::InvalidInput:
         return QStringLiteral("Rejected: %1.").arg(message);
     case Kind::NotLoaded:
@@ -40,6 +44,8 @@ HelperFailure helperFailureFrom(const QDBusError &error)
     const QString &n = f.dbusName;
     if (n == HelperError::NotAuthorized)
         f.kind = HelperFailure::Kind::Denied;
+    else if (n == HelperError::InteractiveAuthorizationRequired)
+        f.kind = HelperFailure::Kind::AuthorizationRequired;
     else if (n == HelperError::InvalidName || n == HelperError::InvalidArgument)
         f.kind = HelperFailure::Kind::InvalidInput;
     else if (n == HelperError::NotLoaded || n == HelperError::BuiltIn)

@@ -22,6 +22,7 @@ namespace kmr {
 struct HelperFailure {
     enum class Kind {
         Denied, // polkit said no (or could not be asked)
+        AuthorizationRequired, // polkit wants authentication, and the call did not allow asking for it
         InvalidInput, // a name or argument broke a rule
         NotLoaded, // the module is not loaded (or built in)
         Refused, // the helper's plan refused (real use, lockdown, ...)

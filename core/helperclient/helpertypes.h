@@ -39,6 +39,10 @@ inline const QString FixerUnavailable = QStringLiteral("io.github.kmodrescue.Err
 inline const QString Failed = QStringLiteral("io.github.kmodrescue.Error.Failed");
 inline const QString NotImplemented = QStringLiteral("io.github.kmodrescue.Error.NotImplemented");
 inline const QString CallerGone = QStringLiteral("io.github.kmodrescue.Error.CallerGone");
+// polkit would ask for authentication, and the call did not allow interactive authorization (the
+// D-Bus specification's name for it): the same call with interaction allowed may succeed.
+inline const QString InteractiveAuthorizationRequired
+    = QStringLiteral("org.freedesktop.DBus.Error.InteractiveAuthorizationRequired");
 } // namespace HelperError
 
 // What one step did. outcome: "done", "failed", "skipped", "refused".

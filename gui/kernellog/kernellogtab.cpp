@@ -47,6 +47,7 @@ KernelLogTab::KernelLogTab(QWidget *parent)
     , m_reextract(new QTimer(this))
     , m_poll(new QTimer(this))
     , m_loads(std::make_unique<JobTracker>(this, 1))
+    , m_extractions(std::make_unique<JobTracker>(this, 1))
 {
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter messages…"));
@@ -127,7 +128,7 @@ KernelLogTab::KernelLogTab(QWidget *parent)
         [this](const QModelIndex &current) { showExcerpt(current.isValid() ? current.row() : -1); });
 }
 
-KernelLogTab::~KernelLogTab() = default; // m_loads waits for a file being read
+KernelLogTab::~KernelLogTab() = default; // m_extractions and m_loads wait for their running job
 
 void KernelLogTab::setSource(const QString &source)
 {
@@ -142,6 +143,7 @@ void KernelLogTab::setLog(const KernelLog &records, const QString &source)
 void KernelLogTab::showLog(const KernelLog &records, const QString &source, const QList<OopsExcerpt> &excerpts)
 {
     m_loads->cancel(); // a file still being read is not shown over this
+    dropExtraction();
     m_model->setRecords(records);
     m_viaHelper = false;
     m_helperPending = false;
@@ -163,9 +165,34 @@ void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
     selectExcerpt(row >= 0 && row < excerpts.size() ? row : int(excerpts.size()) - 1);
 }
 
+// The whole log on a worker: the records are shared with the model until it appends again.
 void KernelLogTab::reextract()
 {
-    setExcerpts(OopsExtractor::extract(m_model->records()));
+    if (m_extractions->isJobRunning()) {
+        m_extractAgain = true; // searched for when the running search ends: it is not starved
+        return;
+    }
+    m_extractAgain = false;
+    m_extractions->startJob(
+        [records = m_model->records()](const std::function<bool()> &) { return OopsExtractor::extract(records); },
+        [this](const QList<OopsExcerpt> &excerpts) {
+            setExcerpts(excerpts);
+            if (m_extractAgain)
+                reextract();
+        });
+}
+
+// Another log is shown: a search of the old one is not shown over it.
+void KernelLogTab::dropExtraction()
+{
+    m_reextract->stop();
+    m_extractions->cancel();
+    m_extractAgain = false;
+}
+
+bool KernelLogTab::extractingReports() const
+{
+    return m_extractions->isJobRunning();
 }
 
 QSet<QString> KernelLogTab::oopsModules() const
@@ -260,7 +287,7 @@ void KernelLogTab::showRecorded(const KernelLog &records, const QList<OopsExcerp
     setFollow(false);
     m_viaHelper = false; // a late answer from the helper is for the live log: dropped
     m_helperPending = false;
-    m_reextract->stop(); // a live burst's extraction must not replace the recorded reports
+    dropExtraction(); // a live burst's extraction must not replace the recorded reports
     for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
         w->setEnabled(false);
     m_follow->setToolTip(tr("A recorded log does not grow: the bundle's log is shown"));
@@ -295,6 +322,11 @@ void KernelLogTab::leaveRecorded()
 bool KernelLogTab::helperBannerVisible() const
 {
     return !m_banner->isHidden();
+}
+
+QString KernelLogTab::bannerText() const
+{
+    return m_bannerText->text();
 }
 
 void KernelLogTab::showHelperFailure(const QString &text)
@@ -371,11 +403,17 @@ void KernelLogTab::setHelperLog(const QStringList &records)
         setFollow(true);
 }
 
-void KernelLogTab::helperFollowFailed(const QString &text)
+void KernelLogTab::helperFollowFailed(const HelperFailure &failure)
 {
     m_helperPending = false;
     setFollow(false);
-    showHelperFailure(text + QLatin1Char(' ') + tr("Following the log through the helper has stopped."));
+    // A poll may not ask for a password: "authorization required" means polkit's kept
+    // authorization (auth_admin_keep) ran out since Follow was ticked.
+    showHelperFailure(failure.kind == HelperFailure::Kind::AuthorizationRequired
+            ? tr("Following stopped: the authorization to read the kernel log has expired, and kmodrescue does not "
+                 "ask for your password in the background. Tick Follow to authorize again.")
+            : failure.text() + QLatin1Char(' ')
+                + tr("Following the log through the helper has stopped; tick Follow to try again."));
     m_bannerShowsFollowRefusal = true;
 }
 
@@ -408,10 +446,15 @@ void KernelLogTab::poll()
 {
     if (!m_viaHelper)
         return readMore();
+    askHelper(false);
+}
+
+void KernelLogTab::askHelper(bool interactive)
+{
     if (m_helperPending || m_lastSequence < 0)
         return;
     m_helperPending = true;
-    Q_EMIT helperFollowRequested(m_lastSequence);
+    Q_EMIT helperFollowRequested(m_lastSequence, interactive);
 }
 
 void KernelLogTab::setFollow(bool follow)
@@ -423,7 +466,7 @@ void KernelLogTab::setFollow(bool follow)
     m_poll->stop();
     if (follow && m_viaHelper) {
         m_poll->start(); // the helper cannot be watched: ask it every second
-        poll();
+        askHelper(true); // Follow was ticked: polkit may ask for a password now, and only now
     } else if (follow && m_reader && m_reader->isOpen()) {
         if (m_reader->isDevice()) {
             m_notifier = new QSocketNotifier(m_reader->fd(), QSocketNotifier::Read, this);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include "helperclient/helperclient.h"
 #include "kernellog/kernellogrecord.h"
 #include "kernellog/oopsexcerpt.h"
 
@@ -42,8 +43,15 @@ class OopsListModel;
 // the records to setHelperLog(). Follow mode on a log read by the helper asks it every second
 // for the newer records (helperFollowRequested -> HelperClient::readKernelLogAfter ->
 // appendHelperRecords), one request at a time; records the ring buffer overwrote in between
-// show as a gap. A refusal stops following and shows why (helperFollowFailed) until Follow,
+// show as a gap. Only the request made when Follow is ticked may let polkit ask for a password
+// (`interactive`); the background polls may not, so an expired authorization never pops up a
+// dialog by itself. A refusal stops following and shows why (helperFollowFailed) until Follow,
 // ticked again, gets an answer.
+//
+// New records of a followed log are searched for crash reports on a worker thread (the whole log
+// again, after a burst: core's OopsExtractor is not incremental), one search at a time; records
+// that arrive meanwhile are searched for when it ends. A search of a log no longer shown is
+// dropped.
 class KernelLogTab : public QWidget
 {
     Q_OBJECT
@@ -69,7 +77,8 @@ public:
     void setHelperLog(const QStringList &records);
     // The answer to helperFollowRequested(after).
     void appendHelperRecords(qint64 after, const QStringList &records);
-    void helperFollowFailed(const QString &text);
+    // A refused or failed helperFollowRequested(): following stops and the banner says why.
+    void helperFollowFailed(const HelperFailure &failure);
     bool readsThroughHelper() const { return m_viaHelper; }
     qint64 lastSequence() const { return m_lastSequence; }
     // A recorded log and its crash reports (a bundle): replaces what is shown; follow, reload
@@ -89,23 +98,29 @@ public:
     QTextBrowser *excerptView() const { return m_excerptView; }
     QLineEdit *filterEdit() const { return m_filter; }
     bool helperBannerVisible() const;
+    QString bannerText() const;
     QSet<QString> oopsModules() const;
     void selectExcerpt(int row);
     QString highlightedModule() const { return m_highlight; }
+    // A search of a followed log for crash reports is running, or its result is not shown yet.
+    bool extractingReports() const;
 
 Q_SIGNALS:
     void oopsModulesChanged(const QSet<QString> &modules);
     void logFileOpened(const QString &file);
     void helperReadRequested();
-    void helperFollowRequested(qint64 afterSequence);
+    // interactive: polkit may ask the user (the request made when Follow is ticked), or not (a poll).
+    void helperFollowRequested(qint64 afterSequence, bool interactive);
 
 private:
     void showExcerpt(int row);
     void readMore();
     void poll();
+    void askHelper(bool interactive);
     void appendRecords(const kernellog::KernelLog &more);
     void noteLastSequence();
     void reextract();
+    void dropExtraction();
     void setSource(const QString &source);
     void showLog(
         const kernellog::KernelLog &records, const QString &source, const QList<kernellog::OopsExcerpt> &excerpts);
@@ -129,6 +144,9 @@ private:
     QTimer *m_poll;
     std::unique_ptr<kernellog::KmsgReader> m_reader;
     std::unique_ptr<JobTracker> m_loads; // openLogFile()'s reading
+    // The crash reports of a followed log (not m_loads: a search must not drop a file being read).
+    std::unique_ptr<JobTracker> m_extractions;
+    bool m_extractAgain = false; // records came while a search ran
     QSocketNotifier *m_notifier = nullptr;
     QString m_module;
     QString m_highlight;

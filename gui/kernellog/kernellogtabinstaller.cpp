@@ -28,17 +28,19 @@ KernelLogTab *installKernelLogTab(MainWindow *window)
         client->readKernelLog();
     });
     // Follow mode through the helper: one client for all the polls, made on the first one;
-    // asynchronous calls (the GUI thread never waits for the helper or polkit).
-    QObject::connect(tab, &KernelLogTab::helperFollowRequested, tab, [tab](qint64 after) {
+    // asynchronous calls (the GUI thread never waits for the helper or polkit). Only the call made
+    // when Follow is ticked may let polkit ask for a password; a poll that would need one is
+    // refused, and the tab says that the authorization expired.
+    QObject::connect(tab, &KernelLogTab::helperFollowRequested, tab, [tab](qint64 after, bool interactive) {
         static const QString name = QStringLiteral("kmr-helper-follower");
         auto *follower = tab->findChild<HelperClient *>(name, Qt::FindDirectChildrenOnly);
         if (!follower) {
             follower = new HelperClient(tab);
             follower->setObjectName(name);
             QObject::connect(follower, &HelperClient::kernelLogReadAfter, tab, &KernelLogTab::appendHelperRecords);
-            QObject::connect(follower, &HelperClient::failed, tab,
-                [tab](const HelperFailure &failure) { tab->helperFollowFailed(failure.text()); });
+            QObject::connect(follower, &HelperClient::failed, tab, &KernelLogTab::helperFollowFailed);
         }
+        follower->setInteractive(interactive);
         follower->readKernelLogAfter(after);
     });
     if (window->root() == QLatin1String("/"))

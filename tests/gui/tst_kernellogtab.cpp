@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTimer>
 
 using namespace kmr;
 using namespace kmr::kernellog;
@@ -32,6 +33,37 @@ QByteArray fixture(const QString &name)
     return f.readAll();
 }
 
+// Records as the helper's ReadKernelLogAfter returns them ("PRI,SEQ,USEC,-;MESSAGE"), numbered
+// from `first`: `fillers` plain messages, then the crash report of the lab's exitoops capture.
+QStringList helperRecords(qint64 first, int fillers)
+{
+    static const QList<QByteArray> crash = fixture(QStringLiteral("exitoops-6.1.kmsg")).split('\n');
+    QStringList records;
+    qint64 seq = first;
+    for (int i = 0; i < fillers; ++i, ++seq)
+        records << QStringLiteral("6,%1,%2,-;usb 1-1: filler message %3").arg(seq).arg(seq * 1000).arg(i);
+    for (const QByteArray &line : crash) {
+        const qsizetype semicolon = line.indexOf(';');
+        if (line.isEmpty() || line.startsWith(' ') || semicolon < 0)
+            continue; // a KEY=value line of the record before
+        records << QStringLiteral("%1,%2,%3,-;%4")
+                       .arg(QString::fromUtf8(line.left(line.indexOf(','))))
+                       .arg(seq)
+                       .arg(seq * 1000)
+                       .arg(QString::fromUtf8(line.mid(semicolon + 1)));
+        ++seq;
+    }
+    return records;
+}
+
+QStringList titlesAndLines(const QList<OopsExcerpt> &excerpts)
+{
+    QStringList out;
+    for (const OopsExcerpt &e : excerpts)
+        out << QStringLiteral("%1 @%2-%3").arg(e.title).arg(e.firstLine).arg(e.lastLine);
+    return out;
+}
+
 } // namespace
 
 class TestKernelLogTab : public QObject
@@ -44,6 +76,9 @@ private Q_SLOTS:
     void showsReportsOfLabLogAndHighlightsModule();
     void followModeAppendsNewRecords();
     void followThroughTheHelper();
+    void expiredAuthorizationStopsFollowing();
+    void followedReportsAreSearchedOffTheGuiThread();
+    void searchOfALogNoLongerShownIsDropped();
     void savedLogDoesNotFollowTheLiveOne();
     void logShownWhileAFileIsReadWins();
     void recordedLogReplacesTheHelpersAndGivesItBack();
@@ -245,6 +280,7 @@ void TestKernelLogTab::followThroughTheHelper()
     tab.setFollow(true);
     QCOMPARE(asked.size(), 1);
     QCOMPARE(asked.at(0).at(0).toLongLong(), 11);
+    QVERIFY(asked.at(0).at(1).toBool()); // ticked by the user: polkit may ask for a password
     QTest::qWait(1500); // the answer has not come: no second request
     QCOMPARE(asked.size(), 1);
 
@@ -257,6 +293,7 @@ void TestKernelLogTab::followThroughTheHelper()
     QCOMPARE(tab.lastSequence(), 16);
     QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 3000);
     QCOMPARE(asked.at(1).at(0).toLongLong(), 16);
+    QVERIFY(!asked.at(1).at(1).toBool()); // a poll: never a password dialog
 
     // A late answer to an older request changes nothing; nor do records already shown.
     tab.appendHelperRecords(11, {QStringLiteral("6,12,2500,-;stale")});
@@ -264,7 +301,10 @@ void TestKernelLogTab::followThroughTheHelper()
     QCOMPARE(tab.logModel()->rowCount(), 5);
 
     // Refused (polkit said no): following stops and the banner says why.
-    tab.helperFollowFailed(QStringLiteral("Not authorized."));
+    HelperFailure denied;
+    denied.kind = HelperFailure::Kind::Denied;
+    denied.message = QStringLiteral("not authorized for io.github.kmodrescue.read-kernel-log: polkit denied it");
+    tab.helperFollowFailed(denied);
     QVERIFY(tab.helperBannerVisible());
     QTest::qWait(1500);
     QCOMPARE(asked.size(), 2);
@@ -273,6 +313,7 @@ void TestKernelLogTab::followThroughTheHelper()
     tab.setFollow(true);
     QCOMPARE(asked.size(), 3);
     QCOMPARE(asked.at(2).at(0).toLongLong(), 16);
+    QVERIFY(asked.at(2).at(1).toBool());
     QVERIFY(tab.helperBannerVisible());
     tab.appendHelperRecords(16, {QStringLiteral("6,17,5000,-;back")});
     QVERIFY(!tab.helperBannerVisible());
@@ -281,6 +322,7 @@ void TestKernelLogTab::followThroughTheHelper()
     QVERIFY(!tab.openLogFile(QStringLiteral("/nonexistent/kernel.log")));
     QVERIFY(tab.helperBannerVisible());
     QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 4, 3000);
+    QVERIFY(!asked.at(3).at(1).toBool());
     tab.appendHelperRecords(17, {QStringLiteral("6,18,6000,-;more")});
     QCOMPARE(tab.logModel()->rowCount(), 7);
     QVERIFY(tab.helperBannerVisible());
@@ -288,6 +330,92 @@ void TestKernelLogTab::followThroughTheHelper()
     // A log read directly again is not followed through the helper.
     tab.setLog(parseDmesgText(fixture(QStringLiteral("exitoops-6.1.txt"))), QStringLiteral("file"));
     QVERIFY(!tab.readsThroughHelper());
+}
+
+// A poll refused because polkit wants a password (its kept authorization expired): following
+// stops, the banner says so in plain words and how to go on, and ticking Follow asks once with
+// a dialog allowed. tests/system/tst_kernellog_follow produces the refusal with the real polkitd.
+void TestKernelLogTab::expiredAuthorizationStopsFollowing()
+{
+    KernelLogTab tab;
+    QSignalSpy asked(&tab, &KernelLogTab::helperFollowRequested);
+    tab.setHelperLog({QStringLiteral("6,10,1000,-;first")});
+    tab.setFollow(true);
+    tab.appendHelperRecords(10, {});
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 3000);
+    HelperFailure expired;
+    expired.kind = HelperFailure::Kind::AuthorizationRequired;
+    expired.message = QStringLiteral("not authorized for io.github.kmodrescue.read-kernel-log: authentication is "
+                                     "required, and the caller did not allow interactive authorization");
+    tab.helperFollowFailed(expired);
+    QVERIFY(!tab.findChild<QCheckBox *>()->isChecked());
+    QVERIFY(tab.helperBannerVisible());
+    QCOMPARE(tab.bannerText(),
+        QStringLiteral("Following stopped: the authorization to read the kernel log has expired, and kmodrescue does "
+                       "not ask for your password in the background. Tick Follow to authorize again."));
+    tab.findChild<QCheckBox *>()->click();
+    QCOMPARE(asked.size(), 3);
+    QVERIFY(asked.at(2).at(1).toBool());
+}
+
+// While following, the new records' crash reports are searched for on a worker thread: a timer of
+// the GUI thread fires while the whole (large) log is searched, and after several quick polls,
+// each bringing a report, the list holds every report of the log, as a search of it finds them.
+void TestKernelLogTab::followedReportsAreSearchedOffTheGuiThread()
+{
+    KernelLogTab tab;
+    tab.setHelperLog(helperRecords(1, 200000));
+    QCOMPARE(tab.oopsModel()->rowCount(), 1);
+    constexpr int Polls = 4;
+    int answered = 0;
+    connect(&tab, &KernelLogTab::helperFollowRequested, &tab, [&](qint64 after, bool) {
+        if (answered++ < Polls) // answered as the helper would, a little later
+            QTimer::singleShot(
+                0, &tab, [&tab, after] { tab.appendHelperRecords(after, helperRecords(after + 1, 500)); });
+    });
+    int ticksWhileSearching = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, &tab, [&] { ticksWhileSearching += tab.extractingReports() ? 1 : 0; });
+    ticker.start();
+    tab.setFollow(true);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        answered > Polls && tab.oopsModel()->rowCount() == 1 + Polls && !tab.extractingReports(), 60000);
+    QVERIFY2(ticksWhileSearching > 0, "no timer fired on the GUI thread while the reports were searched for");
+    QCOMPARE(
+        titlesAndLines(tab.oopsModel()->excerpts()), titlesAndLines(OopsExtractor::extract(tab.logModel()->records())));
+    QCOMPARE(tab.oopsView()->currentIndex().row(), 0); // the report selected before stays selected
+}
+
+// Another log shown while a search of the followed one runs: that search's result never shows.
+void TestKernelLogTab::searchOfALogNoLongerShownIsDropped()
+{
+    KernelLogTab tab;
+    tab.setHelperLog(helperRecords(1, 200000));
+    qint64 last = tab.lastSequence();
+    tab.appendHelperRecords(last, helperRecords(last + 1, 10)); // a second report: searched for
+    // The other log comes while the search runs (or its result waits for the event loop).
+    bool replaced = false;
+    QTimer watcher;
+    watcher.setInterval(1);
+    connect(&watcher, &QTimer::timeout, &tab, [&] {
+        if (!replaced && tab.extractingReports()) {
+            replaced = true;
+            tab.setHelperLog({QStringLiteral("6,1,1000,-;a log without a crash report")});
+        }
+    });
+    watcher.start();
+    QTRY_VERIFY_WITH_TIMEOUT(replaced, 10000);
+    watcher.stop();
+    QCOMPARE(tab.oopsModel()->rowCount(), 0);
+    QList<int> shown;
+    connect(tab.oopsModel(), &QAbstractItemModel::modelReset, &tab, [&] { shown << tab.oopsModel()->rowCount(); });
+    // One report in the new log: searched for after the old search (one worker), then shown.
+    tab.appendHelperRecords(1, helperRecords(2, 3));
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && !tab.extractingReports(), 60000);
+    QCOMPARE(shown, QList<int> {1});
+    QCOMPARE(
+        titlesAndLines(tab.oopsModel()->excerpts()), titlesAndLines(OopsExtractor::extract(tab.logModel()->records())));
 }
 
 void TestKernelLogTab::recordedLogReplacesTheHelpersAndGivesItBack()

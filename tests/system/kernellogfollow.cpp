@@ -9,6 +9,7 @@
 // installKernelLogTab() wired up, and reports one line at a time on stdout:
 //   direct: refused|read          whether the tab's own read of /dev/kmsg was refused
 //   banner: TEXT                  what the banner says (every time it is reported)
+//   bus: NAME                     its unique name on the system bus (the helper's log names callers so)
 // Then clicks the banner's "Read Through the Helper…" and reports
 //   refused                       the helper's answer was a refusal (banner and records follow)
 //   helper-log: records=N last=SEQ
@@ -31,6 +32,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDBusConnection>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLabel>
@@ -205,6 +207,7 @@ int main(int argc, char **argv)
     say(tab->helperBannerVisible() && driver.records() == 0 ? QStringLiteral("direct: refused")
                                                             : QStringLiteral("direct: read"));
     driver.sayBanner();
+    say(QStringLiteral("bus: ") + QDBusConnection::systemBus().baseService());
     if (const int rc = driver.readThroughHelper(); rc != 0 || args.isEmpty())
         return rc;
     return driver.follow(args);

@@ -125,7 +125,7 @@ void PrivateSystemBus::makeUsers()
     for (const char *f : {"passwd", "group", "shadow", "gshadow"})
         QVERIFY(QFile::copy(QStringLiteral("/etc/") + QLatin1String(f), etc + QLatin1String(f)));
     int uid = 64100;
-    for (const char *u : {"kmr-allowed", "kmr-reader", "kmr-unloader", "kmr-auth", "kmr-denied"}) {
+    for (const char *u : {"kmr-allowed", "kmr-reader", "kmr-unloader", "kmr-auth", "kmr-expiring", "kmr-denied"}) {
         int rc = 0;
         const QString out = run(QStringLiteral("useradd"),
             {QStringLiteral("--prefix"), path(QStringLiteral("users")), QStringLiteral("-M"), QStringLiteral("-U"),
@@ -145,7 +145,9 @@ void PrivateSystemBus::writePolkitRules()
         QVERIFY(QDir().mkpath(path(QLatin1String(d))));
     QVERIFY(QFile::copy(QStringLiteral(KMR_RESOURCES "/io.github.kmodrescue.policy"),
         path(QStringLiteral("share-polkit/actions/io.github.kmodrescue.policy"))));
-    QVERIFY(writeFile(path(QStringLiteral("etc-polkit/rules.d/50-kmodrescue-test.rules")), R"JS(
+    // polkit.spawn() throws when the command fails: kmr-expiring's grant is the file's existence.
+    QVERIFY(writeFile(path(QStringLiteral("etc-polkit/rules.d/50-kmodrescue-test.rules")),
+        QByteArray(R"JS(
 polkit.addRule(function(action, subject) {
     if (action.id.indexOf("io.github.kmodrescue.") !== 0)
         return polkit.Result.NOT_HANDLED;
@@ -157,9 +159,18 @@ polkit.addRule(function(action, subject) {
         return polkit.Result.YES;
     if (subject.user === "kmr-auth")
         return polkit.Result.AUTH_ADMIN;
+    if (subject.user === "kmr-expiring" && action.id === "io.github.kmodrescue.read-kernel-log") {
+        try {
+            polkit.spawn(["/usr/bin/test", "-e", "@GRANT@"]);
+            return polkit.Result.YES;
+        } catch (e) {
+            return polkit.Result.AUTH_ADMIN_KEEP;
+        }
+    }
     return polkit.Result.NOT_HANDLED;
 });
-)JS"));
+)JS")
+            .replace("@GRANT@", QFile::encodeName(grantFile()))));
     QVERIFY(mountBind(path(QStringLiteral("etc-polkit")), QStringLiteral("/etc/polkit-1")));
     QVERIFY(mountBind(path(QStringLiteral("share-polkit")), QStringLiteral("/usr/share/polkit-1")));
 }

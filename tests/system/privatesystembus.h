@@ -16,6 +16,8 @@
 //   kmr-reader    read-kernel-log only
 //   kmr-unloader  unload only (not force-unload)
 //   kmr-auth      AUTH_ADMIN: authentication required, and there is no agent
+//   kmr-expiring  read-kernel-log while the file grantFile() exists; without it AUTH_ADMIN_KEEP, as
+//                 when polkit's kept authorization has expired (authentication required, no agent)
 //   kmr-denied    no rule: the .policy defaults (allow_any=no) apply
 
 #include <QProcess>
@@ -49,6 +51,8 @@ public:
 
     QString path(const QString &name) const { return m_dir.path() + QLatin1Char('/') + name; }
     QString readFile(const QString &name) const; // a file of the test's directory ("helper.log")
+    // kmr-expiring's authorization: kept while this file exists.
+    QString grantFile() const { return path(QStringLiteral("kmr-expiring-authorized")); }
 
 private:
     void makeUsers();

@@ -14,7 +14,9 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTest>
+#include <QThread>
 
 #include <cerrno>
 #include <csignal>
@@ -43,12 +45,15 @@ private Q_SLOTS:
     void readerFollowsTheLogThroughTheHelper();
     void deniedUserSeesTheRefusalAndNoRecord();
     void followingStopsWhenPolkitCannotSayYes();
+    void expiredAuthorizationStopsFollowingWithoutAsking();
 
 private:
-    // One step of a run: when the client prints a line starting with `line`, `action` runs.
+    // One step of a run: when the client prints a line starting with `line`, the rest of that line
+    // goes into `*rest` (when given) and `action` runs.
     struct Step {
         QString line;
         std::function<void()> action;
+        QString *rest = nullptr;
     };
     struct Run {
         QStringList lines; // stdout
@@ -59,6 +64,9 @@ private:
     };
     Run runClient(const QString &user, const QStringList &args, const QList<Step> &steps = {});
     void checkDirectReadRefused(const Run &run);
+    void checkResumed(const Run &run, qsizetype stop);
+    QString helperCalls(const QString &member, const QString &busName) const;
+    bool waitForPollWithoutInteraction(const QString &busName, int ticks) const;
 
     PrivateSystemBus m_bus;
 };
@@ -94,8 +102,12 @@ TestKernelLogFollow::Run TestKernelLogFollow::runClient(
         for (qsizetype nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
             run.lines << QString::fromUtf8(pending.left(nl));
             pending.remove(0, nl + 1);
-            if (next < steps.size() && run.lines.last().startsWith(steps[next].line))
-                steps[next++].action();
+            if (next < steps.size() && run.lines.last().startsWith(steps[next].line)) {
+                const Step &step = steps[next++];
+                if (step.rest)
+                    *step.rest = run.lines.last().mid(step.line.size());
+                step.action();
+            }
         }
     }
     if (p.state() != QProcess::NotRunning && !p.waitForFinished(5000)) {
@@ -207,17 +219,114 @@ void TestKernelLogFollow::followingStopsWhenPolkitCannotSayYes()
     const QString banner = run.lines.value(stop + 1);
     QVERIFY2(banner.startsWith(QStringLiteral("banner: Not authorized: not authorized for "
                                               "io.github.kmodrescue.read-kernel-log"))
-            && banner.endsWith(QStringLiteral("Following the log through the helper has stopped.")),
+            && banner.endsWith(QStringLiteral("Following the log through the helper has stopped; tick Follow to try "
+                                              "again.")),
         qPrintable(run.all()));
-    // Ticked again: the second mark comes, Follow stays on, and the refusal is no longer shown.
+    checkResumed(run, stop);
+    QVERIFY2(run.rest(QStringLiteral("records: ")).toLongLong() > 0, qPrintable(run.all()));
+}
+
+// After following stopped (line `stop` and the banner after it), Follow was ticked again: the
+// second mark came, Follow stayed on, the refusal is no longer shown, and the client ended well.
+void TestKernelLogFollow::checkResumed(const Run &run, qsizetype stop)
+{
     const QStringList resumed = run.lines.mid(stop + 2);
     QVERIFY2(resumed.value(0).startsWith(QStringLiteral("following again after="))
             && resumed.value(1).startsWith(QStringLiteral("mark: seq=")),
         qPrintable(run.all()));
     QCOMPARE(resumed.value(3), QStringLiteral("follow: on"));
     QCOMPARE(resumed.value(4), QStringLiteral("banner: "));
-    QVERIFY2(run.rest(QStringLiteral("records: ")).toLongLong() > 0, qPrintable(run.all()));
     QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+}
+
+// What the helper did with each `member` call from `busName`, in order, one letter a call:
+// I authorized, interaction allowed; N authorized, no interaction; R refused because polkit wanted
+// authentication and the call did not allow interaction; ? anything else.
+QString TestKernelLogFollow::helperCalls(const QString &member, const QString &busName) const
+{
+    QString calls;
+    const QString from = member + QStringLiteral(" from ") + busName + QLatin1Char(' ');
+    for (const QString &line : m_bus.readFile(QStringLiteral("helper.log")).split(QLatin1Char('\n'))) {
+        if (!line.contains(from))
+            continue;
+        if (line.contains(QStringLiteral("authorized for io.github.kmodrescue.read-kernel-log (interaction allowed)")))
+            calls += QLatin1Char('I');
+        else if (line.contains(QStringLiteral("authorized for io.github.kmodrescue.read-kernel-log (no interaction)")))
+            calls += QLatin1Char('N');
+        else if (line.contains(QStringLiteral("-> org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
+            && line.contains(QStringLiteral("did not allow interactive authorization")))
+            calls += QLatin1Char('R');
+        else
+            calls += QLatin1Char('?');
+    }
+    return calls;
+}
+
+// Until the helper has seen `ticks` follow calls that allowed interaction (one a tick of Follow) and
+// answered a poll (no interaction) after the last of them.
+bool TestKernelLogFollow::waitForPollWithoutInteraction(const QString &busName, int ticks) const
+{
+    const QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        const QString calls = helperCalls(QStringLiteral("ReadKernelLogAfter"), busName);
+        if (calls.count(QLatin1Char('I')) >= ticks
+            && calls.lastIndexOf(QLatin1Char('N')) > calls.lastIndexOf(QLatin1Char('I')))
+            return true;
+        QThread::msleep(100);
+    }
+    return false;
+}
+
+void TestKernelLogFollow::expiredAuthorizationStopsFollowingWithoutAsking()
+{
+    // kmr-expiring holds the read grant while polkit keeps its authorization (the grant file
+    // exists); then it expires, and polkit wants a password again (AUTH_ADMIN_KEEP, as when
+    // auth_admin_keep runs out). The tab's next poll does not let polkit ask, so it is refused
+    // instead of popping up a dialog: following stops, and the banner says that the authorization
+    // expired and to tick Follow. With the authorization back, Follow ticked again asks once,
+    // interactively, and the polls after it go on without interaction.
+    QVERIFY2(QFile(m_bus.grantFile()).open(QIODevice::WriteOnly), qPrintable(m_bus.grantFile()));
+    const QString mark = uniqueMark(QStringLiteral("kmr-gui-follow-test expiring"));
+    const QString again = uniqueMark(QStringLiteral("kmr-gui-follow-test renewed"));
+    const QString resume = m_bus.path(QStringLiteral("home-kmr-expiring/resume"));
+    QString busName;
+    bool polled = false;
+    bool expired = false;
+    bool renewed = false;
+    bool polledAgain = false;
+    // Each mark is written once the helper has answered a poll after the tick of Follow.
+    const Run run = runClient(QStringLiteral("kmr-expiring"),
+        {mark, QStringLiteral("--until-refused"), QStringLiteral("--resume"), resume, again},
+        {{QStringLiteral("bus: "), [] {}, &busName},
+            {QStringLiteral("following after="),
+                [&] { polled = waitForPollWithoutInteraction(busName, 1) && writeKmsg(mark); }},
+            {QStringLiteral("mark: "), [&] { expired = QFile::remove(m_bus.grantFile()); }},
+            {QStringLiteral("stopped: "),
+                [&] {
+                    renewed = QFile(m_bus.grantFile()).open(QIODevice::WriteOnly)
+                        && QFile(resume).open(QIODevice::WriteOnly);
+                }},
+            {QStringLiteral("following again after="),
+                [&] { polledAgain = waitForPollWithoutInteraction(busName, 2) && writeKmsg(again); }}});
+    QVERIFY2(polled && expired && renewed && polledAgain, qPrintable(run.all()));
+    checkDirectReadRefused(run);
+    const qsizetype stop = run.lines.indexOf(QStringLiteral("stopped: follow=off"));
+    QVERIFY2(stop > 0, qPrintable(run.all()));
+    QCOMPARE(run.lines.value(stop + 1),
+        QStringLiteral("banner: Following stopped: the authorization to read the kernel log has expired, and "
+                       "kmodrescue does not ask for your password in the background. Tick Follow to authorize "
+                       "again."));
+    checkResumed(run, stop);
+    if (QTest::currentTestFailed())
+        return;
+
+    // The helper's side: the click on "Read Through the Helper…" and each tick of Follow let polkit
+    // ask; every poll in between did not, and the one refused was refused for that reason.
+    QVERIFY2(busName.startsWith(QLatin1Char(':')), qPrintable(run.all()));
+    QCOMPARE(helperCalls(QStringLiteral("ReadKernelLog"), busName), QStringLiteral("I"));
+    const QString follow = helperCalls(QStringLiteral("ReadKernelLogAfter"), busName);
+    QVERIFY2(QRegularExpression(QStringLiteral("^IN+RIN+$")).match(follow).hasMatch(),
+        qPrintable(follow + QStringLiteral("\n") + m_bus.readFile(QStringLiteral("helper.log")).right(4000)));
 }
 
 static bool writeDmesgRestrict(const QByteArray &value)

@@ -143,11 +143,9 @@ void KernelLogTab::setLog(const KernelLog &records, const QString &source)
 void KernelLogTab::showLog(const KernelLog &records, const QString &source, const QList<OopsExcerpt> &excerpts)
 {
     m_loads->cancel(); // a file still being read is not shown over this
-    dropExtraction();
-    m_model->setRecords(records);
+    replaceRecords(records);
     m_viaHelper = false;
     m_helperPending = false;
-    noteLastSequence();
     m_banner->hide();
     setSource(source);
     setExcerpts(excerpts);
@@ -165,7 +163,16 @@ void KernelLogTab::setExcerpts(const QList<OopsExcerpt> &excerpts)
     selectExcerpt(row >= 0 && row < excerpts.size() ? row : int(excerpts.size()) - 1);
 }
 
-// The whole log on a worker: the records are shared with the model until it appends again.
+// Another log is shown.
+void KernelLogTab::replaceRecords(const KernelLog &records)
+{
+    dropExtraction(); // a search of the old log is not shown over this one
+    m_model->setRecords(records);
+    m_searchParts = {records};
+    noteLastSequence();
+}
+
+// The whole log, put together and searched on a worker.
 void KernelLogTab::reextract()
 {
     if (m_extractions->isJobRunning()) {
@@ -174,7 +181,16 @@ void KernelLogTab::reextract()
     }
     m_extractAgain = false;
     m_extractions->startJob(
-        [records = m_model->records()](const std::function<bool()> &) { return OopsExtractor::extract(records); },
+        [parts = m_searchParts](const std::function<bool()> &) {
+            KernelLog all;
+            qsizetype size = 0;
+            for (const KernelLog &part : parts)
+                size += part.size();
+            all.reserve(size);
+            for (const KernelLog &part : parts)
+                all += part;
+            return OopsExtractor::extract(all);
+        },
         [this](const QList<OopsExcerpt> &excerpts) {
             setExcerpts(excerpts);
             if (m_extractAgain)
@@ -182,7 +198,6 @@ void KernelLogTab::reextract()
         });
 }
 
-// Another log is shown: a search of the old one is not shown over it.
 void KernelLogTab::dropExtraction()
 {
     m_reextract->stop();
@@ -287,12 +302,10 @@ void KernelLogTab::showRecorded(const KernelLog &records, const QList<OopsExcerp
     setFollow(false);
     m_viaHelper = false; // a late answer from the helper is for the live log: dropped
     m_helperPending = false;
-    dropExtraction(); // a live burst's extraction must not replace the recorded reports
     for (QWidget *w : std::initializer_list<QWidget *> {m_follow, m_reload, m_openFile, m_bannerButton})
         w->setEnabled(false);
     m_follow->setToolTip(tr("A recorded log does not grow: the bundle's log is shown"));
-    m_model->setRecords(records);
-    noteLastSequence();
+    replaceRecords(records); // a live burst's search does not replace the recorded reports
     m_banner->hide();
     setSource(source);
     setExcerpts(excerpts); // as recorded, not extracted again
@@ -310,9 +323,8 @@ void KernelLogTab::leaveRecorded()
     if (m_reader) {
         readLive(m_livePath);
     } else {
-        m_model->setRecords(m_shownBefore);
+        replaceRecords(m_shownBefore);
         m_viaHelper = m_viaHelperBefore; // a log read by the helper is followed through it again
-        noteLastSequence();
         m_source->setText(m_sourceBefore);
         reextract();
     }
@@ -490,6 +502,7 @@ void KernelLogTab::appendRecords(const KernelLog &more)
     if (more.isEmpty())
         return;
     m_model->appendRecords(more);
+    m_searchParts << more;
     noteLastSequence();
     setSource(m_viaHelper ? tr("/dev/kmsg, followed through the helper (kernel.dmesg_restrict=1)") : m_livePath);
     if (m_follow->isChecked())

@@ -121,6 +121,7 @@ private:
     void noteLastSequence();
     void reextract();
     void dropExtraction();
+    void replaceRecords(const kernellog::KernelLog &records);
     void setSource(const QString &source);
     void showLog(
         const kernellog::KernelLog &records, const QString &source, const QList<kernellog::OopsExcerpt> &excerpts);
@@ -147,6 +148,10 @@ private:
     // The crash reports of a followed log (not m_loads: a search must not drop a file being read).
     std::unique_ptr<JobTracker> m_extractions;
     bool m_extractAgain = false; // records came while a search ran
+    // The shown log as it came: the log, then each burst. A search takes these, never the model's
+    // list: were that shared with a running search, the model's next append would copy it whole
+    // on the GUI thread (hundreds of ms for a million records).
+    QList<kernellog::KernelLog> m_searchParts;
     QSocketNotifier *m_notifier = nullptr;
     QString m_module;
     QString m_highlight;

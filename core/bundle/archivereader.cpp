@@ -4,6 +4,7 @@
 #include "bundle/bundlelog.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSet>
 
 #include <archive.h>
@@ -53,31 +54,63 @@ QString resolveLinkTarget(const QString &linkPath, const QString &target)
     return walked.join(QLatin1Char('/'));
 }
 
+QString cannotReadMessage(const ArchiveRules &rules, const QString &file, const QString &why)
+{
+    if (!QFileInfo::exists(file))
+        return QStringLiteral("no such file or directory. Check the path and the name.");
+    return QStringLiteral("cannot read the %1 (%2). Check that you may read it (ls -l), or copy it where you can.")
+        .arg(rules.noun, why);
+}
+
+QString untrustedMessage(const ArchiveRules &rules, const QString &what)
+{
+    return what + QStringLiteral(": do not trust this %1. ").arg(rules.noun) + rules.getAgain;
+}
+
+QString getAgainClause(const ArchiveRules &rules)
+{
+    QString getAgain = rules.getAgain;
+    if (!getAgain.isEmpty())
+        getAgain[0] = getAgain.at(0).toLower();
+    return getAgain;
+}
+
+QString copyAgainMessage(const ArchiveRules &rules, const QString &what)
+{
+    return what + QStringLiteral(". Copy it again; if that does not help, ") + getAgainClause(rules);
+}
+
 QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const QString &target)
 {
-    return QStringLiteral("member '%1' is a link to '%2', outside the %3. %4 makes every link relative and inside: "
-                          "do not trust this file.")
-        .arg(path, target, rules.noun, rules.writer);
+    return untrustedMessage(rules,
+        QStringLiteral("member '%1' is a link to '%2', outside the %3, which %4 never writes")
+            .arg(path, target, rules.noun, rules.writer));
 }
 
 QString specialEntryMessage(const ArchiveRules &rules, const QString &path)
 {
-    return QStringLiteral("member '%1' is a device node, fifo or socket where a %2 has a plain file: do not trust "
-                          "this file.")
-        .arg(path, rules.noun);
+    return untrustedMessage(rules,
+        QStringLiteral("member '%1' is a device node, fifo or socket where a %2 has a plain file")
+            .arg(path, rules.noun));
 }
 
 QString memberTooLargeMessage(const ArchiveRules &rules, const ReadLimits &limits, const QString &path, qint64 size)
 {
-    return QStringLiteral("member '%1' is %2 uncompressed, over the %3 a member may have. %4 never writes one "
-                          "that large: the file is not a %5 it wrote (possibly a decompression bomb).")
-        .arg(path, mib(size), mib(limits.maxMemberSize), rules.writer, rules.noun);
+    const QString what = QStringLiteral("member '%1' is %2 uncompressed, over the %3 limit for one member")
+                             .arg(path, mib(size), mib(limits.maxMemberSize));
+    if (rules.overMember.isEmpty())
+        return untrustedMessage(rules, what + QStringLiteral(", more than %1 ever writes").arg(rules.writer));
+    return what + QStringLiteral(". ") + rules.overMember;
 }
 
 QString totalTooLargeMessage(const ArchiveRules &rules, qint64 cap, qint64 size)
 {
-    return QStringLiteral("the %1 unpacks to more than %2 (at least %3): refused as a decompression bomb. %4")
-        .arg(rules.noun, mib(cap), mib(size), rules.getAgain);
+    const QString what
+        = QStringLiteral("the %1 unpacks to more than %2 (at least %3)").arg(rules.noun, mib(cap), mib(size));
+    if (rules.overTotal.isEmpty())
+        return untrustedMessage(
+            rules, what + QStringLiteral(", more than %1 ever writes (a decompression bomb?)").arg(rules.writer));
+    return what + QStringLiteral(". ") + rules.overTotal;
 }
 
 bool readCancelled(
@@ -127,8 +160,7 @@ public:
         } else {
             QFile f(m_file);
             if (!f.open(QIODevice::ReadOnly))
-                return fail(BundleError::CannotOpen,
-                    QStringLiteral("cannot read the %1: %2").arg(m_rules.noun, f.errorString()));
+                return fail(BundleError::CannotOpen, cannotReadMessage(m_rules, m_file, f.errorString()));
             head = f.read(512);
         }
         m_magic = compressedMagic(head, m_rules.anyCompression); // a known format that fails is damaged
@@ -169,17 +201,13 @@ private:
         if (why.contains(QLatin1String("runcated")) || why.contains(QLatin1String("remature"))
             || why.contains(QLatin1String("No progress is possible")))
             return fail(BundleError::Truncated,
-                QStringLiteral("the %1 is cut short (%2): it was not copied completely. Copy it again from "
-                               "the machine that wrote it.")
-                    .arg(m_rules.noun, why));
+                copyAgainMessage(m_rules,
+                    QStringLiteral("the %1 is cut short (%2): it was not copied completely").arg(m_rules.noun, why)));
         return fail(BundleError::Damaged,
-            QStringLiteral("the %1 is damaged (%2). Copy it again. %3").arg(m_rules.noun, why, m_rules.getAgain));
+            copyAgainMessage(m_rules, QStringLiteral("the %1 is damaged (%2)").arg(m_rules.noun, why)));
     }
 
-    bool untrusted(BundleError e, const QString &what)
-    {
-        return fail(e, what + QStringLiteral(": do not trust this file."));
-    }
+    bool untrusted(BundleError e, const QString &what) { return fail(e, untrustedMessage(m_rules, what)); }
 
     bool tooLarge(const QString &path, qint64 size)
     {
@@ -200,7 +228,7 @@ private:
         const char *sym = archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e) : archive_entry_symlink(e);
         if (!m_rules.keepLinks)
             return untrusted(BundleError::LinkEntry,
-                QStringLiteral("member '%1' is a link. A %2 holds plain files only").arg(path, m_rules.noun));
+                QStringLiteral("member '%1' is a link, which %2 never writes").arg(path, m_rules.writer));
         const QString target = QString::fromUtf8(hard ? hard : sym ? sym : "");
         const QString resolved = hard ? (safeMemberPath(target) ? target : QString()) : resolveLinkTarget(path, target);
         if (resolved.isEmpty())
@@ -249,8 +277,8 @@ private:
         QString path = QString::fromUtf8(raw ? raw : "");
         if (!safeMemberPath(path))
             return untrusted(BundleError::UnsafePath,
-                QStringLiteral("member '%1' has an unsafe name (absolute, \"..\", or control characters). "
-                               "%2 never writes one")
+                QStringLiteral("member '%1' has an unsafe name (absolute, \"..\", or control characters), which %2 "
+                               "never writes")
                     .arg(path, m_rules.writer));
         if (path.endsWith(QLatin1Char('/')))
             path.chop(1);
@@ -268,8 +296,8 @@ private:
         if (!wanted(path)) // the decompressor still has to get past it
             return count(qMax<qint64>(0, declared), false);
         if (out->files.contains(path))
-            return fail(BundleError::DuplicateMember,
-                QStringLiteral("member '%1' appears twice. %2").arg(path, m_rules.getAgain));
+            return untrusted(BundleError::DuplicateMember,
+                QStringLiteral("member '%1' appears twice, which %2 never writes").arg(path, m_rules.writer));
         if (declared > m_limits.maxMemberSize)
             return tooLarge(path, declared);
         if (m_total + declared > m_limits.maxTotalSize)
@@ -301,7 +329,7 @@ private:
         }
         if (!anyHeader)
             return fail(BundleError::NotAnArchive,
-                QStringLiteral("the archive is empty: not a %1. %2").arg(m_rules.noun, m_rules.getAgain));
+                QStringLiteral("the archive is empty, not a %1. %2").arg(m_rules.noun, m_rules.whatToOpen));
         return true;
     }
 

@@ -18,7 +18,11 @@ struct ArchiveRules {
     QString writer; // who writes good ones: "kmodrescue", "sos report"
     QString formats; // "a gzip-compressed tar archive"
     QString whatToOpen; // advice when the file is not such an archive at all
-    QString getAgain; // advice when it is damaged: "Export the bundle again."
+    QString getAgain; // advice when it is damaged or not to be trusted: "Export it again with ..."
+    // Advice when one member, or all of them together, are over ReadLimits' caps. Empty: the
+    // writer never writes that much, so the file is not to be trusted (getAgain).
+    QString overMember;
+    QString overTotal;
     bool anyCompression = false; // gzip only; or gzip, xz, bzip2, zstd and uncompressed tar
     bool keepLinks = false; // relative links that stay inside: kept in `links`; otherwise an error
     // The members to read into memory; the others are checked and skipped. Null: every member.
@@ -48,7 +52,15 @@ QString mib(qint64 bytes); // "1.0 MiB"
 // uncompressed tar header (gzip, the bundles' compression, is not among them).
 bool nonGzipTarMagic(const QByteArray &head);
 
-// The messages the archive reader and the unpacked-directory reader (sostree.h) share.
+// The rules of a kmodrescue bundle (bundlereader.cpp), whose advice the bundle's readers share.
+const ArchiveRules &bundleRules();
+
+// The messages the archive reader and the unpacked-directory reader (sostree.h) share. Each is
+// what is wrong, then what to do next; the caller puts the file's name in front.
+QString cannotReadMessage(const ArchiveRules &rules, const QString &file, const QString &why);
+QString untrustedMessage(const ArchiveRules &rules, const QString &what); // what + "do not trust it" + getAgain
+QString copyAgainMessage(const ArchiveRules &rules, const QString &what); // what + copy again, else getAgain
+QString getAgainClause(const ArchiveRules &rules); // getAgain to follow "; if not, ": "export it again ..."
 QString linkOutsideMessage(const ArchiveRules &rules, const QString &path, const QString &target);
 QString specialEntryMessage(const ArchiveRules &rules, const QString &path);
 QString memberTooLargeMessage(const ArchiveRules &rules, const ReadLimits &limits, const QString &path, qint64 size);

@@ -119,7 +119,9 @@ bool badMember(const QString &file, const QString &path, const QString &why, Bun
         *error = BundleError::BadMember;
     if (message)
         *message = file + QStringLiteral(": member '") + path + QStringLiteral("' cannot be read: ") + why
-            + QStringLiteral(". Export the bundle again with a matching kmodrescue.");
+            + QStringLiteral(". If a newer kmodrescue wrote it, update this one (%1); if not, ")
+                  .arg(QStringLiteral(KMR_VERSION))
+            + getAgainClause(bundleRules());
     return false;
 }
 

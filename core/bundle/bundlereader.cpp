@@ -59,15 +59,21 @@ QString toString(BundleError e)
     return QStringLiteral("unknown");
 }
 
-namespace {
-
 const ArchiveRules &bundleRules()
 {
     static const ArchiveRules rules {QStringLiteral("bundle"), QStringLiteral("kmodrescue"),
         QStringLiteral("a gzip-compressed tar archive"),
         QStringLiteral("Open the .tar.gz that `kmodrescue-cli bundle` or File > Export Diagnostic Bundle wrote."),
-        QStringLiteral("Export the bundle again."), false, false, {}};
+        QStringLiteral("Export it again with `kmodrescue-cli bundle -o FILE` (or File > Export Diagnostic Bundle)."),
+        {}, {}, false, false, {}};
     return rules;
+}
+
+namespace {
+
+QString exportAgain()
+{
+    return QStringLiteral(" ") + bundleRules().getAgain;
 }
 
 struct ManifestCheck {
@@ -87,25 +93,36 @@ struct ManifestCheck {
     {
         if (m.value(QStringLiteral("schema")).toString() != QLatin1String(BundleSchema))
             return fail(BundleError::UnknownSchema,
-                QStringLiteral("manifest.json names the schema '%1', not '%2': this is not a kmodrescue bundle.")
-                    .arg(m.value(QStringLiteral("schema")).toString(), QLatin1String(BundleSchema)));
-        if (m.value(QStringLiteral("schema_version")).toInt(-1) != BundleSchemaVersion)
-            return fail(BundleError::UnknownSchema,
-                QStringLiteral(
-                    "the bundle has schema version %1 (written by kmodrescue %2); this build reads version %3 "
-                    "only. Open it with a kmodrescue at least as new as the one that wrote it.")
-                    .arg(m.value(QStringLiteral("schema_version")).toVariant().toString(),
-                        m.value(QStringLiteral("tool_version")).toString(QStringLiteral("unknown")))
-                    .arg(BundleSchemaVersion));
-        return true;
+                QStringLiteral("manifest.json names the schema '%1', not '%2': not a kmodrescue bundle. ")
+                        .arg(m.value(QStringLiteral("schema")).toString(), QLatin1String(BundleSchema))
+                    + bundleRules().whatToOpen);
+        const int version = m.value(QStringLiteral("schema_version")).toInt(-1);
+        return version == BundleSchemaVersion || fail(BundleError::UnknownSchema, versionMessage(m, version));
+    }
+
+    // A newer schema needs a newer kmodrescue; an older or bogus one, a new export.
+    static QString versionMessage(const QJsonObject &m, int version)
+    {
+        const QString writer = m.value(QStringLiteral("tool_version")).toString();
+        const QString what
+            = QStringLiteral("the bundle has schema version %1 (written by kmodrescue %2); this kmodrescue (%3) reads "
+                             "version %4 only.")
+                  .arg(m.value(QStringLiteral("schema_version")).toVariant().toString(),
+                      writer.isEmpty() ? QStringLiteral("unknown") : writer, QStringLiteral(KMR_VERSION))
+                  .arg(BundleSchemaVersion);
+        if (version < BundleSchemaVersion)
+            return what + exportAgain();
+        if (writer.isEmpty())
+            return what + QStringLiteral(" Update kmodrescue to the version that wrote it, or newer.");
+        return what + QStringLiteral(" Update kmodrescue to %1 or newer to open it.").arg(writer);
     }
 
     bool checkMembers(const QJsonObject &m, const QMap<QString, QByteArray> &members)
     {
         const QJsonValue list = m.value(QStringLiteral("members"));
         if (!list.isArray())
-            return fail(BundleError::BadManifest,
-                QStringLiteral("manifest.json has no \"members\" list. Export the bundle again."));
+            return fail(
+                BundleError::BadManifest, QStringLiteral("manifest.json has no \"members\" list.") + exportAgain());
         QSet<QString> listed;
         for (const QJsonValue &v : list.toArray()) {
             const QJsonObject o = v.toObject();
@@ -113,28 +130,28 @@ struct ManifestCheck {
             const QString sha = o.value(QStringLiteral("sha256")).toString();
             if (path.isEmpty() || sha.size() != 64)
                 return fail(BundleError::BadManifest,
-                    QStringLiteral("manifest.json lists a member without a path or sha256. Export the bundle again."));
+                    QStringLiteral("manifest.json lists a member without a path or sha256.") + exportAgain());
             listed.insert(path);
             const auto it = members.constFind(path);
             if (it == members.constEnd())
                 return fail(BundleError::MissingMember,
-                    QStringLiteral("member '%1' is listed in manifest.json but missing from the archive. "
-                                   "Export the bundle again.")
-                        .arg(path));
+                    QStringLiteral("member '%1' is listed in manifest.json but missing from the archive.").arg(path)
+                        + exportAgain());
             const QString actual
                 = QString::fromLatin1(QCryptographicHash::hash(*it, QCryptographicHash::Sha256).toHex());
             if (actual.compare(sha, Qt::CaseInsensitive) != 0)
                 return fail(BundleError::ChecksumMismatch,
-                    QStringLiteral("member '%1' does not match its sha256 in manifest.json (changed after export, "
-                                   "or damaged in transfer). Copy the bundle again.")
-                        .arg(path));
+                    copyAgainMessage(bundleRules(),
+                        QStringLiteral("member '%1' does not match its sha256 in manifest.json (changed after export, "
+                                       "or damaged in transfer)")
+                            .arg(path)));
         }
         for (auto it = members.constBegin(); it != members.constEnd(); ++it) {
             if (!listed.contains(it.key()))
                 return fail(BundleError::UnlistedMember,
-                    QStringLiteral("member '%1' is not listed in manifest.json (added after export). "
-                                   "Do not trust this file; export the bundle again.")
-                        .arg(it.key()));
+                    untrustedMessage(bundleRules(),
+                        QStringLiteral("member '%1' is not listed in manifest.json (added after export)")
+                            .arg(it.key())));
         }
         return true;
     }
@@ -144,15 +161,14 @@ struct ManifestCheck {
         const auto manifest = entries.files.constFind(QLatin1String(ManifestPath));
         if (manifest == entries.files.constEnd())
             return fail(BundleError::MissingManifest,
-                QStringLiteral("no manifest.json: this is a tar.gz, but not a kmodrescue bundle (or a damaged one). "
-                               "Export the bundle again with `kmodrescue-cli bundle`."));
+                QStringLiteral("no manifest.json: a .tar.gz, but not a kmodrescue bundle (or a damaged one).")
+                    + exportAgain());
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(*manifest, &pe);
         if (pe.error != QJsonParseError::NoError || !doc.isObject())
             return fail(BundleError::BadManifest,
-                QStringLiteral("manifest.json is not valid JSON (%1 at byte %2). Export the bundle again.")
-                    .arg(pe.errorString())
-                    .arg(pe.offset));
+                QStringLiteral("manifest.json is not valid JSON (%1 at byte %2).").arg(pe.errorString()).arg(pe.offset)
+                    + exportAgain());
         entries.files.erase(manifest);
         if (!checkVersion(doc.object()) || !checkMembers(doc.object(), entries.files))
             return false;

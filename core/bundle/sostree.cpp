@@ -45,13 +45,29 @@ bool isSosMarker(const QString &relative)
         || relative == QLatin1String("sos_commands") || relative == QLatin1String("sos_reports");
 }
 
+// A tarball: what is too large to read from it may still be read once it is unpacked, where only
+// the files kmodrescue reads count.
 const ArchiveRules &sosRules()
 {
     static const ArchiveRules rules {QStringLiteral("sosreport"), QStringLiteral("sos report"),
         QStringLiteral("a tar archive (xz, gzip, bzip2, zstd or uncompressed)"),
-        QStringLiteral("Open the .tar.xz that `sos report` wrote, or the directory it unpacks to."),
-        QStringLiteral("Ask for the sosreport again, or unpack it (tar xf) and open the directory."), true, true,
-        [](const QString &path) { return sosWanted(stripTop(path)); }};
+        QStringLiteral("Open the .tar.xz that `sos report` wrote, or unpack it yourself and open the directory."),
+        QStringLiteral("Ask for the sosreport again (`sos report` on its machine)."),
+        QStringLiteral("Unpack it (tar xf), shorten or delete that file, and open the directory."),
+        QStringLiteral("If you have the room, unpack it (tar xf) and open the directory: there only the files "
+                       "kmodrescue reads count."),
+        true, true, [](const QString &path) { return sosWanted(stripTop(path)); }};
+    return rules;
+}
+
+// An unpacked directory: the user can trim a file that is too large.
+const ArchiveRules &sosDirectoryRules()
+{
+    static const ArchiveRules rules = [] {
+        ArchiveRules r = sosRules();
+        r.overMember = QStringLiteral("Shorten or delete that file, then open the directory again.");
+        return r;
+    }();
     return rules;
 }
 
@@ -69,9 +85,8 @@ bool notASosReport(const QString &path, BundleError *error, QString *message)
 {
     return fail(path, BundleError::NotASosReport,
         QStringLiteral("not a sosreport: none of sos's own files (version.txt, sos_reports/, sos_commands/) is "
-                       "in it. Open the .tar.xz that `sos report` wrote or the directory it unpacks to; a "
-                       "kmodrescue bundle is a .tar.gz with a manifest.json; a copied root tree opens with "
-                       "--root DIR."),
+                       "in it. Open the .tar.xz that `sos report` wrote or the directory it unpacks to (a copied "
+                       "root tree opens with --root DIR)."),
         error, message);
 }
 
@@ -132,15 +147,22 @@ bool readDirEntry(const QString &dir, const QFileInfo &fi, const ReadLimits &lim
     if (!fi.isFile())
         return fail(dir, BundleError::SpecialEntry, specialEntryMessage(sosRules(), rel), error, message);
     if (fi.size() > limits.maxMemberSize)
-        return fail(dir, BundleError::MemberTooLarge, memberTooLargeMessage(sosRules(), limits, rel, fi.size()), error,
-            message);
+        return fail(dir, BundleError::MemberTooLarge,
+            memberTooLargeMessage(sosDirectoryRules(), limits, rel, fi.size()), error, message);
     if (*total + fi.size() > limits.maxTotalSize)
         return fail(dir, BundleError::TotalTooLarge,
-            totalTooLargeMessage(sosRules(), limits.maxTotalSize, *total + fi.size()), error, message);
+            QStringLiteral("the files kmodrescue reads in it come to more than %1 (at least %2). Shorten or delete its "
+                           "largest logs (sos_commands/logs/, var/log/), then open it again.")
+                .arg(mib(limits.maxTotalSize), mib(*total + fi.size())),
+            error, message);
     QByteArray data;
     QString why;
     if (!readSmallFile(fi.filePath(), &data, &why, limits.maxMemberSize))
-        return fail(dir, BundleError::CannotOpen, QStringLiteral("cannot read ") + why, error, message);
+        return fail(dir, BundleError::CannotOpen,
+            QStringLiteral("cannot read %1. Make every file in it readable to you (unpack it again as yourself), then "
+                           "open it again.")
+                .arg(why),
+            error, message);
     *total += data.size();
     out->files.insert(rel, data);
     return true;

@@ -69,9 +69,42 @@ private Q_SLOTS:
             const CliRun r = run({"--bundle", bad, QString::fromLatin1(cmd)});
             QCOMPARE(r.exitCode, 6);
             QVERIFY2(r.err.contains("not a kmodrescue bundle"), r.err.constData());
+            QVERIFY2(r.err.endsWith(" Open the .tar.gz that `kmodrescue-cli bundle` or File > Export Diagnostic "
+                                    "Bundle wrote.\n"),
+                r.err.constData());
         }
         const CliRun d = run({"--bundle", bad, "diagnose", "kmr_victim"});
         QCOMPARE(d.exitCode, 6);
+    }
+
+    // Each path that cannot be opened: exit 6, the path, and what to do next.
+    void unopenablePathSaysWhatToDo_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("expectedError");
+        const QString missing = m_tmp.filePath("no-such-bundle.tar.gz");
+        const QString noSos = m_tmp.filePath("no-such-sosreport.tar.xz");
+        QTest::newRow("missing bundle") << "--bundle" << missing
+                                        << missing + ": no such file or directory. Check the path and the name.";
+        QTest::newRow("missing sosreport")
+            << "--sosreport" << noSos << noSos + ": no such file or directory. Check the path and the name.";
+        const QString root = QStringLiteral(KMR_FIXTURES "/roots/lab-6.1");
+        QTest::newRow("a root tree, not a sosreport") << "--sosreport" << root
+                                                      << root
+                + ": not a sosreport: none of sos's own files (version.txt, sos_reports/, sos_commands/) is in it. "
+                  "Open the .tar.xz that `sos report` wrote or the directory it unpacks to (a copied root tree opens "
+                  "with --root DIR).";
+    }
+    void unopenablePathSaysWhatToDo()
+    {
+        QFETCH(QString, option);
+        QFETCH(QString, path);
+        QFETCH(QString, expectedError);
+        const CliRun r = run({option, path, "list"});
+        QCOMPARE(r.exitCode, 6);
+        QCOMPARE(QString::fromUtf8(r.err), "kmodrescue-cli: cannot open " + expectedError + "\n");
+        QVERIFY(r.out.isEmpty());
     }
 
     void showRedactionsWritesNothing()

@@ -216,20 +216,21 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("messagePart");
-        QTest::addColumn<QString>("whatToDo"); // empty: the reader's message names none
+        QTest::addColumn<QString>("whatToDo");
         QTest::newRow("truncated") << "truncated"
                                    << "cut short"
-                                   << "Copy it again";
+                                   << "Copy it again; if that does not help, export it again with `kmodrescue-cli "
+                                      "bundle -o FILE` (or File > Export Diagnostic Bundle).";
         QTest::newRow("not an archive")
             << "garbage"
             << "not a gzip-compressed tar"
-            << "Open the .tar.gz that `kmodrescue-cli bundle` or File > Export Diagnostic Bundle wrote";
+            << "Open the .tar.gz that `kmodrescue-cli bundle` or File > Export Diagnostic Bundle wrote.";
         QTest::newRow("wrong schema version") << "version2"
                                               << "schema version 2"
-                                              << "Open it with a kmodrescue at least as new as the one that wrote it";
+                                              << "Update kmodrescue to 9.1.0 or newer to open it.";
         QTest::newRow("missing") << "missing"
-                                 << "cannot read the bundle"
-                                 << "";
+                                 << "no such file or directory"
+                                 << "Check the path and the name.";
     }
     void badBundleKeepsTheView()
     {
@@ -249,6 +250,7 @@ private Q_SLOTS:
             const QList<bundle::BundleMember> members = bundle::bundleMembers(c, &parts);
             QJsonObject manifest = bundle::makeManifest(members, bundle::manifestExtra(c, parts, false));
             manifest.insert("schema_version", 2);
+            manifest.insert("tool_version", "9.1.0"); // a newer kmodrescue wrote it
             QList<RawEntry> raw {entry("manifest.json", QJsonDocument(manifest).toJson())};
             for (const bundle::BundleMember &m : members)
                 raw.append(entry(m.path, m.data));
@@ -272,8 +274,8 @@ private Q_SLOTS:
         const QString message = failed.at(0).at(1).toString();
         QCOMPARE(box.text, message);
         QCOMPARE(box.title, QStringLiteral("Open Diagnostic Bundle"));
-        QVERIFY2(message.startsWith(bad) && message.contains(messagePart), qPrintable(message));
-        QVERIFY2(message.contains(whatToDo), qPrintable(message));
+        QVERIFY2(message.startsWith(bad + ": ") && message.contains(messagePart), qPrintable(message));
+        QVERIFY2(message.endsWith(whatToDo), qPrintable(message)); // the last sentence says what to do
         QCOMPARE(opened.size(), 0);
 
         QVERIFY(View::of(w) == before);

@@ -163,81 +163,102 @@ void TestBundle::roundTrip()
     QCOMPARE(inMemory.manifest, fromFile.manifest);
 }
 
+// What each message must say to do next (the reader's advice, as the user sees it).
+const char *const ExportAgain
+    = "Export it again with `kmodrescue-cli bundle -o FILE` (or File > Export Diagnostic Bundle).";
+const char *const CopyAgain
+    = "Copy it again; if that does not help, export it again with `kmodrescue-cli bundle -o FILE`";
+const char *const Untrusted = "do not trust this bundle. Export it again with `kmodrescue-cli bundle -o FILE`";
+const char *const OpenOne = "Open the .tar.gz that `kmodrescue-cli bundle` or File > Export Diagnostic Bundle wrote.";
+
 void TestBundle::badBundle_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expectedError");
-    QTest::addColumn<QString>("messagePart");
+    QTest::addColumn<QString>("messagePart"); // what went wrong
+    QTest::addColumn<QString>("nextStep"); // what to do about it
     QTest::newRow("garbage") << "garbage"
                              << "not-an-archive"
-                             << "not a gzip-compressed tar";
+                             << "not a gzip-compressed tar" << OpenOne;
     QTest::newRow("empty file") << "empty"
                                 << "not-an-archive"
-                                << "not a gzip-compressed tar";
+                                << "not a gzip-compressed tar" << OpenOne;
     QTest::newRow("missing file") << "missing"
                                   << "cannot-open"
-                                  << "cannot read the bundle";
+                                  << "no such file or directory"
+                                  << "Check the path";
+    QTest::newRow("unreadable file") << "unreadable"
+                                     << "cannot-open"
+                                     << "cannot read the bundle ("
+                                     << "Check that you may read it";
     QTest::newRow("truncated") << "truncated"
                                << "truncated"
-                               << "cut short";
+                               << "cut short" << CopyAgain;
     QTest::newRow("corrupt deflate stream") << "corrupt"
                                             << "damaged"
-                                            << "damaged";
+                                            << "damaged" << CopyAgain;
     // Flipped bytes deep in the stream may still inflate: the sha256 catches what zlib does not.
     QTest::newRow("corrupt data inflates") << "corruptmid"
                                            << "checksum-mismatch"
-                                           << "does not match its sha256";
+                                           << "does not match its sha256" << CopyAgain;
     QTest::newRow("absolute path") << "absolute"
                                    << "unsafe-path"
-                                   << "'/etc/passwd' has an unsafe name";
+                                   << "'/etc/passwd' has an unsafe name" << Untrusted;
     QTest::newRow("dot-dot") << "dotdot"
                              << "unsafe-path"
-                             << "'diagnosis/../../x' has an unsafe name";
+                             << "'diagnosis/../../x' has an unsafe name" << Untrusted;
     QTest::newRow("symlink") << "symlink"
                              << "link-entry"
-                             << "is a link";
+                             << "is a link" << Untrusted;
     QTest::newRow("hardlink") << "hardlink"
                               << "link-entry"
-                              << "is a link";
+                              << "is a link" << Untrusted;
     QTest::newRow("char device") << "device"
                                  << "special-entry"
-                                 << "device node, fifo or socket";
+                                 << "device node, fifo or socket" << Untrusted;
     QTest::newRow("fifo") << "fifo"
                           << "special-entry"
-                          << "device node, fifo or socket";
+                          << "device node, fifo or socket" << Untrusted;
     QTest::newRow("duplicate member") << "duplicate"
                                       << "duplicate-member"
-                                      << "appears twice";
+                                      << "appears twice" << Untrusted;
     QTest::newRow("oversized member") << "oversized"
                                       << "member-too-large"
-                                      << "over the 1.0 MiB a member may have";
+                                      << "over the 1.0 MiB limit for one member" << Untrusted;
     QTest::newRow("decompression bomb") << "bomb"
                                         << "total-too-large"
-                                        << "decompression bomb";
+                                        << "decompression bomb" << Untrusted;
     QTest::newRow("missing manifest") << "nomanifest"
                                       << "missing-manifest"
-                                      << "no manifest.json";
+                                      << "no manifest.json" << ExportAgain;
     QTest::newRow("manifest not JSON") << "badmanifest"
                                        << "bad-manifest"
-                                       << "manifest.json is not valid JSON";
-    QTest::newRow("unknown schema version") << "version2"
-                                            << "unknown-schema"
-                                            << "schema version 2";
+                                       << "manifest.json is not valid JSON" << ExportAgain;
+    QTest::newRow("newer schema version")
+        << "version2"
+        << "unknown-schema"
+        << "schema version 2 (written by kmodrescue 9.1.0); this kmodrescue (" KMR_VERSION ") reads version 1 only"
+        << "Update kmodrescue to 9.1.0 or newer";
+    QTest::newRow("older schema version") << "version0"
+                                          << "unknown-schema"
+                                          << "schema version 0" << ExportAgain;
     QTest::newRow("other schema") << "otherschema"
                                   << "unknown-schema"
-                                  << "not a kmodrescue bundle";
+                                  << "not a kmodrescue bundle" << OpenOne;
     QTest::newRow("wrong sha256") << "sha"
                                   << "checksum-mismatch"
-                                  << "does not match its sha256";
+                                  << "does not match its sha256" << CopyAgain;
     QTest::newRow("listed member missing") << "missingmember"
                                            << "missing-member"
-                                           << "missing from the archive";
+                                           << "missing from the archive" << ExportAgain;
     QTest::newRow("unlisted member") << "unlisted"
                                      << "unlisted-member"
-                                     << "not listed in manifest.json";
-    QTest::newRow("snapshot not a snapshot") << "badsnapshot"
-                                             << "bad-member"
-                                             << "member 'snapshot.json' cannot be read";
+                                     << "not listed in manifest.json" << Untrusted;
+    QTest::newRow("snapshot not a snapshot")
+        << "badsnapshot"
+        << "bad-member"
+        << "member 'snapshot.json' cannot be read"
+        << "If a newer kmodrescue wrote it, update this one (" KMR_VERSION "); if not, export it again";
 }
 
 void TestBundle::badBundle()
@@ -245,7 +266,12 @@ void TestBundle::badBundle()
     QFETCH(QString, kind);
     QFETCH(QString, expectedError);
     QFETCH(QString, messagePart);
-    const QString file = m_tmp.filePath(kind + ".tar.gz");
+    QFETCH(QString, nextStep);
+    // Root reads any file of its own: a sysctl the kernel makes write-only is refused even to root.
+    const QString file
+        = kind == "unreadable" ? QStringLiteral("/proc/sys/vm/drop_caches") : m_tmp.filePath(kind + ".tar.gz");
+    if (kind == "unreadable" && (!QFileInfo::exists(file) || ::access(QFile::encodeName(file).constData(), R_OK) == 0))
+        QFAIL("needs /proc/sys/vm/drop_caches, present and unreadable (mode 0200), for a real \"Permission denied\"");
     const QList<BundleMember> members = smallMembers();
     QList<RawEntry> raw = QList<RawEntry> {manifestFor(members)} + asRaw(members);
     ReadLimits limits;
@@ -293,8 +319,12 @@ void TestBundle::badBundle()
         raw.removeFirst();
     } else if (kind == "badmanifest") {
         raw.first().data = "{ not json";
-    } else if (kind == "version2") {
-        raw.first() = manifestFor(members, 2);
+    } else if (kind == "version2") { // from a newer kmodrescue
+        QJsonObject m = makeManifest(members, {{"tool_version", "9.1.0"}});
+        m.insert("schema_version", 2);
+        raw.first().data = QJsonDocument(m).toJson();
+    } else if (kind == "version0") {
+        raw.first() = manifestFor(members, 0);
     } else if (kind == "otherschema") {
         QJsonObject m = makeManifest(members, {});
         m.insert("schema", "sosreport");
@@ -309,7 +339,9 @@ void TestBundle::badBundle()
         const QList<BundleMember> bad {{"snapshot.json", "[1, 2]"}};
         raw = QList<RawEntry> {manifestFor(bad)} + asRaw(bad);
     }
-    if (kind != "garbage" && kind != "empty" && kind != "truncated" && !kind.startsWith("corrupt") && kind != "missing")
+    const bool rawTar = kind != "garbage" && kind != "empty" && kind != "truncated" && !kind.startsWith("corrupt")
+        && kind != "missing" && kind != "unreadable";
+    if (rawTar)
         QVERIFY(writeRaw(file, raw));
 
     BundleContents out;
@@ -318,8 +350,10 @@ void TestBundle::badBundle()
     QVERIFY(!openBundle(file, &out, &error, &message, limits));
     QCOMPARE(toString(error), expectedError);
     QVERIFY2(message.contains(messagePart), qPrintable(message));
-    QVERIFY2(message.startsWith(file), qPrintable(message)); // says which file
-    if (kind != "missing" && kind != "badsnapshot") { // the in-memory reader (fuzzed) says the same
+    QVERIFY2(message.startsWith(file + ": "), qPrintable(message)); // says which file
+    QVERIFY2(message.contains(nextStep), qPrintable(message)); // and what to do next
+    if (kind != "missing" && kind != "unreadable"
+        && kind != "badsnapshot") { // the in-memory reader (fuzzed) says the same
         BundleError memError = BundleError::None;
         QString memMessage;
         QVERIFY(!readBundleArchiveData(readAll(file), file, nullptr, &memError, &memMessage, limits));

@@ -361,54 +361,72 @@ void TestSosReport::modinfoOutput()
     QVERIFY(out.errors.contains("kmr_b"));
 }
 
+// What each message must say to do next (the reader's advice, as the user sees it).
+const char *const SosCopyAgain = "Copy it again; if that does not help, ask for the sosreport again (`sos report` on "
+                                 "its machine).";
+const char *const SosUntrusted = "do not trust this sosreport. Ask for the sosreport again (`sos report` on its "
+                                 "machine).";
+const char *const NotSosNext = "Open the .tar.xz that `sos report` wrote or the directory it unpacks to";
+const char *const UnpackIt = "unpack it (tar xf) and open the directory: there only the files kmodrescue reads count.";
+
 void TestSosReport::hostileTarball_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expectedError");
-    QTest::addColumn<QString>("messagePart");
-    QTest::newRow("garbage with an xz name") << "garbage"
-                                             << "not-an-archive"
-                                             << "not a sosreport: it is not a tar archive";
+    QTest::addColumn<QString>("messagePart"); // what went wrong
+    QTest::addColumn<QString>("nextStep"); // what to do about it
+    QTest::newRow("missing tarball") << "missing"
+                                     << "cannot-open"
+                                     << "no such file or directory"
+                                     << "Check the path";
+    QTest::newRow("garbage with an xz name")
+        << "garbage"
+        << "not-an-archive"
+        << "not a sosreport: it is not a tar archive"
+        << "Open the .tar.xz that `sos report` wrote, or unpack it yourself and open the directory.";
     QTest::newRow("truncated xz") << "truncated"
                                   << "truncated"
-                                  << "cut short";
+                                  << "cut short" << SosCopyAgain;
     QTest::newRow("corrupt xz") << "corrupt"
                                 << "damaged"
-                                << "damaged";
+                                << "damaged" << SosCopyAgain;
     QTest::newRow("a tar, not a sosreport") << "notsos"
                                             << "not-a-sosreport"
-                                            << "none of sos's own files";
+                                            << "none of sos's own files" << NotSosNext;
     QTest::newRow("absolute path") << "absolute"
                                    << "unsafe-path"
-                                   << "'/etc/passwd' has an unsafe name";
+                                   << "'/etc/passwd' has an unsafe name" << SosUntrusted;
     QTest::newRow("dot-dot") << "dotdot"
                              << "unsafe-path"
-                             << "has an unsafe name";
+                             << "has an unsafe name" << SosUntrusted;
     QTest::newRow("symlink to an absolute path") << "symlinkabs"
                                                  << "link-entry"
-                                                 << "is a link to '/etc/shadow', outside the sosreport";
+                                                 << "is a link to '/etc/shadow', outside the sosreport" << SosUntrusted;
     QTest::newRow("symlink climbing out")
         << "symlinkup"
         << "link-entry"
-        << "'sosreport-none-2026-11-22-ysmvnno/etc/shadow' is a link to 'etc/shadow', outside the sosreport";
+        << "'sosreport-none-2026-11-22-ysmvnno/etc/shadow' is a link to 'etc/shadow', outside the sosreport"
+        << SosUntrusted;
     QTest::newRow("hardlink to an unsafe name") << "hardlink"
                                                 << "link-entry"
-                                                << "outside the sosreport";
-    QTest::newRow("device where proc/modules is") << "device"
-                                                  << "special-entry"
-                                                  << "device node, fifo or socket where a sosreport has a plain file";
+                                                << "outside the sosreport" << SosUntrusted;
+    QTest::newRow("device where proc/modules is")
+        << "device"
+        << "special-entry"
+        << "device node, fifo or socket where a sosreport has a plain file" << SosUntrusted;
     QTest::newRow("over-size member") << "oversized"
                                       << "member-too-large"
-                                      << "over the 1.0 MiB a member may have";
+                                      << "is 2.0 MiB uncompressed, over the 1.0 MiB limit for one member"
+                                      << "Unpack it (tar xf), shorten or delete that file, and open the directory.";
     QTest::newRow("bomb in the files read") << "bomb"
                                             << "total-too-large"
-                                            << "decompression bomb";
+                                            << "unpacks to more than 4.0 MiB" << UnpackIt;
     QTest::newRow("bomb in the files skipped") << "skippedbomb"
                                                << "total-too-large"
-                                               << "unpacks to more than 8.0 MiB";
+                                               << "unpacks to more than 8.0 MiB" << UnpackIt;
     QTest::newRow("duplicate member") << "duplicate"
                                       << "duplicate-member"
-                                      << "appears twice";
+                                      << "appears twice" << SosUntrusted;
 }
 
 void TestSosReport::hostileTarball()
@@ -416,6 +434,7 @@ void TestSosReport::hostileTarball()
     QFETCH(QString, kind);
     QFETCH(QString, expectedError);
     QFETCH(QString, messagePart);
+    QFETCH(QString, nextStep);
     const QString file = m_tmp.filePath(kind + ".tar.xz");
     QList<RawEntry> raw = fixtureEntries();
     ReadLimits limits;
@@ -461,7 +480,7 @@ void TestSosReport::hostileTarball()
     } else if (kind == "duplicate") {
         raw.append(entry(in + "proc/modules", "kmr_x 1 0 - Live 0x0\n"));
     }
-    if (kind != "garbage" && kind != "truncated" && kind != "corrupt")
+    if (kind != "garbage" && kind != "truncated" && kind != "corrupt" && kind != "missing")
         QVERIFY(writeRawTar(file, raw, "xz"));
 
     BundleContents out;
@@ -470,29 +489,43 @@ void TestSosReport::hostileTarball()
     QVERIFY(!openBundle(file, &out, &error, &message, limits));
     QCOMPARE(toString(error), expectedError);
     QVERIFY2(message.contains(messagePart), qPrintable(message));
-    QVERIFY2(message.startsWith(file), qPrintable(message)); // says which file
+    QVERIFY2(message.startsWith(file + ": "), qPrintable(message)); // says which file
+    QVERIFY2(message.contains(nextStep), qPrintable(message)); // and what to do next
 }
 
 void TestSosReport::hostileDirectory_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expectedError");
-    QTest::addColumn<QString>("messagePart");
+    QTest::addColumn<QString>("messagePart"); // what went wrong
+    QTest::addColumn<QString>("nextStep"); // what to do about it
+    QTest::newRow("missing directory") << "missing"
+                                       << "cannot-open"
+                                       << "no such file or directory"
+                                       << "Check the path";
     QTest::newRow("empty directory") << "empty"
                                      << "not-a-sosreport"
-                                     << "none of sos's own files";
+                                     << "none of sos's own files" << NotSosNext;
     QTest::newRow("a root tree, not a sosreport") << "root"
                                                   << "not-a-sosreport"
+                                                  << "none of sos's own files"
                                                   << "a copied root tree opens with --root DIR";
     QTest::newRow("link leading outside") << "link"
                                           << "link-entry"
-                                          << "is a link to '/etc', outside the sosreport";
+                                          << "is a link to '/etc', outside the sosreport" << SosUntrusted;
     QTest::newRow("fifo where proc/modules is") << "fifo"
                                                 << "special-entry"
-                                                << "'proc/modules' is a device node, fifo or socket";
-    QTest::newRow("over-size file") << "oversized"
-                                    << "member-too-large"
-                                    << "over the 1.0 MiB a member may have";
+                                                << "'proc/modules' is a device node, fifo or socket" << SosUntrusted;
+    QTest::newRow("over-size file")
+        << "oversized"
+        << "member-too-large"
+        << "'sos_commands/kernel/dmesg' is 2.0 MiB uncompressed, over the 1.0 MiB limit for one member"
+        << "Shorten or delete that file, then open the directory again.";
+    QTest::newRow("too much in all")
+        << "toomuch"
+        << "total-too-large"
+        << "the files kmodrescue reads in it come to more than 2.0 MiB"
+        << "Shorten or delete its largest logs (sos_commands/logs/, var/log/), then open it again.";
 }
 
 void TestSosReport::hostileDirectory()
@@ -500,9 +533,10 @@ void TestSosReport::hostileDirectory()
     QFETCH(QString, kind);
     QFETCH(QString, expectedError);
     QFETCH(QString, messagePart);
+    QFETCH(QString, nextStep);
     const QString dir = m_tmp.filePath("dir-" + kind);
-    QVERIFY(QDir().mkpath(dir));
-    if (kind != "empty" && kind != "root")
+    QVERIFY(kind == "missing" || QDir().mkpath(dir));
+    if (kind != "empty" && kind != "root" && kind != "missing")
         writeFile(dir + "/version.txt", "sosreport: 4.0\n");
     if (kind == "root") {
         writeFile(dir + "/proc/modules", "kmr_x 1 0 - Live 0x0\n");
@@ -513,15 +547,21 @@ void TestSosReport::hostileDirectory()
         QCOMPARE(::mkfifo(QFile::encodeName(dir + "/proc/modules").constData(), 0600), 0);
     } else if (kind == "oversized") {
         writeFile(dir + "/sos_commands/kernel/dmesg", QByteArray(2 * 1024 * 1024, 'x'));
+    } else if (kind == "toomuch") { // each under the per-file cap, together over the total
+        for (const char *log : {"/sos_commands/kernel/dmesg", "/var/log/dmesg", "/var/log/kern.log"})
+            writeFile(dir + QLatin1String(log), QByteArray(900 * 1024, 'x'));
     }
     ReadLimits limits;
     limits.maxMemberSize = 1024 * 1024;
+    limits.maxTotalSize = 2 * 1024 * 1024;
     BundleContents out;
     BundleError error = BundleError::None;
     QString message;
     QVERIFY(!openBundle(dir, &out, &error, &message, limits));
     QCOMPARE(toString(error), expectedError);
     QVERIFY2(message.contains(messagePart), qPrintable(message));
+    QVERIFY2(message.startsWith(dir + ": "), qPrintable(message)); // says which directory
+    QVERIFY2(message.contains(nextStep), qPrintable(message)); // and what to do next
 }
 
 // The GUI's Cancel: ReadLimits::cancelled is asked while a tarball or a directory is read; true

@@ -369,16 +369,22 @@ const char *const SosUntrusted = "do not trust this sosreport. Ask for the sosre
 const char *const NotSosNext = "Open the .tar.xz that `sos report` wrote or the directory it unpacks to";
 const char *const UnpackIt = "unpack it (tar xf) and open the directory: there only the files kmodrescue reads count.";
 
-void TestSosReport::hostileTarball_data()
+// The columns of the hostile-input tables, and their first row: a path that is not there.
+void addErrorColumns(const char *missingRow)
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expectedError");
     QTest::addColumn<QString>("messagePart"); // what went wrong
     QTest::addColumn<QString>("nextStep"); // what to do about it
-    QTest::newRow("missing tarball") << "missing"
-                                     << "cannot-open"
-                                     << "no such file or directory"
-                                     << "Check the path";
+    QTest::newRow(missingRow) << "missing"
+                              << "cannot-open"
+                              << "no such file or directory"
+                              << "Check the path";
+}
+
+void TestSosReport::hostileTarball_data()
+{
+    addErrorColumns("missing tarball");
     QTest::newRow("garbage with an xz name")
         << "garbage"
         << "not-an-archive"
@@ -495,14 +501,7 @@ void TestSosReport::hostileTarball()
 
 void TestSosReport::hostileDirectory_data()
 {
-    QTest::addColumn<QString>("kind");
-    QTest::addColumn<QString>("expectedError");
-    QTest::addColumn<QString>("messagePart"); // what went wrong
-    QTest::addColumn<QString>("nextStep"); // what to do about it
-    QTest::newRow("missing directory") << "missing"
-                                       << "cannot-open"
-                                       << "no such file or directory"
-                                       << "Check the path";
+    addErrorColumns("missing directory");
     QTest::newRow("empty directory") << "empty"
                                      << "not-a-sosreport"
                                      << "none of sos's own files" << NotSosNext;

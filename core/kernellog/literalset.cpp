@@ -311,7 +311,7 @@ bool middleMatches(const char *hay, qsizetype at, QByteArrayView needle)
 
 } // namespace
 
-qsizetype findBytes(QByteArrayView hay, QByteArrayView needle)
+qsizetype find(QByteArrayView hay, QByteArrayView needle)
 {
     const qsizetype m = needle.size(), n = hay.size();
     if (m == 0 || n < m)

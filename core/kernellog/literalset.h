@@ -2,13 +2,14 @@
 #pragma once
 
 // Internal to kernellog/: finding literal texts in a line, many at once (LiteralSet) or one
-// (findBytes()).
+// (find()).
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace kmr::kernellog::detail {
@@ -58,15 +59,17 @@ private:
 // The position of needle in hay, or -1, as memmem would find it (the first one). Faster than
 // memmem on the short texts and needles used here: 16 positions at a time are tested for the
 // needle's first and last byte (SSE2), and only those that have both are compared.
-qsizetype findBytes(QByteArrayView hay, QByteArrayView needle);
+qsizetype find(QByteArrayView hay, QByteArrayView needle);
 inline bool contains(QByteArrayView hay, QByteArrayView needle)
 {
-    return findBytes(hay, needle) >= 0;
+    return find(hay, needle) >= 0;
 }
 
-inline qsizetype find(QByteArrayView hay, QByteArrayView needle)
+// v.startsWith(literal) without QByteArrayView's out-of-line call: a comparison of a few bytes
+// the compiler writes in place. For the per-line checks of a report's lines.
+template<size_t N> Q_ALWAYS_INLINE bool hasPrefix(QByteArrayView v, const char (&literal)[N])
 {
-    return findBytes(hay, needle);
+    return v.size() >= qsizetype(N - 1) && std::memcmp(v.data(), literal, N - 1) == 0;
 }
 
 } // namespace kmr::kernellog::detail

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernellog/oopsdetails.h"
+#include "kernellog/literalset.h"
 #include "kernellog/oopsline.h"
 
 #include <QtAlgorithms>

@@ -8,17 +8,9 @@
 
 #include <QByteArrayView>
 
-#include <cstring>
 #include <vector>
 
 namespace kmr::kernellog::detail {
-
-// v.startsWith(literal) without QByteArrayView's out-of-line call: a comparison of a few bytes
-// the compiler writes in place. For the per-line checks of a report's lines.
-template<size_t N> Q_ALWAYS_INLINE bool hasPrefix(QByteArrayView v, const char (&literal)[N])
-{
-    return v.size() >= qsizetype(N - 1) && std::memcmp(v.data(), literal, N - 1) == 0;
-}
 
 // A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
 bool parseFrame(QByteArrayView text, OopsFrame *out);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernellog/oopsextractor.h"
 #include "kernellog/kernellogcategory.h"
+#include "kernellog/literalset.h"
 #include "kernellog/oopsdetails.h"
 #include "kernellog/oopsline.h"
 #include "kernellog/oopsrules.h"

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace kmr::kernellog::detail {
 
@@ -48,22 +49,20 @@ struct Regex::State {
     // (UTF always; the rest from patternOptions()).
     void compile()
     {
-        const QRegularExpression::PatternOptions o = qt.patternOptions();
+        static const std::pair<QRegularExpression::PatternOption, uint32_t> kOptions[] = {
+            {QRegularExpression::CaseInsensitiveOption, PCRE2_CASELESS},
+            {QRegularExpression::DotMatchesEverythingOption, PCRE2_DOTALL},
+            {QRegularExpression::MultilineOption, PCRE2_MULTILINE},
+            {QRegularExpression::ExtendedPatternSyntaxOption, PCRE2_EXTENDED},
+            {QRegularExpression::InvertedGreedinessOption, PCRE2_UNGREEDY},
+            {QRegularExpression::DontCaptureOption, PCRE2_NO_AUTO_CAPTURE},
+            {QRegularExpression::UseUnicodePropertiesOption, PCRE2_UCP},
+        };
         uint32_t options = PCRE2_UTF;
-        if (o & QRegularExpression::CaseInsensitiveOption)
-            options |= PCRE2_CASELESS;
-        if (o & QRegularExpression::DotMatchesEverythingOption)
-            options |= PCRE2_DOTALL;
-        if (o & QRegularExpression::MultilineOption)
-            options |= PCRE2_MULTILINE;
-        if (o & QRegularExpression::ExtendedPatternSyntaxOption)
-            options |= PCRE2_EXTENDED;
-        if (o & QRegularExpression::InvertedGreedinessOption)
-            options |= PCRE2_UNGREEDY;
-        if (o & QRegularExpression::DontCaptureOption)
-            options |= PCRE2_NO_AUTO_CAPTURE;
-        if (o & QRegularExpression::UseUnicodePropertiesOption)
-            options |= PCRE2_UCP;
+        for (const auto &[option, flag] : kOptions) {
+            if (qt.patternOptions() & option)
+                options |= flag;
+        }
         const QByteArray pattern = qt.pattern().toUtf8();
         int error = 0;
         PCRE2_SIZE offset = 0;

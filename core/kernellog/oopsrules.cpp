@@ -562,13 +562,6 @@ bool isReportStartIgnored(QByteArrayView line)
     return ignored.find(line) != 0;
 }
 
-bool isInfoMessageWithStack(QByteArrayView line)
-{
-    static const detail::LiteralSet info(
-        {"vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure", "FAULT_FLAG_ALLOW_RETRY missing"});
-    return info.find(line) != 0;
-}
-
 QString stripFramePrefixes(const QString &frame)
 {
     static const char *const prefixes[] = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",

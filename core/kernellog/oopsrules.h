@@ -90,8 +90,6 @@ struct OopsGroup {
 const QList<OopsGroup> &groups();
 // Lines that would start a report but are part of the one being read (a panic after an oops).
 bool isReportStartIgnored(QByteArrayView line);
-// Messages that carry a stack but are not bugs; seen inside a report they end its useful part.
-bool isInfoMessageWithStack(QByteArrayView line);
 // Frame name prefixes stripped when choosing the canonical frame ("__x64_sys_", ...).
 QString stripFramePrefixes(const QString &frame);
 // The stall anchors (syscall entries, workqueue, softirq, ...) used by FrameChoice::Stall.

@@ -162,7 +162,7 @@ private Q_SLOTS:
     void literalSetFindsWhatMemmemFinds_data();
     void literalSetFindsWhatMemmemFinds();
     void scanLineBitsNameTheirLiterals();
-    void findBytesFindsWhatMemmemFinds();
+    void findFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
     void frameFunctionsAsDocumented();
     void internedNamesKeepTheirText();
@@ -213,7 +213,7 @@ void TestOopsLine::scanLineBitsNameTheirLiterals()
 
 // detail::find() and contains(), which the extractor calls on lines and reports, give memmem's
 // answer: the first occurrence, for needles of 1 byte up to longer than the text.
-void TestOopsLine::findBytesFindsWhatMemmemFinds()
+void TestOopsLine::findFindsWhatMemmemFinds()
 {
     QList<QByteArray> needles = extractorLiterals();
     needles << "<EOI>"

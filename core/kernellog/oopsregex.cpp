@@ -4,6 +4,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <utility>
@@ -139,6 +141,234 @@ qsizetype Regex::matchText(const QString &text, QStringList *captures) const
             captures->append(m.captured(i));
     }
     return m.capturedStart();
+}
+
+bool isRegexSpecial(char c)
+{
+    return QByteArrayView("\\^$.|?*+()[]{}").contains(c);
+}
+
+QList<QByteArray> requiredLiterals(QByteArrayView pat)
+{
+    QList<QByteArray> out;
+    if (pat.contains("(?i"))
+        return out;
+    QByteArray run;
+    const auto endRun = [&] {
+        if (run.size() >= 4)
+            out << run;
+        run.clear();
+    };
+    int depth = 0;
+    for (qsizetype i = 0; i < pat.size(); ++i) {
+        const char c = pat[i];
+        const char next = i + 1 < pat.size() ? pat[i + 1] : '\0';
+        if (c == '[') { // a class: one character of a set, never literal text
+            endRun();
+            for (++i; i < pat.size() && pat[i] != ']'; ++i)
+                i += pat[i] == '\\' ? 1 : 0;
+            continue;
+        }
+        if (c == '{') { // a "{{FUNC}}" placeholder, or a quantifier's "{0,2}"
+            endRun();
+            const qsizetype close = pat.indexOf(next == '{' ? "}}" : "}", i);
+            if (close < 0)
+                return {};
+            i = close + (next == '{' ? 1 : 0);
+            continue;
+        }
+        if (c == '(' || c == ')') {
+            endRun();
+            depth += c == '(' ? 1 : -1;
+            continue;
+        }
+        if (c == '|' && depth == 0)
+            return {};
+        if (depth > 0)
+            continue;
+        char literal = 0;
+        qsizetype width = 1;
+        if (c == '\\') {
+            if (next && !std::isalnum(static_cast<unsigned char>(next)))
+                literal = next; // "\\." is a dot; "\\n", "\\w", "\\d" are not literal text here
+            width = 2;
+        } else if (!isRegexSpecial(c)) {
+            literal = c;
+        }
+        const char after = i + width < pat.size() ? pat[i + width] : '\0';
+        if (!literal) {
+            endRun();
+        } else if (after == '?' || after == '*' || after == '{') {
+            endRun(); // may be absent
+        } else {
+            run += literal;
+            if (after == '+')
+                endRun(); // present, but what follows need not be next to it
+        }
+        i += width - 1;
+    }
+    endRun();
+    return out;
+}
+
+namespace {
+
+// Whether splitting the pattern, or reading required texts from it, could change its meaning:
+// an option setting or assertion group ("(?i)", "(?=...)": anything but "(?:"), a quoted "\\Q"
+// text, or an escape that stands for a character or a group ("\\x41", "\\1", "\\p{L}"). The
+// character types "\\d", "\\w", "\\s" and "\\b" are harmless.
+bool mustStayWhole(QByteArrayView pattern)
+{
+    for (qsizetype i = 0; i + 1 < pattern.size(); ++i) {
+        const char c = pattern[i];
+        const char next = pattern[i + 1];
+        if (c == '(' && next == '?' && (i + 2 >= pattern.size() || pattern[i + 2] != ':'))
+            return true;
+        if (c == '\\') {
+            if (std::isalnum(static_cast<unsigned char>(next)) && !QByteArrayView("dDwWsSbB").contains(next))
+                return true;
+            ++i; // the escaped character is not looked at again
+        }
+    }
+    return false;
+}
+
+// Where the class that starts at pattern[open] ('[') ends: the index of its ']'.
+qsizetype classEnd(QByteArrayView pattern, qsizetype open)
+{
+    qsizetype i = open + 1;
+    if (i < pattern.size() && pattern[i] == '^')
+        ++i;
+    if (i < pattern.size() && pattern[i] == ']')
+        ++i; // a ']' first in the class is one of its characters
+    for (; i < pattern.size() && pattern[i] != ']'; ++i) {
+        if (pattern[i] == '\\') {
+            ++i;
+        } else if (pattern[i] == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':') {
+            const qsizetype close = pattern.indexOf(":]", i + 2);
+            if (close >= 0)
+                i = close + 1; // a POSIX class such as "[:space:]"
+        }
+    }
+    return i;
+}
+
+} // namespace
+
+QStringList topLevelAlternatives(const QString &pattern)
+{
+    const QByteArray bytes = pattern.toUtf8();
+    if (mustStayWhole(bytes))
+        return {pattern};
+    QStringList out;
+    qsizetype from = 0;
+    int depth = 0;
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\\')
+            ++i;
+        else if (c == '[')
+            i = classEnd(bytes, i);
+        else if (c == '(' || c == ')')
+            depth += c == '(' ? 1 : -1;
+        else if (c == '|' && depth == 0) {
+            out << QString::fromUtf8(bytes.sliced(from, i - from));
+            from = i + 1;
+        }
+    }
+    out << QString::fromUtf8(bytes.sliced(from));
+    return out;
+}
+
+PatternSet::PatternSet(const QStringList &patterns)
+    : m_bucketStart(kBuckets + 1, 0)
+{
+    if (patterns.isEmpty())
+        return;
+    m_all = Regex(patterns.size() == 1 ? patterns.first()
+                                       : QStringLiteral("(?:") + patterns.join(QStringLiteral(")|(?:")) + u')');
+    for (const QString &p : patterns) {
+        for (const QString &alternative : topLevelAlternatives(p))
+            addAlternative(alternative);
+    }
+    // Grouped by bucket, each bucket's start counted.
+    std::stable_sort(m_literals.begin(), m_literals.end(), [](const Literal &a, const Literal &b) {
+        return bucketOf(a.text[0], a.text[1]) < bucketOf(b.text[0], b.text[1]);
+    });
+    Q_ASSERT(m_literals.size() < 0xffff);
+    for (const Literal &l : m_literals)
+        ++m_bucketStart[bucketOf(l.text[0], l.text[1]) + 1];
+    for (uint b = 0; b < kBuckets; ++b)
+        m_bucketStart[b + 1] += m_bucketStart[b];
+}
+
+void PatternSet::addAlternative(const QString &alternative)
+{
+    const QByteArray bytes = alternative.toUtf8();
+    Literal l;
+    QByteArrayView body(bytes);
+    l.atStart = body.startsWith('^');
+    body = body.sliced(l.atStart ? 1 : 0);
+    l.atEnd = body.endsWith('$');
+    body.chop(l.atEnd ? 1 : 0);
+    // Printable ASCII with no character of its own meaning: the text itself, as bytes. (A '$' that
+    // was escaped left a '\\' in the body.)
+    const bool plain = body.size() >= 2
+        && std::all_of(body.begin(), body.end(), [](char c) { return c >= 0x20 && c < 0x7f && !isRegexSpecial(c); });
+    if (plain) {
+        l.text = body.toByteArray();
+        m_literals.push_back(l);
+        return;
+    }
+    const int index = int(m_patterns.size());
+    m_patterns << Regex(alternative);
+    const QList<QByteArray> required = mustStayWhole(bytes) ? QList<QByteArray>() : requiredLiterals(bytes);
+    if (required.isEmpty()) {
+        m_unguarded << index;
+        return;
+    }
+    // The longest required text is the rarest, most likely.
+    const QByteArray &guard = *std::max_element(
+        required.begin(), required.end(), [](const QByteArray &a, const QByteArray &b) { return a.size() < b.size(); });
+    m_literals.push_back({guard, false, false, index});
+}
+
+bool PatternSet::scan(QByteArrayView text, QVarLengthArray<int, 8> &guarded) const
+{
+    const char *p = text.data();
+    const qsizetype n = text.size();
+    for (qsizetype i = 0; i + 1 < n; ++i) {
+        const uint b = bucketOf(p[i], p[i + 1]);
+        for (uint k = m_bucketStart[b]; k < m_bucketStart[b + 1]; ++k) {
+            const Literal &l = m_literals[k];
+            const qsizetype size = l.text.size();
+            if ((l.atStart && i > 0) || size > n - i || (l.atEnd && i + size != n)
+                || std::memcmp(p + i, l.text.constData(), size_t(size)) != 0)
+                continue;
+            if (l.guards < 0)
+                return true;
+            if (!guarded.contains(l.guards))
+                guarded.append(l.guards);
+        }
+    }
+    return false;
+}
+
+bool PatternSet::matches(const Subject &subject) const
+{
+    if (isEmpty())
+        return false;
+    const QByteArrayView b = subject.bytes();
+    // On printable ASCII, '$' can only match at the very end and '.' matches every character:
+    // a plain text's test is the pattern's. Any other text is the alternation's business.
+    if (!std::all_of(b.begin(), b.end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+        return m_all.matches(subject);
+    QVarLengthArray<int, 8> guarded; // the patterns whose required text is there
+    if (scan(b, guarded))
+        return true;
+    const auto runs = [&](int i) { return m_patterns[i].matches(subject); };
+    return std::any_of(guarded.begin(), guarded.end(), runs)
+        || std::any_of(m_unguarded.begin(), m_unguarded.end(), runs);
 }
 
 } // namespace kmr::kernellog::detail

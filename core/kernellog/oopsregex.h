@@ -6,8 +6,10 @@
 #include <QByteArrayView>
 #include <QRegularExpression>
 #include <QStringList>
+#include <QVarLengthArray>
 
 #include <memory>
+#include <vector>
 
 namespace kmr::kernellog::detail {
 
@@ -56,5 +58,57 @@ private:
     struct State;
     std::shared_ptr<State> m_state;
 };
+
+// Whether any of a list of patterns matches somewhere in a short text (a function name): the
+// answer of their alternation "(?:p1)|(?:p2)|...", without running it on most texts. Each top-level
+// alternative that is plain text, maybe anchored ("text", "^text", "text$", "^text$"), is looked
+// up as bytes; any other runs as its own Regex, and only where a text all its matches contain
+// (requiredLiterals()) is present, or always when it has none. Printable ASCII texts take this
+// way; any other text is matched by the alternation itself (a '$' before a final '\n', a '.' that
+// does not cross a line end and UTF-8 are the engine's business). The patterns must not refer
+// to each other's groups (no back-references), as they are split apart.
+class PatternSet
+{
+public:
+    PatternSet() = default;
+    explicit PatternSet(const QStringList &patterns);
+    bool isEmpty() const { return m_all.isEmpty(); }
+    // The alternation's answer on subject (UTF-8 bytes).
+    bool matches(const Subject &subject) const;
+    // The alternation's answer on a UTF-16 text, by QRegularExpression.
+    bool matchesText(const QString &text) const { return m_all.matchText(text) >= 0; }
+
+private:
+    struct Literal {
+        QByteArray text; // 2 bytes or more
+        bool atStart = false;
+        bool atEnd = false;
+        int guards = -1; // -1: its presence is a match; else the index of the pattern it guards
+    };
+    static uint bucketOf(char a, char b) { return ((uint(uchar(a)) << 5) ^ uint(uchar(b))) & (kBuckets - 1); }
+    static constexpr uint kBuckets = 1024;
+    void addAlternative(const QString &alternative);
+    bool scan(QByteArrayView text, QVarLengthArray<int, 8> &guarded) const;
+
+    Regex m_all; // the alternation, for texts the fast way does not take
+    std::vector<Literal> m_literals; // grouped by the bucket of their first two bytes
+    std::vector<quint16> m_bucketStart; // m_literals[m_bucketStart[b] .. m_bucketStart[b + 1]) are bucket b's
+    QList<Regex> m_patterns; // the alternatives that are not plain text
+    QList<int> m_unguarded; // those of them without a required text: always run
+};
+
+// Whether c has a meaning of its own in a pattern (outside a class).
+bool isRegexSpecial(char c);
+
+// The literal texts every match of a pattern contains, at least 4 bytes each: runs of plain (or
+// escaped punctuation) characters outside groups and classes, a character a quantifier makes
+// optional left out. "WARNING: .*lib/debugobjects\\.c.* (?:debug_print|at)" ->
+// {"WARNING: ", "lib/debugobjects.c"}. None for a pattern with a top-level alternative or a
+// case-insensitive one: nothing is then required.
+QList<QByteArray> requiredLiterals(QByteArrayView pattern);
+
+// A pattern's top-level alternatives ("a|(b|c)|d" -> "a", "(b|c)", "d"); the pattern whole when
+// splitting it could change what it matches (an option setting such as "(?i)", a "\\Q" quote).
+QStringList topLevelAlternatives(const QString &pattern);
 
 } // namespace kmr::kernellog::detail

@@ -8,7 +8,6 @@
 #include "kernellog/oopsline.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace kmr::kernellog::rules {
 
@@ -271,31 +270,28 @@ const char *const kGlobalSkip[] = {
     "dput",
 };
 
+using detail::isRegexSpecial;
+using detail::requiredLiterals;
 using Strs = QList<const char *>;
 
-detail::Regex alternation(const QStringList &parts)
+// The global list as one set, built once; each format adds a small one.
+const detail::PatternSet &globalSkip()
 {
-    return detail::Regex(QStringLiteral("(?:") + parts.join(QStringLiteral(")|(?:")) + QLatin1Char(')'));
-}
-
-// One regular expression for the global list, compiled once; each format adds a small one.
-const detail::Regex &globalSkip()
-{
-    static const detail::Regex r = [] {
+    static const detail::PatternSet s = [] {
         QStringList all;
-        for (const char *s : kGlobalSkip)
-            all << QString::fromLatin1(s);
-        return alternation(all);
+        for (const char *p : kGlobalSkip)
+            all << QString::fromLatin1(p);
+        return detail::PatternSet(all);
     }();
-    return r;
+    return s;
 }
 
-detail::Regex skipRe(const Strs &extra)
+detail::PatternSet skipSet(const Strs &extra)
 {
     QStringList all;
     for (const char *e : extra)
         all << QString::fromLatin1(e);
-    return all.isEmpty() ? detail::Regex() : alternation(all);
+    return detail::PatternSet(all);
 }
 
 StackPart rip(bool withInterrupt = false)
@@ -329,7 +325,7 @@ StackSpec stack(
     s.parts = std::move(parts);
     s.parts2 = std::move(parts2);
     s.choice = choice;
-    s.skip = skipRe(skip);
+    s.skip = skipSet(skip);
     s.hasSkip = !s.skip.isEmpty();
     return s;
 }
@@ -357,80 +353,6 @@ struct F {
     bool noStackTrace = false;
     bool corrupted = false;
 };
-
-bool isRegexSpecial(char c)
-{
-    return QByteArrayView("\\^$.|?*+()[]{}").contains(c);
-}
-
-// The literal texts every match of a pattern contains, at least 4 bytes each: runs of plain (or
-// escaped punctuation) characters outside groups and classes, a character a quantifier makes
-// optional left out. "WARNING: .*lib/debugobjects\\.c.* (?:debug_print|at)" ->
-// {"WARNING: ", "lib/debugobjects.c"}. None for a pattern with a top-level alternative or a
-// case-insensitive one: nothing is then required.
-QList<QByteArray> requiredLiterals(const char *pattern)
-{
-    QList<QByteArray> out;
-    const QByteArrayView pat(pattern);
-    if (pat.contains("(?i"))
-        return out;
-    QByteArray run;
-    const auto endRun = [&] {
-        if (run.size() >= 4)
-            out << run;
-        run.clear();
-    };
-    int depth = 0;
-    for (qsizetype i = 0; i < pat.size(); ++i) {
-        const char c = pat[i];
-        const char next = i + 1 < pat.size() ? pat[i + 1] : '\0';
-        if (c == '[') { // a class: one character of a set, never literal text
-            endRun();
-            for (++i; i < pat.size() && pat[i] != ']'; ++i)
-                i += pat[i] == '\\' ? 1 : 0;
-            continue;
-        }
-        if (c == '{') { // a "{{FUNC}}" placeholder, or a quantifier's "{0,2}"
-            endRun();
-            const qsizetype close = pat.indexOf(next == '{' ? "}}" : "}", i);
-            if (close < 0)
-                return {};
-            i = close + (next == '{' ? 1 : 0);
-            continue;
-        }
-        if (c == '(' || c == ')') {
-            endRun();
-            depth += c == '(' ? 1 : -1;
-            continue;
-        }
-        if (c == '|' && depth == 0)
-            return {};
-        if (depth > 0)
-            continue;
-        char literal = 0;
-        qsizetype width = 1;
-        if (c == '\\') {
-            if (next && !std::isalnum(static_cast<unsigned char>(next)))
-                literal = next; // "\\." is a dot; "\\n", "\\w", "\\d" are not literal text here
-            width = 2;
-        } else if (!isRegexSpecial(c)) {
-            literal = c;
-        }
-        const char after = i + width < pat.size() ? pat[i + width] : '\0';
-        if (!literal) {
-            endRun();
-        } else if (after == '?' || after == '*' || after == '{') {
-            endRun(); // may be absent
-        } else {
-            run += literal;
-            if (after == '+')
-                endRun(); // present, but what follows need not be next to it
-        }
-        i += width - 1;
-    }
-    endRun();
-    return out;
-}
 
 OopsFormat make(const F &f)
 {
@@ -500,21 +422,21 @@ namespace {
 // Frame names repeat a lot: the patterns' verdicts on each name are remembered with the name's
 // interned text (per thread, as extraction may run on a worker thread).
 // name: the Latin-1 text n holds. Matched in its bytes when it is ASCII, else in n's own text.
-bool verdict(detail::InternedName &n, QByteArrayView name, const detail::Regex &re)
+bool verdict(detail::InternedName &n, QByteArrayView name, const detail::PatternSet &set)
 {
-    for (const auto &[pattern, matched] : n.verdicts) {
-        if (pattern == &re)
+    for (const auto &[patterns, matched] : n.verdicts) {
+        if (patterns == &set)
             return matched;
     }
     const detail::Subject bytes(name);
-    const bool matched = (bytes.isAscii() ? re.match(bytes) : re.matchText(n.name)) >= 0;
-    n.verdicts.append({&re, matched});
+    const bool matched = bytes.isAscii() ? set.matches(bytes) : set.matchesText(n.name);
+    n.verdicts.append({&set, matched});
     return matched;
 }
 
-bool cachedMatch(const detail::Regex &re, QByteArrayView name)
+bool cachedMatch(const detail::PatternSet &set, QByteArrayView name)
 {
-    return verdict(detail::internedName(name), name, re);
+    return verdict(detail::internedName(name), name, set);
 }
 
 } // namespace
@@ -582,7 +504,7 @@ QString stripFramePrefixes(const QString &frame)
 
 bool isStallAnchor(const QString &frame)
 {
-    static const detail::Regex anchors(QStringLiteral(
+    static const detail::PatternSet anchors(QStringList {QStringLiteral(
         "process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|el0_svc_handler|"
         "invoke_syscall|ret_fast_syscall|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|"
         "run_timer_softirq|hrtimer_run|run_ksoftirqd|smpboot_thread_fn|^kthread$|start_secondary|"
@@ -594,7 +516,7 @@ bool isStallAnchor(const QString &frame)
         "^listen$|kernel_listen|sk_common_release|^sock_mmap|^accept$|kernel_accept|^sock_do_ioctl|"
         "^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|"
         "^(sys_)?(socketpair|connect|ioctl)|__do_fault|do_page_fault|^page_fault$|__fput|task_work_run|"
-        "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action"));
+        "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action")});
     // The name's Latin-1 bytes, as toLatin1() gives them, without a heap allocation for a name of
     // ordinary length.
     QVarLengthArray<char, 128> latin1(frame.size());

@@ -42,7 +42,7 @@ struct StackSpec {
     QList<StackPart> parts;
     QList<StackPart> parts2; // tried when parts find nothing
     FrameChoice choice = FrameChoice::First;
-    detail::Regex skip; // the format's own additions to the global list (may be empty)
+    detail::PatternSet skip; // the format's own additions to the global list (may be empty)
     bool hasSkip = false; // skip is not empty
     bool skips(QByteArrayView frame) const; // global list or the format's own
     // The same for a name already looked up: name is internedName(frame).

@@ -49,6 +49,10 @@ private Q_SLOTS:
     void sameAnswerAsQRegularExpression();
     void asciiIsTold();
     void sharedAcrossCopiesAndThreads();
+    void patternSetAnswersAsTheAlternation_data();
+    void patternSetAnswersAsTheAlternation();
+    void topLevelAlternatives_data();
+    void topLevelAlternatives();
 };
 
 void TestOopsRegex::sameAnswerAsQRegularExpression_data()
@@ -122,6 +126,98 @@ void TestOopsRegex::sharedAcrossCopiesAndThreads()
     QCOMPARE(fromThread, QStringList {QStringLiteral("baz")});
     QVERIFY(Regex().isEmpty());
     QCOMPARE(Regex().match(Subject("anything")), -1);
+}
+
+// PatternSet looks most patterns up as plain text: its every answer must be the one of the
+// patterns' alternation, on every kind of text, the reference QRegularExpression gives.
+void TestOopsRegex::patternSetAnswersAsTheAlternation_data()
+{
+    QTest::addColumn<QStringList>("patterns");
+    QTest::addColumn<QByteArray>("subject");
+    QTest::addColumn<bool>("matches");
+
+    const QStringList skip = {QStringLiteral("kasan"), QStringLiteral("^mutex_"), QStringLiteral("readb$"),
+        QStringLiteral("^down$"), QStringLiteral("_trap$|do_trap"), QStringLiteral("k?v?(?:m|z|c)alloc"),
+        QStringLiteral("^crc\\d+"), QStringLiteral("(read|write)_once_.*nocheck"), QStringLiteral("^kv?free$")};
+    const auto row = [&](const char *name, const QByteArray &subject, bool matches) {
+        QTest::newRow(name) << skip << subject << matches;
+    };
+    row("plain text inside", "__kasan_check_read", true);
+    row("nothing", "ext4_file_write_iter", false);
+    row("^text at the start", "mutex_lock_nested", true);
+    row("^text not at the start", "__rt_mutex_lock", false);
+    row("text$ at the end", "ioreadb", true);
+    row("text$ not at the end", "readb_relaxed", false);
+    row("^text$ whole", "down", true);
+    row("^text$ inside a longer name", "down_read", false);
+    row("top-level alternatives split: the first", "do_int3_trap", true);
+    row("top-level alternatives split: the second", "do_trap_no_signal", true);
+    row("guarded pattern whose text is there", "__kmalloc_node", true);
+    row("guarded pattern's text there, the pattern not", "xalloc_pages", false);
+    row("pattern with no required text", "crc32c_le", true);
+    row("pattern with no required text, no match", "crcx_update", false);
+    row("required texts apart", "write_once_size_nocheck", true);
+    row("required texts in the wrong order", "nocheck_read_once_", false);
+    row("optional character", "kvfree", true);
+    row("empty text", "", false);
+    row("one character", "k", false);
+    row("text ending in a newline: '$' before it", "ioreadb\n", true);
+    row("a carriage return", "ioreadb\r", false);
+    row("non-ASCII bytes", "caf\xc3\xa9_readb", true);
+    row("bytes that are not UTF-8", "\xff_kasan", true);
+    row("a very long name, the text at its end", QByteArray(300, 'x') + "kasan", true);
+    row("a very long name, nothing", QByteArray(300, 'm') + "utex_", false);
+    row("two-byte text's first byte last", "xmutex_k", false);
+
+    const auto whole = [](const char *name, const QString &pattern, const QByteArray &subject, bool matches) {
+        QTest::newRow(name) << QStringList {pattern} << subject << matches;
+    };
+    // An option setting applies to the alternatives after it: such a pattern is not split.
+    whole("(?i) reaches the next alternative", QStringLiteral("(?i)foo|bar"), "xBARx", true);
+    whole("'|' inside a class", QStringLiteral("x[|]y|zz"), "x|y", true);
+    whole("'|' inside a class, no match", QStringLiteral("x[|]y|zz"), "xy", false);
+    whole("POSIX class before '|'", QStringLiteral("[[:digit:]|]x|qq"), "|x", true);
+    whole("escaped '$' is text", QStringLiteral("ab\\$"), "ab$", true);
+    whole("escaped '$' is text, no match", QStringLiteral("ab\\$"), "ab", false);
+    whole("an escaped character is not a required text", QStringLiteral("\\x41bcd"), "Abcd", true);
+    whole("two-byte text at the very end", QStringLiteral("ab"), "xab", true);
+    QTest::newRow("no patterns") << QStringList() << QByteArray("anything") << false;
+}
+
+void TestOopsRegex::patternSetAnswersAsTheAlternation()
+{
+    QFETCH(QStringList, patterns);
+    QFETCH(QByteArray, subject);
+    QFETCH(bool, matches);
+    const QString alternation = QStringLiteral("(?:") + patterns.join(QStringLiteral(")|(?:")) + u')';
+    if (!patterns.isEmpty())
+        QCOMPARE(reference(alternation, subject).start >= 0, matches); // the row itself is right
+    const PatternSet set(patterns);
+    QCOMPARE(set.matches(Subject(subject)), matches);
+    QCOMPARE(set.matchesText(QString::fromUtf8(subject)), matches);
+}
+
+void TestOopsRegex::topLevelAlternatives_data()
+{
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QStringList>("alternatives");
+    QTest::newRow("one") << QStringLiteral("abc") << QStringList {QStringLiteral("abc")};
+    QTest::newRow("groups kept") << QStringLiteral("a|(b|c)d|e")
+                                 << QStringList {QStringLiteral("a"), QStringLiteral("(b|c)d"), QStringLiteral("e")};
+    QTest::newRow("escaped bar") << QStringLiteral("a\\|b|c")
+                                 << QStringList {QStringLiteral("a\\|b"), QStringLiteral("c")};
+    QTest::newRow("class with ']' first")
+        << QStringLiteral("[]|]x|y") << QStringList {QStringLiteral("[]|]x"), QStringLiteral("y")};
+    QTest::newRow("empty alternative") << QStringLiteral("a|") << QStringList {QStringLiteral("a"), QString()};
+    QTest::newRow("option setting") << QStringLiteral("(?i)a|b") << QStringList {QStringLiteral("(?i)a|b")};
+    QTest::newRow("quoted text") << QStringLiteral("\\Qa|b\\E") << QStringList {QStringLiteral("\\Qa|b\\E")};
+}
+
+void TestOopsRegex::topLevelAlternatives()
+{
+    QFETCH(QString, pattern);
+    QFETCH(QStringList, alternatives);
+    QCOMPARE(kmr::kernellog::detail::topLevelAlternatives(pattern), alternatives);
 }
 
 QTEST_GUILESS_MAIN(TestOopsRegex)

@@ -80,14 +80,6 @@ Q_ALWAYS_INLINE bool readHex(QByteArrayView v, qsizetype &p, quint64 *out)
     return p > h;
 }
 
-// "func+0x1a/0x30 [mod]" as printed: views into the line, nothing converted yet.
-struct Symbol {
-    QByteArrayView name; // "func"
-    QByteArrayView module; // "mod"; empty for none
-    quint64 offset = 0;
-    quint64 size = 0;
-};
-
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
 Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
 {
@@ -250,14 +242,7 @@ qsizetype pcEnd(QByteArrayView v, qsizetype p)
     return -1;
 }
 
-// A frame line: the symbol, and whether it is a "? " one.
-struct FrameAt {
-    Symbol symbol;
-    bool questionable = false;
-    int line = -1;
-};
-
-Q_ALWAYS_INLINE bool parseFrameAt(QByteArrayView v, FrameAt *out)
+Q_ALWAYS_INLINE bool readFrame(QByteArrayView v, FrameAt *out)
 {
     qsizetype p = 0;
     const qsizetype n = v.size();
@@ -279,7 +264,7 @@ Q_ALWAYS_INLINE bool parseFrameAt(QByteArrayView v, FrameAt *out)
 }
 
 // The frame named like the title's frame ("f" or "f.isra.0"), not a "? " one; -1 when none is.
-qsizetype frameNamed(const std::vector<FrameAt> &frames, const QString &titleFrame)
+qsizetype frameNamed(const std::vector<FrameAt> &frames, QStringView titleFrame)
 {
     for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
         const QLatin1StringView name(frames[size_t(i)].symbol.name);
@@ -356,7 +341,7 @@ void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameN
 bool parseFrame(QByteArrayView v, OopsFrame *out)
 {
     FrameAt at;
-    if (!parseFrameAt(v, &at))
+    if (!readFrame(v, &at))
         return false;
     OopsFrame f;
     setFrame(f, at);
@@ -366,20 +351,54 @@ bool parseFrame(QByteArrayView v, OopsFrame *out)
     return true;
 }
 
-void fillDetails(OopsExcerpt &e, const std::vector<QByteArrayView> &texts, const QString &titleFrame, bool frameNames)
+bool DetailLines::add(QByteArrayView message, int line)
 {
-    thread_local std::vector<FrameAt> frames; // reused: a report's frames, before they are converted
-    frames.clear();
+    FrameAt &f = m_frames.emplace_back();
+    m_lastIsFrame = readFrame(message, &f);
+    if (m_lastIsFrame) {
+        f.line = line;
+    } else {
+        m_frames.pop_back();
+        m_others.push_back({message, line});
+    }
+    return m_lastIsFrame;
+}
+
+bool DetailLines::lastHasFrameFunction(QByteArrayView text) const
+{
+    if (m_lastIsFrame) {
+        // frameFunction() skips text's spaces, up to two "[<pc>] ", then takes the run of
+        // [A-Za-z0-9_] when '.' or '+' ends it. When only spaces come before the frame's name in
+        // text (so no pc: the name starts with none of " ["), and the '+' after it is in text,
+        // that run starts at the name and '.' or '+' ends it (a name is made of those characters
+        // and '.'): it is not empty when the name starts with one of them.
+        const QByteArrayView name = m_frames.back().symbol.name;
+        const char *p = text.data();
+        if (p <= name.data() && name.data() + name.size() < text.data() + text.size()) {
+            while (p < name.data() && *p == ' ')
+                ++p;
+            if (p == name.data())
+                return kSymbolChar[uchar(name.front())] && name.front() != '.';
+        }
+    }
+    return !frameFunction(text).isEmpty();
+}
+
+void DetailLines::dropAfter(int line)
+{
+    while (!m_frames.empty() && m_frames.back().line > line)
+        m_frames.pop_back();
+    while (!m_others.empty() && m_others.back().line > line)
+        m_others.pop_back();
+}
+
+void fillDetails(OopsExcerpt &e, const DetailLines &lines, QStringView titleFrame, bool frameNames)
+{
+    const std::vector<FrameAt> &frames = lines.frames();
     Symbol fault;
     bool haveFault = false;
-    for (qsizetype i = 0; i < qsizetype(texts.size()); ++i) {
-        const QByteArrayView v = texts[size_t(i)];
-        FrameAt f;
-        if (parseFrameAt(v, &f)) {
-            f.line = i < e.lineIndexes.size() ? e.lineIndexes[i] : -1;
-            frames.push_back(f);
-            continue;
-        }
+    for (const DetailLines::Other &l : lines.others()) {
+        const QByteArrayView v = l.message;
         if (!haveFault)
             haveFault = faultingFromRipLine(v, &fault);
         if (e.taint.isEmpty()) {

@@ -311,7 +311,7 @@ private:
     // Reused from report to report: allocating them anew each time made the heap grow and shrink.
     std::vector<QByteArrayView> m_reportTexts;
     std::vector<quint64> m_reportHits; // scanLine() of each report text's line
-    std::vector<QByteArrayView> m_texts; // the excerpt's messages, for fillDetails
+    detail::DetailLines m_details; // the excerpt's lines, for fillDetails
     std::vector<int> m_rows; // the report's context's lines in its window (indexes into m_lines)
 };
 
@@ -480,6 +480,30 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.header = QString::fromUtf8(header.text);
     e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
 
+    // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
+    qsizetype from = before.size();
+    for (qsizetype i = before.size() - 1; i >= 0; --i) {
+        const ParsedLine &pp = m_lines.parsed(before[i]);
+        if (pp.context != ctx)
+            break;
+        if (detail::contains(pp.message, "[ cut here ]") || detail::contains(pp.message, "--- cut here ---")
+            || isRuler(pp.message)) {
+            from = i;
+            break;
+        }
+    }
+    QVarLengthArray<int, 4> opening;
+    detail::DetailLines &details = m_details; // the excerpt's lines, read as frames once
+    details.clear();
+    for (qsizetype i = from; i < before.size(); ++i) {
+        const ParsedLine &pp = m_lines.parsed(before[i]);
+        if (pp.context == ctx) {
+            opening.append(before[i]);
+            details.add(pp.message, before[i]);
+        }
+    }
+    details.add(header.message, at);
+
     // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
     // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
     qsizetype keep = qsizetype(rows.size());
@@ -491,11 +515,12 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     for (qsizetype i = 1; i < searched; ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
+        details.add(p.message, rows[size_t(i)]); // (those past the end are dropped below)
         if (detail::hasPrefix(p.message, "---[ end") || isRuler(p.message)) {
             keep = i + 1;
             break;
         }
-        if ((l.hits & m_marks.trace) || !detail::frameFunction(p.text).isEmpty()) {
+        if ((l.hits & m_marks.trace) || details.lastHasFrameFunction(p.text)) {
             sawTrace = true;
             ordinary = 0;
             continue;
@@ -516,43 +541,23 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         }
     }
     keep = std::min<qsizetype>(keep, kMaxExcerptLines);
+    details.dropAfter(rows[size_t(keep) - 1]);
 
-    // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
-    qsizetype from = before.size();
-    for (qsizetype i = before.size() - 1; i >= 0; --i) {
-        const ParsedLine &pp = m_lines.parsed(before[i]);
-        if (pp.context != ctx)
-            break;
-        if (detail::contains(pp.message, "[ cut here ]") || detail::contains(pp.message, "--- cut here ---")
-            || isRuler(pp.message)) {
-            from = i;
-            break;
-        }
-    }
-    QVarLengthArray<int, 4> opening;
-    for (qsizetype i = from; i < before.size(); ++i) {
-        if (m_lines.parsed(before[i]).context == ctx)
-            opening.append(before[i]);
-    }
     // The excerpt's lines: those, then the rows kept.
     e.lineIndexes.resize(opening.size() + keep);
     int *const indexes = e.lineIndexes.data();
     std::copy(opening.begin(), opening.end(), indexes);
     std::copy(rows.begin(), rows.begin() + keep, indexes + opening.size());
-    std::vector<QByteArrayView> &texts = m_texts;
-    texts.clear();
-    if (m_keepLines)
+    if (m_keepLines) {
         e.lines.reserve(e.lineIndexes.size());
-    for (const int index : std::as_const(e.lineIndexes)) {
-        const ParsedLine &pp = m_lines.known(index).parsed;
-        if (m_keepLines)
-            e.lines << QString::fromUtf8(pp.raw);
-        texts.push_back(pp.message);
+        for (const int index : std::as_const(e.lineIndexes))
+            e.lines << QString::fromUtf8(m_lines.known(index).parsed.raw);
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
     const qsizetype inPos = e.title.lastIndexOf(u" in ");
-    detail::fillDetails(e, texts, inPos >= 0 ? e.title.mid(inPos + 4) : QString(), m_frameFunctions);
+    detail::fillDetails(
+        e, details, inPos >= 0 ? QStringView(e.title).sliced(inPos + 4) : QStringView(), m_frameFunctions);
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The facts read from an excerpt's lines (kernellog/oopsdetails.h): DetailLines reads each line as
+// a frame once, and answers frameFunction()'s question from that frame when it can. Its answers
+// must be exactly those of parseFrame() and frameFunction() on every kind of line: questionable
+// frames, frames with one or two [<pc>], unusual pcs, names that start with '.', "(unreliable)"
+// lines, "<EOI>", empty lines, '\r', bytes >= 0x80, very long lines.
+#include "kernellog/oopsdetails.h"
+#include "kernellog/oopsline.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+#include <vector>
+
+using namespace kmr::kernellog;
+using namespace kmr::kernellog::detail;
+
+namespace {
+
+QByteArray pick(QRandomGenerator &rng, const QList<QByteArray> &from)
+{
+    return from[rng.bounded(int(from.size()))];
+}
+
+// Whole log lines (prefix and message) made of the pieces a frame line has, in every order, some
+// of them broken.
+QByteArray madeUpLine(QRandomGenerator &rng)
+{
+    static const QList<QByteArray> prefixes = {"[  123.456789][ T1234] ", "[    0.000000] ", "<4>[ 12.5] ",
+        "[ 1.000000][   C1] ", "", "** 3 printk messages dropped ** [ 2.0] "};
+    static const QList<QByteArray> lead = {"", " ", "  ", "    ", "\t"};
+    static const QList<QByteArray> pcs = {"[<ffffffff81234567>] ", "[<0xffffffff8100>] ", "[<(____ptrval____)>] ",
+        "[<80de0078>] ", "[ffffffff8100] ", "[<>] ", "[<ffffffff8100>]", "[", "[<ffffffffffffffffffffffffffff>] "};
+    static const QList<QByteArray> marks = {"", "? ", "?  ", " ? ", "?"};
+    static const QList<QByteArray> names = {"kmr_victim_step", "__schedule", "do_syscall_64", "f.isra.0", ".LC0", "_",
+        "0day", "func.cold", "a..b", "n\xc3\xa9t", "x\xff", "RIP: 0010:", "Code", "", QByteArray(300, 'n') + "_long"};
+    static const QList<QByteArray> offsets = {"+0x1a/0x30", "+0x15/0x1000", "+0x0/0x0", "+0x", "+0xzz/0x1", "+1a/0x30",
+        "/0x30", ".cold+0x5/0x7", "+0x123456789abcdef0123/0x1", "+0x1a", ""};
+    static const QList<QByteArray> tails = {"", " [kmr_initoops]", " [kmr_initoops 1234abcd]", " [", " (unreliable)",
+        " <EOI>", " ? x", "\r", " net/socket.c:2475", " [mod\xff]"};
+    QByteArray line = pick(rng, prefixes) + pick(rng, lead);
+    for (int i = int(rng.bounded(3)); i > 0; --i)
+        line += pick(rng, pcs);
+    line += pick(rng, marks) + pick(rng, names) + pick(rng, offsets) + pick(rng, tails);
+    if (rng.bounded(8) == 0)
+        line = line.left(int(rng.bounded(int(line.size()) + 1))); // cut anywhere, even to nothing
+    return line;
+}
+
+} // namespace
+
+class TestOopsDetails : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void detailLinesAnswerAsParseFrameAndFrameFunction();
+    void dropAfterForgetsTheLinesAfterOne();
+};
+
+void TestOopsDetails::detailLinesAnswerAsParseFrameAndFrameFunction()
+{
+    QRandomGenerator rng(20261122);
+    int frames = 0, functions = 0;
+    DetailLines lines;
+    for (int n = 0; n < 100000; ++n) {
+        const QByteArray made = madeUpLine(rng);
+        const std::vector<char> raw(made.begin(), made.end()); // exactly its size: ASan catches a read past it
+        const ParsedLine p = parseLine(QByteArrayView(raw.data(), qsizetype(raw.size())));
+        OopsFrame expected;
+        const bool isFrame = parseFrame(p.message, &expected);
+        const bool hasFunction = !frameFunction(p.text).isEmpty();
+        frames += isFrame;
+        functions += hasFunction;
+        if (n % 50 == 0)
+            lines.clear();
+        const qsizetype framesBefore = qsizetype(lines.frames().size());
+        const qsizetype othersBefore = qsizetype(lines.others().size());
+        const bool added = lines.add(p.message, n);
+        if (added != isFrame || lines.lastHasFrameFunction(p.text) != hasFunction) {
+            qWarning() << "line" << made.toPercentEncoding();
+            QCOMPARE(added, isFrame);
+            QCOMPARE(lines.lastHasFrameFunction(p.text), hasFunction);
+        }
+        QCOMPARE(qsizetype(lines.frames().size()), framesBefore + (isFrame ? 1 : 0));
+        QCOMPARE(qsizetype(lines.others().size()), othersBefore + (isFrame ? 0 : 1));
+        if (isFrame) {
+            const FrameAt &f = lines.frames().back();
+            QCOMPARE(QString::fromLatin1(f.symbol.name), expected.function);
+            QCOMPARE(f.symbol.module.isEmpty() ? QString() : QString::fromLatin1(f.symbol.module), expected.module);
+            QCOMPARE(f.symbol.offset, expected.offset);
+            QCOMPARE(f.symbol.size, expected.size);
+            QCOMPARE(f.questionable, expected.questionable);
+            QCOMPARE(f.line, n);
+        } else {
+            QCOMPARE(lines.others().back().message, p.message);
+            QCOMPARE(lines.others().back().line, n);
+        }
+    }
+    qInfo("%d frames, %d with a frame function, of 100000 lines", frames, functions);
+    QVERIFY(frames > 10000 && functions > 10000 && frames < 90000);
+}
+
+void TestOopsDetails::dropAfterForgetsTheLinesAfterOne()
+{
+    DetailLines lines;
+    const QList<QByteArray> messages = {"BUG: kernel NULL pointer dereference", "Call Trace:", " f+0x1/0x2",
+        " ? g+0x3/0x4 [m]", "RIP: 0010:f+0x1/0x2", " h+0x5/0x6", "Modules linked in: m"};
+    for (qsizetype i = 0; i < messages.size(); ++i)
+        lines.add(messages[i], int(10 + 2 * i)); // lines 10, 12, ... 22
+    QCOMPARE(lines.frames().size(), size_t(3));
+    QCOMPARE(lines.others().size(), size_t(4));
+    lines.dropAfter(17); // keeps 10 to 16
+    QCOMPARE(lines.frames().size(), size_t(2));
+    QCOMPARE(lines.frames().back().line, 16);
+    QCOMPARE(lines.others().size(), size_t(2));
+    QCOMPARE(lines.others().back().line, 12);
+    lines.dropAfter(22); // nothing after 16 is left
+    QCOMPARE(lines.frames().size() + lines.others().size(), size_t(4));
+    lines.dropAfter(9);
+    QVERIFY(lines.frames().empty() && lines.others().empty());
+}
+
+QTEST_GUILESS_MAIN(TestOopsDetails)
+#include "tst_oopsdetails.moc"

@@ -202,6 +202,20 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
     return {};
 }
 
+// Whether, from line i on, a corrupted line comes before the next trace starts (or the end): what
+// the walk of a trace would still find out once its key frame is known.
+bool corruptedBeforeNextTrace(const WalkLines &walk, qsizetype i)
+{
+    for (; i < walk.lines.size(); ++i) {
+        const quint64 hits = walk.literals(i);
+        if (isCorruptedLine(walk.lines[i], hits))
+            return true;
+        if (isStackStart(walk.lines[i], hits))
+            return false;
+    }
+    return false;
+}
+
 // syzkaller's extractStackFrameImpl: walk the parts in order over the lines; each trace yields
 // one key frame. Returns false when a key frame could not be found.
 bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const WalkLines &walk, QStringList &results)
@@ -255,9 +269,14 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
                             raw << n.name;
                     }
                 }
-                // The first interesting frame is all the plain choice needs.
-                if (last && spec.choice == FrameChoice::First && !raw.isEmpty() && spec.parts2.isEmpty())
+                // The first interesting frame is all the plain choice needs. With a second list of
+                // parts to fall back on, a corrupted line before the next trace still fails the walk;
+                // the frame lines on the way need not be read.
+                if (last && spec.choice == FrameChoice::First && !raw.isEmpty()) {
+                    if (!spec.parts2.isEmpty() && corruptedBeforeNextTrace(walk, i))
+                        ok = false;
                     i = n;
+                }
             }
         } else {
             while (i < n) {

@@ -4,6 +4,8 @@
 #include "kernellog/literalset.h"
 #include "kernellog/oopsline.h"
 
+#include <QHash>
+
 #include <algorithm>
 #include <climits>
 #include <optional>
@@ -345,7 +347,9 @@ QString formatTitle(const QString &fmt, const QStringList &args)
 
 QString sanitizeCharacters(const QString &t);
 
-QString sanitizeTitle(const QString &title)
+namespace {
+
+QString sanitizeUncached(const QString &title)
 {
     // Each pattern with what its every match needs, checked first: most titles need none of them.
     struct Replacement {
@@ -419,6 +423,23 @@ QString sanitizeTitle(const QString &title)
         }
     }
     return sanitizeCharacters(t);
+}
+
+} // namespace
+
+QString sanitizeTitle(const QString &title)
+{
+    // The same titles come back report after report: each one's answer is remembered (per
+    // thread, as extraction may run on workers; forgotten when there are too many).
+    thread_local QHash<QString, QString> known;
+    const auto it = known.constFind(title);
+    if (it != known.cend())
+        return *it;
+    if (known.size() >= kSanitizedTitlesKept)
+        known.clear();
+    const QString sanitized = sanitizeUncached(title);
+    known.insert(title, sanitized);
+    return sanitized;
 }
 
 QString sanitizeCharacters(const QString &t)

@@ -26,7 +26,9 @@ TitleResult makeTitle(
     const rules::OopsGroup &group, const QList<QByteArrayView> &lines, const quint64 *scanned = nullptr);
 
 // Replaces what changes from run to run (addresses, numbers, line numbers, executor ids) and
-// drops control characters, as syzkaller does, so titles compare across machines.
+// drops control characters, as syzkaller does, so titles compare across machines. Each thread
+// remembers the answers for up to kSanitizedTitlesKept titles.
 QString sanitizeTitle(const QString &title);
+inline constexpr qsizetype kSanitizedTitlesKept = 4096;
 
 } // namespace kmr::kernellog::detail

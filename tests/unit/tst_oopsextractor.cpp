@@ -62,6 +62,7 @@ private Q_SLOTS:
     void titles();
     void sanitizedTitles_data();
     void sanitizedTitles();
+    void sanitizedTitlesRememberedRightly();
     void noCrashInOrdinaryLog();
     void implicatedModulesOrder();
     void jsonRoundTrip();
@@ -444,6 +445,24 @@ void TestOopsExtractor::sanitizedTitles()
     QFETCH(QString, raw);
     QFETCH(QString, sanitized);
     QCOMPARE(kmr::kernellog::detail::sanitizeTitle(raw), sanitized);
+    QCOMPARE(kmr::kernellog::detail::sanitizeTitle(raw), sanitized); // the answer remembered
+}
+
+// The answers are remembered per title: titles that differ by one character keep their own
+// answers, and so does a title asked again after the memory was full and cleared.
+void TestOopsExtractor::sanitizedTitlesRememberedRightly()
+{
+    using kmr::kernellog::detail::sanitizeTitle;
+    const auto raw = [](qsizetype i) { return QStringLiteral("WARNING in f%1_x+0x1a/0x30 (%1)").arg(i); };
+    const auto want = [](qsizetype i) { return QStringLiteral("WARNING in f%1_x (NUM)").arg(i); };
+    QCOMPARE(sanitizeTitle(QStringLiteral("BUG: x 12")), QStringLiteral("BUG: x NUM"));
+    QCOMPARE(sanitizeTitle(QStringLiteral("BUG: x 1a")), QStringLiteral("BUG: x 1a"));
+    QCOMPARE(sanitizeTitle(QStringLiteral("BUG: x 12 ")), QStringLiteral("BUG: x NUM"));
+    for (qsizetype i = 0; i < kmr::kernellog::detail::kSanitizedTitlesKept + 10; ++i)
+        QCOMPARE(sanitizeTitle(raw(i)), want(i));
+    for (qsizetype i = 0; i < 20; ++i)
+        QCOMPARE(sanitizeTitle(raw(i)), want(i));
+    QCOMPARE(sanitizeTitle(QStringLiteral("BUG: x 1a")), QStringLiteral("BUG: x 1a"));
 }
 
 void TestOopsExtractor::titles_data()

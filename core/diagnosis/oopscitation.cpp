@@ -28,8 +28,10 @@ QList<OopsCitation> citationsFromExcerpts(const QList<kernellog::OopsExcerpt> &e
     return out;
 }
 
-QList<OopsCitation> readOopsCitations(const QString &root, const QString &logFile, QString *why)
+QList<OopsCitation> readOopsCitations(const QString &root, const QString &logFile, QString *why, bool *refused)
 {
+    if (refused)
+        *refused = false;
     if (!logFile.isEmpty()) {
         QString error;
         const kernellog::KernelLog log = kernellog::readLogFile(logFile, &error);
@@ -45,6 +47,8 @@ QList<OopsCitation> readOopsCitations(const QString &root, const QString &logFil
     QString errorString;
     const kernellog::KernelLog log = kernellog::readKmsg(kmsg, &error, &errorString);
     if (error != kernellog::KernelLogError::None) {
+        if (refused)
+            *refused = error == kernellog::KernelLogError::PermissionDenied;
         if (why) {
             *why = QStringLiteral("the kernel log could not be read (") + errorString + QStringLiteral(")");
             if (error == kernellog::KernelLogError::PermissionDenied)

@@ -3,6 +3,7 @@
 
 #include "diagnosis/diagnosismodel.h"
 #include "diagnosis/oopscitation.h"
+#include "kernellog/kernellogtab.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -111,8 +112,11 @@ void DiagnosisTab::rediagnose()
             o.scanSystem = !root.isEmpty();
             Diagnoser diagnoser(snapshot, o);
             QString why;
+            bool refused = false;
             const QList<OopsCitation> oopses
-                = haveOopses || root.isEmpty() ? given : readOopsCitations(o.root, {}, &why);
+                = haveOopses || root.isEmpty() ? given : readOopsCitations(o.root, {}, &why, &refused);
+            if (refused)
+                why = KernelLogTab::refusedLogAdvice();
             diagnoser.setOopses(oopses);
             diagnoser.setReferenceTakers(takers);
             Diagnosis d = diagnoser.diagnose(module);

@@ -348,6 +348,13 @@ void KernelLogTab::showHelperFailure(const QString &text)
     m_bannerShowsFollowRefusal = false;
 }
 
+QString KernelLogTab::refusedLogAdvice()
+{
+    return tr("No crash report is cited: this system lets only administrators read the kernel log "
+              "(kernel.dmesg_restrict=1). Read it in the Kernel Log tab (Read Through the Helper…), "
+              "then diagnose again.");
+}
+
 bool KernelLogTab::readLive(const QString &path)
 {
     m_livePath = path;

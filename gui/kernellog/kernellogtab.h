@@ -80,6 +80,9 @@ public:
     // A refused or failed helperFollowRequested(): following stops and the banner says why.
     void helperFollowFailed(const HelperFailure &failure);
     bool readsThroughHelper() const { return m_viaHelper; }
+    // What a diagnosis that could not read the log (kernel.dmesg_restrict=1) tells the user to do:
+    // read it here, through the helper.
+    static QString refusedLogAdvice();
     qint64 lastSequence() const { return m_lastSequence; }
     // A recorded log and its crash reports (a bundle): replaces what is shown; follow, reload
     // and the helper are off until leaveRecorded(), which reads the live log again (or shows the

@@ -4,6 +4,8 @@
 #include "bundle/bundleactions.h"
 #include "diagnosis/diagnosis.h"
 #include "diagnosis/oopscitation.h"
+#include "kernellog/kernellogtab.h"
+#include "kernellog/oopslistmodel.h"
 #include "mainwindow.h"
 #include "refcount/referencetakerfeed.h"
 #include "unload/unloaddialog.h"
@@ -11,6 +13,8 @@
 
 #include <QAction>
 #include <QStatusBar>
+
+#include <optional>
 
 namespace kmr {
 
@@ -46,13 +50,28 @@ public:
         // The Refcount tab's trace, when one was taken: the plan's diagnosis names who leaked.
         const auto *feed = m_window->findChild<ReferenceTakerFeed *>();
         m_jobs.startJob(
-            [snapshot = m_window->snapshot(), root = m_window->root(), module,
+            [snapshot = m_window->snapshot(), root = m_window->root(), module, viaHelper = helperReadOopses(),
                 takers = feed ? feed->takers() : QHash<QString, QList<ReferenceTaker>>()](const auto &) {
                 Diagnoser diagnoser(snapshot);
-                QString why; // an unreadable log leaves the diagnosis without excerpts; it says so itself
-                diagnoser.setOopses(readOopsCitations(root, QString(), &why));
+                // The log as it is now; where the kernel refuses a direct read
+                // (kernel.dmesg_restrict=1, Debian's default), the reports of the log the Kernel
+                // Log tab read through the helper. Without either, the diagnosis says why it
+                // cites no crash.
+                QString why;
+                bool refused = false;
+                QList<OopsCitation> oopses = readOopsCitations(root, QString(), &why, &refused);
+                if (refused && viaHelper) {
+                    oopses = *viaHelper;
+                    why.clear();
+                } else if (refused) {
+                    why = KernelLogTab::refusedLogAdvice();
+                }
+                diagnoser.setOopses(oopses);
                 diagnoser.setReferenceTakers(takers);
-                return Result {diagnoser.diagnose(module), snapshot.kernel};
+                Diagnosis d = diagnoser.diagnose(module);
+                if (!why.isEmpty())
+                    d.warnings << why;
+                return Result {d, snapshot.kernel};
             },
             [this](Result r) {
                 m_window->statusBar()->clearMessage();
@@ -67,6 +86,15 @@ public:
     }
 
 private:
+    // The crash reports of the live log the Kernel Log tab read through the helper, if it did.
+    std::optional<QList<OopsCitation>> helperReadOopses() const
+    {
+        const auto *log = m_window->findChild<KernelLogTab *>();
+        if (!log || !log->readsThroughHelper() || log->showsRecorded())
+            return std::nullopt;
+        return citationsFromExcerpts(log->oopsModel()->excerpts());
+    }
+
     MainWindow *m_window;
     QAction *m_action;
     JobTracker m_jobs {this, 1};

@@ -30,6 +30,7 @@ public:
 
     UnloadRequest request() const;
     const UnloadPlan &plan() const { return m_plan; }
+    const Diagnosis &diagnosis() const { return m_diagnosis; }
     QPushButton *runButton() const { return m_run; }
     QCheckBox *overrideBox() const { return m_override; }
     QString resultText() const;

@@ -3,9 +3,14 @@
 // on the live system, selects MODULE, triggers "Force Unload…", ticks what the options say in the
 // plan dialog, clicks "Force Unload" and waits for the helper's answer. For the lab (tests/vm).
 //
-//   forceunloadclick MODULE [--with-holders] [--override-real-use]
-// Prints the plan, then "gone" / "still loaded" / "refused: ..." / "failed: ..." and exits
+//   forceunloadclick MODULE [--with-holders] [--override-real-use] [--helper-log]
+// --helper-log first clicks the Kernel Log tab's "Read Through the Helper…" (where
+// kernel.dmesg_restrict=1 refuses the user a direct read) and waits for the log.
+// Prints the crash reports the plan's diagnosis cites ("cites: oops-N TITLE") and its warnings,
+// the plan, then "gone" / "still loaded" / "refused: ..." / "failed: ..." and exits
 // 0 gone, 1 still loaded or failed, 5 not authorized, 7 refused by the plan.
+#include "kernellog/kernellogtab.h"
+#include "kernellog/oopslistmodel.h"
 #include "mainwindow.h"
 #include "unload/unloaddialog.h"
 
@@ -20,6 +25,35 @@
 #include <cstdio>
 
 using namespace kmr;
+
+// Clicks the Kernel Log tab's "Read Through the Helper…" and waits (two minutes at most) until
+// the tab shows the log the helper read.
+bool readLogThroughHelper(MainWindow &window)
+{
+    auto *tab = window.findChild<KernelLogTab *>();
+    QPushButton *button = nullptr;
+    for (QPushButton *b : tab ? tab->findChildren<QPushButton *>() : QList<QPushButton *>()) {
+        if (b->text().startsWith(QLatin1String("Read Through the Helper")))
+            button = b;
+    }
+    if (!button || !tab->helperBannerVisible()) {
+        std::printf("failed: the Kernel Log tab offers no read through the helper (%s)\n",
+            tab ? qPrintable(tab->bannerText()) : "no tab");
+        return false;
+    }
+    button->click();
+    for (int i = 0; i < 2400 && !tab->readsThroughHelper(); ++i) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        if (!tab->readsThroughHelper())
+            QThread::msleep(50);
+    }
+    if (!tab->readsThroughHelper()) {
+        std::printf("failed: the helper did not read the kernel log: %s\n", qPrintable(tab->bannerText()));
+        return false;
+    }
+    std::printf("kernel log read through the helper: %d crash report(s)\n", int(tab->oopsModel()->rowCount()));
+    return true;
+}
 
 int main(int argc, char **argv)
 {
@@ -49,6 +83,8 @@ int main(int argc, char **argv)
         std::printf("failed: %s is not in the module table\n", qPrintable(module));
         return 1;
     }
+    if (args.contains(QLatin1String("--helper-log")) && !readLogThroughHelper(window))
+        return 1;
     auto *action = window.findChild<QAction *>(QStringLiteral("forceUnloadAction"));
     if (!action || !action->isEnabled()) {
         std::printf("failed: the Force Unload action is %s\n", action ? "disabled" : "missing");
@@ -74,6 +110,14 @@ int main(int argc, char **argv)
         if (args.contains(QLatin1String("--with-holders")) && dialog->plan().availableHolders.contains(b->text()))
             b->setChecked(true);
     }
+    for (const Finding &f : dialog->diagnosis().findings) {
+        for (const Evidence &e : f.evidence) {
+            if (e.kind == Evidence::Kind::Oops)
+                std::printf("cites: %s %s\n", qPrintable(e.oopsId), qPrintable(e.value));
+        }
+    }
+    for (const QString &w : dialog->diagnosis().warnings)
+        std::printf("warning: %s\n", qPrintable(w));
     for (const QString &l : dialog->plan().describe())
         std::printf("plan: %s\n", qPrintable(l));
     if (!dialog->runButton()->isEnabled()) {

@@ -158,7 +158,16 @@ sc_initoops() {
 	expect_state kmr_initoops Loading
 	mark="initoops-helper-$RANDOM"
 	kmsg_mark "$mark"
-	unload_ok kmr_initoops --force
+	if [ "$KMR_CLIENT" = gui ]; then
+		# The user may not read the kernel log (Debian boots with kernel.dmesg_restrict=1): the
+		# plan's diagnosis cites the crash from the log the Kernel Log tab read through the helper.
+		[ "$(cat /proc/sys/kernel/dmesg_restrict)" = 1 ] || fail "kernel.dmesg_restrict is not 1: the scenario proves nothing"
+		unload_ok kmr_initoops --helper-log
+		echo "$CLI_OUT" | grep -q '^cites: oops-[0-9]* .*kmr_initoops_init' \
+			|| fail "the plan's diagnosis does not cite the crash in kmr_initoops_init"
+	else
+		unload_ok kmr_initoops --force
+	fi
 	after "$mark" "$((TAINT_FORCED_RMMOD | TAINT_DIE))"
 }
 

@@ -77,6 +77,28 @@ void headerFilterOnly(benchmark::State &state)
 }
 BENCHMARK(headerFilterOnly)->Unit(benchmark::kMillisecond);
 
+// How the extractor reads every line (detail::LineScan): with no vector pass (memchr and
+// LiteralSet::find() per line, arg 0) and with the AVX2 one (1). The label says which one ran
+// (a machine without AVX2 runs the first twice).
+void lineScan(benchmark::State &state)
+{
+    using kmr::kernellog::detail::LineScan;
+    const QByteArray &log = corpusLogs();
+    const auto vector = LineScan::Vector(state.range(0));
+    for (auto _ : state) {
+        LineScan scan(kmr::kernellog::detail::lineLiterals(), log, vector);
+        QByteArrayView line;
+        quint64 hits = 0, any = 0;
+        while (scan.next(&line, &hits))
+            any |= hits;
+        benchmark::DoNotOptimize(any);
+    }
+    const char *const names[] = {"memchr + find()", "AVX2"};
+    state.SetLabel(names[int(LineScan(kmr::kernellog::detail::lineLiterals(), log, vector).vector())]);
+    state.SetBytesProcessed(int64_t(state.iterations()) * log.size());
+}
+BENCHMARK(lineScan)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 } // namespace
 
 BENCHMARK_MAIN();

@@ -43,6 +43,7 @@ LiteralSet::LiteralSet(const QList<QByteArray> &literals)
         Q_ASSERT(l.size() >= 4);
         // See searchStart(): no literal may begin with two prefix characters.
         m_skipPrefix = m_skipPrefix && !(isPrefixChar(l[0]) && isPrefixChar(l[1]));
+        m_holdsNewline = m_holdsNewline || l.contains('\n');
         const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry &e) { return e.text == l; });
         if (same != m_entries.end()) {
             same->bits |= quint64(1) << i;
@@ -268,6 +269,31 @@ KMR_AVX2 void teddyScan(
     }
 }
 
+// Bit i: byte i of v is byte i of w.
+KMR_AVX2 inline unsigned bytesEqual(__m256i v, __m256i w)
+{
+    return unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, w)));
+}
+
+// LineScan's vector pass: for each 64-byte chunk c of p (chunks of them), bit i of newlines[c]
+// says whether p[64c + i] is a '\n' and bit i of candidates[c] whether a literal may start there
+// (buckets[64c + i]: which buckets). Reads p[0] to p[64 * chunks + 2].
+KMR_AVX2 void scanChunks(const quint8 (&nibbles)[8][16], const char *p, qsizetype chunks, quint64 *newlines,
+    quint64 *candidates, quint8 *buckets)
+{
+    const TeddyTables t {table(nibbles[0]), table(nibbles[1]), table(nibbles[2]), table(nibbles[3]), table(nibbles[4]),
+        table(nibbles[5]), table(nibbles[6]), table(nibbles[7])};
+    const __m256i newline = _mm256_set1_epi8('\n');
+    for (qsizetype c = 0; c < chunks; ++c) {
+        const char *q = p + 64 * c;
+        const __m256i low = teddyBlock(t, q), high = teddyBlock(t, q + 32);
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(buckets + 64 * c), low);
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(buckets + 64 * c + 32), high);
+        candidates[c] = quint64(nonZeroBytes(low)) | quint64(nonZeroBytes(high)) << 32;
+        newlines[c] = quint64(bytesEqual(load32(q), newline)) | quint64(bytesEqual(load32(q + 32), newline)) << 32;
+    }
+}
+
 const bool kHaveAvx2 = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") != 0;
@@ -301,6 +327,113 @@ quint64 LiteralSet::find(QByteArrayView line) const
 #endif
     return findPortable(line);
 }
+LineScan::LineScan(const LiteralSet &set, QByteArrayView text, Vector vector)
+    : m_set(set)
+    , m_text(text)
+    , m_vector(set.m_holdsNewline ? Vector::None : std::min(vector, bestVector()))
+    , m_endings(new Ending[m_vector == Vector::None ? 1 : size_t(kBlock)])
+{ }
+
+LineScan::Vector LineScan::bestVector()
+{
+#ifdef KMR_HAVE_TEDDY
+    return kHaveAvx2 ? Vector::Avx2 : Vector::None;
+#else
+    return Vector::None;
+#endif
+}
+
+// Ends at least one more line, unless the text has no more: scans blocks until one holds a '\n'
+// (or the text ends without one).
+bool LineScan::refill()
+{
+    m_next = m_ready = 0;
+    const qsizetype size = m_text.size();
+    if (m_pos >= size)
+        return false;
+    if (m_vector == Vector::None) {
+        const void *nl = std::memchr(m_text.data() + m_pos, '\n', size_t(size - m_pos));
+        const qsizetype end = nl ? static_cast<const char *>(nl) - m_text.data() : size;
+        m_endings[0] = {end, m_set.find(m_text.sliced(m_pos, end - m_pos))};
+        m_ready = 1;
+        return true;
+    }
+    while (m_ready == 0) {
+        if (m_scanned == size) { // the last line has no '\n'
+            m_endings[0] = {size, m_carry};
+            m_ready = 1;
+            m_carry = 0;
+            break;
+        }
+        scanBlock();
+    }
+    return true;
+}
+
+// The vector pass over the kBlock bytes (or fewer, at the end) from m_scanned, then the lines
+// that end in them. Its last chunks read up to 67 bytes from their start: near the end of the
+// text, they read a zero-padded copy.
+void LineScan::scanBlock()
+{
+#ifdef KMR_HAVE_TEDDY
+    const qsizetype size = m_text.size(), from = m_scanned;
+    const qsizetype length = std::min(kBlock, size - from);
+    const qsizetype chunks = (length + 63) / 64;
+    const qsizetype direct = std::clamp<qsizetype>((size - from - 3) / 64, 0, chunks);
+    scanChunks(m_set.m_nibbles, m_text.data() + from, direct, m_newlines, m_candidates, m_buckets);
+    if (direct < chunks) {
+        alignas(32) char padded[3 * 64] = {};
+        const qsizetype rest = size - from - 64 * direct; // less than 67 bytes
+        std::memcpy(padded, m_text.data() + from + 64 * direct, size_t(rest));
+        scanChunks(m_set.m_nibbles, padded, chunks - direct, m_newlines + direct, m_candidates + direct,
+            m_buckets + 64 * direct);
+    }
+    // Drop what lies past the block (the next one looks at it), and positions less than 4 bytes
+    // from the end of the text (no literal fits there; find() does not look at them either).
+    const auto keepBelow = [&](quint64 *masks, qsizetype end) {
+        for (qsizetype w = std::max<qsizetype>(0, end) / 64; w < chunks; ++w)
+            masks[w] &= end > 64 * w ? ~quint64(0) >> (64 - (end - 64 * w)) : 0;
+    };
+    keepBelow(m_newlines, length);
+    keepBelow(m_candidates, std::min(length, size - 3 - from));
+    m_scanned = from + length;
+    endLinesOfBlock(from, chunks);
+#else
+    Q_UNREACHABLE();
+#endif
+}
+
+// Walks the block's '\n's in order: each ends a line, which gets the literals verified at the
+// candidates before it (and after the previous '\n').
+void LineScan::endLinesOfBlock(qsizetype from, qsizetype words)
+{
+    quint64 found = m_carry;
+    for (qsizetype w = 0; w < words; ++w) {
+        quint64 candidates = m_candidates[size_t(w)];
+        for (quint64 newlines = m_newlines[size_t(w)]; newlines; newlines &= newlines - 1) {
+            const quint64 upToNewline = newlines ^ (newlines - 1);
+            if (candidates & upToNewline)
+                found |= verifyCandidates(from, size_t(w), candidates & upToNewline);
+            candidates &= ~upToNewline;
+            m_endings[size_t(m_ready++)] = {from + 64 * w + qCountTrailingZeroBits(newlines), found};
+            found = 0;
+        }
+        if (candidates)
+            found |= verifyCandidates(from, size_t(w), candidates);
+    }
+    m_carry = found;
+}
+
+quint64 LineScan::verifyCandidates(qsizetype from, size_t word, quint64 bits) const
+{
+    quint64 found = 0;
+    for (; bits; bits &= bits - 1) {
+        const size_t at = 64 * word + qCountTrailingZeroBits(bits);
+        found |= m_set.verifyCandidate(m_text, from + qsizetype(at), m_buckets[at]);
+    }
+    return found;
+}
+
 namespace {
 
 // Whether needle (at least 2 bytes) is at hay[at]; its first and last bytes are known to match.

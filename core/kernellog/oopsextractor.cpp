@@ -103,6 +103,7 @@ class LineCache
 public:
     explicit LineCache(QByteArrayView text)
         : m_text(text)
+        , m_scan(detail::lineLiterals(), text)
     { }
     // nullptr past the end of the text. The pointer is valid until the next call.
     Q_ALWAYS_INLINE LineInfo *at(int index)
@@ -171,27 +172,24 @@ public:
 private:
     bool readLine()
     {
-        if (m_pos >= m_text.size())
+        const qsizetype start = m_scan.position();
+        QByteArrayView raw;
+        quint64 hits;
+        if (!m_scan.next(&raw, &hits)) // hits: detail::scanLine(raw)
             return false;
-        const char *base = m_text.data() + m_pos;
-        const void *nl = std::memchr(base, '\n', size_t(m_text.size() - m_pos));
-        const qsizetype len = nl ? static_cast<const char *>(nl) - base : m_text.size() - m_pos;
-        if (m_pos == m_watchByte)
+        if (start == m_watchByte)
             m_watchedLine = m_end;
-        const QByteArrayView raw(base, len);
-        const quint64 hits = detail::scanLine(raw);
         if (hits & m_droppedBit)
             m_dropped.push_back(m_end);
         LineInfo &l = m_lines.emplace_back();
         l.raw = raw;
         l.hits = hits;
         ++m_end;
-        m_pos += len + 1;
         return true;
     }
 
     QByteArrayView m_text;
-    qsizetype m_pos = 0;
+    detail::LineScan m_scan;
     qsizetype m_watchByte = -1;
     int m_watchedLine = -1;
     int m_base = 0; // the index of m_lines[0]

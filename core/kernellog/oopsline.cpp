@@ -228,8 +228,6 @@ ParsedLine parseLine(QByteArrayView raw)
     return pl;
 }
 
-namespace {
-
 const LiteralSet &lineLiterals()
 {
     static const LiteralSet set = [] {
@@ -253,8 +251,6 @@ const LiteralSet &lineLiterals()
     }();
     return set;
 }
-
-} // namespace
 
 quint64 scanLine(QByteArrayView line)
 {

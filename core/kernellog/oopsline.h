@@ -53,6 +53,9 @@ enum LineMarker {
     MarkCount
 };
 quint64 scanLine(QByteArrayView line);
+// The literals scanLine() looks for: scanLine(line) is lineLiterals().find(line), and a
+// LineScan(lineLiterals(), text) gives each line of a text with its scanLine().
+const LiteralSet &lineLiterals();
 quint64 headerMask();
 quint64 markerBit(LineMarker m);
 // The texts that start or interrupt a call trace in a title's stack walk (oopstitle.cpp). Every

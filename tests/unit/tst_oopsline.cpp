@@ -152,6 +152,52 @@ void compareOnLines(const QList<QByteArray> &literals, const QList<QByteArray> &
     }
 }
 
+// The lines of text as the extractor reads them: split at '\n', no empty line after a final '\n'.
+QList<QByteArrayView> linesOf(QByteArrayView text)
+{
+    QList<QByteArrayView> lines;
+    for (qsizetype pos = 0; pos < text.size();) {
+        const qsizetype nl = text.indexOf('\n', pos);
+        const qsizetype end = nl < 0 ? text.size() : nl;
+        lines << text.sliced(pos, end - pos);
+        pos = end + 1;
+    }
+    return lines;
+}
+
+// LineScan, with each vector pass this machine has and without one, gives each line of text (in a buffer of exactly its
+// size) and the bits memmem finds in it.
+void compareLineScan(const QList<QByteArray> &literals, const QByteArray &text)
+{
+    if (QTest::currentTestFailed())
+        return; // one failure says it: the texts after it would repeat it
+    const LiteralSet set(literals);
+    const ExactLine exact(text);
+    const QList<QByteArrayView> expected = linesOf(exact.view());
+    for (const LineScan::Vector vector : {LineScan::Vector::None, LineScan::Vector::Avx2}) {
+        LineScan scan(set, exact.view(), vector);
+        QByteArrayView line;
+        quint64 hits = 0;
+        qsizetype n = 0;
+        for (qsizetype start = scan.position(); scan.next(&line, &hits); start = scan.position(), ++n) {
+            QVERIFY2(n < expected.size(), "more lines than the text has");
+            const auto offsetOf = [&](QByteArrayView v) { return qsizetype(v.data() - exact.view().data()); };
+            QCOMPARE(offsetOf(line), offsetOf(expected[n])); // (offsets: QCOMPARE reads char pointers as strings)
+            QCOMPARE(line.size(), expected[n].size());
+            QCOMPARE(start, offsetOf(line));
+            const quint64 want = findByMemmem(literals, line);
+            if (hits != want) {
+                qWarning() << "vector" << int(scan.vector()) << "line" << n << "at" << start
+                           << line.toByteArray().toPercentEncoding();
+                QCOMPARE(hits, want);
+            }
+        }
+        QCOMPARE(n, expected.size());
+        QCOMPARE(scan.position(), text.size());
+        QVERIFY(!scan.next(&line, &hits)); // and stays at the end
+    }
+}
+
 } // namespace
 
 class TestOopsLine : public QObject
@@ -162,6 +208,9 @@ private Q_SLOTS:
     void literalSetFindsWhatMemmemFinds_data();
     void literalSetFindsWhatMemmemFinds();
     void scanLineBitsNameTheirLiterals();
+    void lineScanGivesEachLineItsBits_data();
+    void lineScanGivesEachLineItsBits();
+    void lineScanAtBlockEdges();
     void findFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
     void frameFunctionsAsDocumented();
@@ -172,6 +221,9 @@ void TestOopsLine::initTestCase()
 {
     qInfo("LiteralSet::find() here takes the %s path",
         LiteralSet::hasSimdFilter() ? "AVX2 filter" : "portable hash filter");
+    qInfo("LineScan is tested here %s",
+        LineScan::bestVector() == LineScan::Vector::Avx2 ? "with and without its AVX2 pass"
+                                                         : "without a vector pass (this machine has no AVX2)");
     QVERIFY2(QDir(QStringLiteral(KMR_SHARED "/oops-corpus/syzkaller")).exists(),
         "the crash corpus is missing: ../shared/oops-corpus/syzkaller next to the source tree");
 }
@@ -208,6 +260,72 @@ void TestOopsLine::scanLineBitsNameTheirLiterals()
     for (const QByteArray &text : corpusLines() + madeUpLines(literals)) {
         const ExactLine line(text);
         QCOMPARE(scanLine(line.view()), findByMemmem(literals, line.view()));
+    }
+}
+
+void TestOopsLine::lineScanGivesEachLineItsBits_data()
+{
+    literalSetFindsWhatMemmemFinds_data();
+}
+
+// Whole texts: the crash logs one after the other, and the made-up lines joined by '\n', "\r\n"
+// and NUL bytes (which are not line ends), with and without a last '\n'.
+void TestOopsLine::lineScanGivesEachLineItsBits()
+{
+    QFETCH(int, set);
+    QFETCH(bool, realLines);
+    const QList<QByteArray> literals = literalSets()[set];
+    const QList<QByteArray> lines = realLines ? corpusLines() : madeUpLines(literals);
+    QByteArray text = lines.join('\n');
+    compareLineScan(literals, text);
+    compareLineScan(literals, text + '\n');
+    if (!realLines) {
+        compareLineScan(literals, lines.join("\r\n"));
+        compareLineScan(literals, lines.join(QByteArray("\0\n\0", 3)));
+    }
+}
+
+// The vector pass works on 4 KiB blocks of 64-byte chunks and reads 3 bytes past each position:
+// literals and lines across those edges, lines of 100 KB, texts that end at every distance from
+// a chunk's end (the last chunks read a padded copy), and texts of nothing but line ends.
+void TestOopsLine::lineScanAtBlockEdges()
+{
+    const QList<QByteArray> literals = extractorLiterals();
+    const QByteArray literal = "Call Trace", filler = "[  12.345678][ T99] x\xc3\xa9y\r";
+    compareLineScan(literals, "");
+    compareLineScan(literals, "\n");
+    compareLineScan(literals, "\n\n\n");
+    compareLineScan(literals, literal);
+    compareLineScan(literals, literal.chopped(1));
+    for (const qsizetype edge : {64, 4096, 8192}) {
+        for (qsizetype at = edge - literal.size() - 2; at <= edge + 2; ++at) {
+            QByteArray text = filler.repeated(int(at / filler.size() + 1)).left(at) + literal;
+            text.replace('\n', ' ');
+            compareLineScan(literals, text); // the literal ends the text
+            compareLineScan(literals, text + "\n" + filler);
+            QByteArray split = text;
+            split[at + 3] = '\n'; // the literal cut by a '\n'
+            compareLineScan(literals, split);
+            QByteArray lineEdge = filler.repeated(int(edge / filler.size() + 2)).left(edge + 3);
+            lineEdge[at] = '\n'; // a line ends near the edge, the next one begins with the literal
+            compareLineScan(literals, lineEdge + literal + "\n" + literal);
+        }
+    }
+    // Lines of 100 KB, a literal at their start, across block edges, and at their end.
+    QByteArray longLine = QByteArray(100 * 1024, 'x');
+    longLine.replace(0, literal.size(), literal);
+    longLine.replace(4096 - 5, literal.size(), literal);
+    longLine.replace(50000, 9, "backtrace");
+    compareLineScan(literals, longLine + literal + "\n" + longLine + "\n" + literal);
+    compareLineScan(literals, QByteArray(100 * 1024, '\n'));
+    compareLineScan(literals, QByteArray(100 * 1024, '\0') + "Call trace");
+    for (qsizetype size = 4096 - 70; size <= 4096 + 70; ++size) {
+        QByteArray text = filler.repeated(int(size / filler.size() + 1)).left(size);
+        compareLineScan(literals, text);
+        text.replace(size - literal.size(), literal.size(), literal);
+        compareLineScan(literals, text);
+        text[size - 1] = '\n';
+        compareLineScan(literals, text);
     }
 }
 

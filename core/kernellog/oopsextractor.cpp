@@ -39,6 +39,7 @@ struct LineInfo {
     bool startsNew = false;
     bool isHeader = false;
     int nextSame = -1; // the next line printed in the same context, once linked (-1: not known)
+    int nextCpu = -1; // the next line printed in a CPU context (any CPU), once linked
 };
 
 // The last line linked in each context, by a key made of the context: a flat open-addressing
@@ -146,6 +147,11 @@ public:
                 m_lines[size_t(last - m_base)].nextSame
                     = m_linked; // else a dropped line or another context with the same key
             last = m_linked;
+            if (c.kind == LineContext::Cpu) {
+                for (int i = std::max(m_cpuPending, m_base); i < m_linked; ++i)
+                    m_lines[size_t(i - m_base)].nextCpu = m_linked;
+                m_cpuPending = m_linked;
+            }
         }
     }
     // Whether a line read so far strictly between these two says the kernel dropped messages
@@ -195,6 +201,7 @@ private:
     int m_base = 0; // the index of m_lines[0]
     int m_end = 0; // the index of the line after the last one read: m_base + m_lines.size()
     int m_linked = 0; // lines before this one are linked
+    int m_cpuPending = 0; // the linked lines from this one on have no nextCpu yet
     ContextTable m_lastInContext; // the last linked line of each context
     const quint64 m_droppedBit = detail::markerBit(detail::MarkDropped);
     std::vector<int> m_dropped;
@@ -400,7 +407,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     const Marks marks = m_marks; // (a local: the calls in the loop cannot change it)
     const bool hasCaller = ctx.hasCaller();
     int here = at;
-    int lastSame = -1; // the last line of the report's context looked at
+    int lastOwn = -1; // the last line of the report's context looked at
     for (int scanned = 0;; ++scanned, ++here) {
         LineInfo *line = m_lines.at(here);
         if (!line)
@@ -425,25 +432,32 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
                     rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
             }
             if (p.context != ctx && !(cpuTraceback && p.context.kind == LineContext::Cpu)) {
-                // Past the next report's start, another context's lines do not matter: go on at this
-                // context's next line within the window.
-                if (second && !cpuTraceback && lastSame >= 0) {
+                // Past the next report's start, another context's lines do not matter: go on at the
+                // next line within the window that is this context's or, after an NMI backtrace,
+                // any CPU's.
+                if (second) {
                     const int end = at + kMaxWindow + 1;
                     m_lines.linkUpTo(end - 1);
-                    const LineInfo *last = m_lines.at(lastSame);
-                    const int next = last && last->nextSame >= 0 ? std::min(last->nextSame, end) : end;
+                    const int own = m_lines.known(lastOwn).nextSame;
+                    const int cpu = cpuTraceback ? m_lines.known(here).nextCpu : -1;
+                    int next = end;
+                    for (const int link : {own, cpu}) {
+                        if (link >= 0)
+                            next = std::min(next, link);
+                    }
                     scanned += next - here - 1;
                     here = next - 1;
                 }
                 continue;
             }
-            lastSame = here;
+            if (p.context == ctx)
+                lastOwn = here;
             if (!rowsClosed)
                 rows.push_back(here);
             if (p.questionable)
                 continue;
         } else {
-            lastSame = here;
+            lastOwn = here;
             rows.push_back(here);
         }
         ++textLines;

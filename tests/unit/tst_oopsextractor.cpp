@@ -55,6 +55,7 @@ private Q_SLOTS:
     void hungTaskNamesTheBlockedExit();
     void truncatedReportIsMarked();
     void followsOneCallerThroughInterleavedLines();
+    void takesEveryCpusLinesAfterAnNmiBacktrace();
     void gapInsideReportMarksItTruncated();
     void survivesBytesThatAreNotUtf8();
     void recordsAndTextAgree();
@@ -382,6 +383,51 @@ void TestOopsExtractor::followsOneCallerThroughInterleavedLines()
     QCOMPARE(e.lastLine, 21);
     QVERIFY(!e.lineIndexes.contains(2)); // the other CPU's line in between
     QCOMPARE(e.frames.size(), 5);
+}
+
+// A hung task report from khungtaskd goes on with the NMI backtraces of the other CPUs: their lines
+// are the report's, the lines of other tasks printed in between (another report, other messages)
+// are not.
+void TestOopsExtractor::takesEveryCpusLinesAfterAnNmiBacktrace()
+{
+    const QByteArray text = "[  100.000000][ T1040] INFO: task kworker/0:1:17 blocked for more than 143 seconds.\n"
+                            "[  100.000001][ T1040]       Not tainted 6.1.0 #1\n"
+                            "[  100.000002][ T1040] task:kworker/0:1     state:D stack:0     pid:17    ppid:2\n"
+                            "[  100.000003][ T1040] Call Trace:\n"
+                            "[  100.000005][ T1040]  __schedule+0x1/0x2\n"
+                            "[  100.000006][ T1040]  schedule+0x1/0x2\n"
+                            "[  100.000007][ T1040]  kmr_hang_worker+0x1/0x2 [kmr_hang]\n"
+                            "[  100.000009][ T1040] NMI backtrace for cpu 0\n"
+                            "[  100.000010][ T1040] Sending NMI from CPU 0 to CPUs 1:\n"
+                            "[  100.000011][ T2000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+                            "[  100.000012][    C1] NMI backtrace for cpu 1\n"
+                            "[  100.000013][ T2000] #PF: supervisor read access in kernel mode\n"
+                            "[  100.000014][ T2000] #PF: error_code(0x0000) - not-present page\n"
+                            "[  100.000015][    C1] CPU: 1 PID: 0 Comm: swapper/1 Not tainted 6.1.0 #1\n"
+                            "[  100.000016][ T2000] Oops: 0000 [#1] PREEMPT SMP\n"
+                            "[  100.000017][ T3000] an unrelated message\n"
+                            "[  100.000018][    C1] RIP: 0010:kmr_spin+0x1/0x2 [kmr_spin]\n"
+                            "[  100.000019][ T2000] RIP: 0010:kmr_null_deref+0x1/0x2 [kmr_null]\n"
+                            "[  100.000020][ T3000] another unrelated message\n"
+                            "[  100.000021][    C1] Call Trace:\n"
+                            "[  100.000022][    C1]  <IRQ>\n"
+                            "[  100.000023][ T2000] Call Trace:\n"
+                            "[  100.000024][    C1]  kmr_spin_caller+0x1/0x2 [kmr_spin]\n"
+                            "[  100.000025][ T2000]  kmr_null_caller+0x1/0x2 [kmr_null]\n"
+                            "[  100.000026][    C1]  </IRQ>\n"
+                            "[  100.000027][ T1040] Kernel panic - not syncing: hung_task: blocked tasks\n";
+    const QList<QByteArray> lines = text.split('\n');
+    const QList<OopsExcerpt> found = OopsExtractor::extractFromText(text);
+    QCOMPARE(found.size(), 2);
+    const OopsExcerpt &hung = found[0];
+    QCOMPARE(hung.callerId, QStringLiteral("T1040"));
+    QCOMPARE(hung.lineIndexes, (QList<int> {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 16, 19, 20, 22, 24, 25}));
+    QCOMPARE(implicatedModules(hung), (QStringList {QStringLiteral("kmr_spin"), QStringLiteral("kmr_hang")}));
+    const OopsExcerpt &null = found[1];
+    QCOMPARE(null.callerId, QStringLiteral("T2000"));
+    QCOMPARE(null.title, QStringLiteral("BUG: unable to handle kernel NULL pointer dereference in kmr_null_deref"));
+    for (const int i : null.lineIndexes)
+        QVERIFY2(lines[i].contains("T2000]"), lines[i].constData());
 }
 
 void TestOopsExtractor::gapInsideReportMarksItTruncated()

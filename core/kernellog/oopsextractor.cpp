@@ -28,13 +28,19 @@ using detail::ParsedLine;
 constexpr int kMaxWindow = 2000; // lines looked at after a header
 constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
 
-// One line of the text, classified once: every line is scanned for the literals once and parsed
-// at most once, however many report windows look at it.
+// One line of the text, classified once: every line is scanned for the literals and parsed when
+// it is read, however many report windows look at it. (Parsing it then, rather than when a window
+// first asks, writes its ParsedLine once instead of twice: nearly every line of a log is in some
+// report's window and gets parsed anyway.)
 struct LineInfo {
+    LineInfo(QByteArrayView line, quint64 scanned)
+        : raw(line)
+        , hits(scanned)
+        , parsed(detail::parseLine(line))
+    { }
     QByteArrayView raw;
-    quint64 hits = 0; // detail::scanLine()
+    quint64 hits; // detail::scanLine()
     ParsedLine parsed;
-    bool isParsed = false;
     bool startKnown = false; // startsNew and isHeader are set
     bool startsNew = false;
     bool isHeader = false;
@@ -116,14 +122,7 @@ public:
         return &m_lines[size_t(index - m_base)];
     }
     Q_ALWAYS_INLINE const ParsedLine &parsed(int index) { return parsed(*at(index)); }
-    static const ParsedLine &parsed(LineInfo &l)
-    {
-        if (!l.isParsed) {
-            l.parsed = detail::parseLine(l.raw);
-            l.isParsed = true;
-        }
-        return l.parsed;
-    }
+    static const ParsedLine &parsed(const LineInfo &l) { return l.parsed; }
     // A line already read (index below the furthest one read, not dropped). Unlike at(), reads
     // nothing: the reference stays valid while no line is read.
     const LineInfo &known(int index) const
@@ -187,9 +186,7 @@ private:
             m_watchedLine = m_end;
         if (hits & m_droppedBit)
             m_dropped.push_back(m_end);
-        LineInfo &l = m_lines.emplace_back();
-        l.raw = raw;
-        l.hits = hits;
+        m_lines.emplace_back(raw, hits);
         ++m_end;
         return true;
     }

@@ -12,6 +12,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QStringEncoder>
+
+#include <charconv>
 
 using namespace kmr::kernellog;
 
@@ -37,14 +40,16 @@ int evalCorpus(Context &ctx, const QString &dir, bool verbose)
     return ExitOk;
 }
 
-// One excerpt's entry is put together as one string and written at once: a listing of tens of
-// thousands of reports spent more in QTextStream's per-item calls (number formatting above all)
-// than in anything else on the thread that prints.
-void printExcerpt(Context &ctx, const OopsExcerpt &e, int n)
+// One report's entry in the listing after its number, "  title\n    lines 12-40\n...", in UTF-8
+// (the extractor calls it on its workers: see OopsExtractor::Formatter). It is put together as
+// one string and encoded at once: a listing of tens of thousands of reports spent more in
+// QTextStream's per-item calls (number formatting above all) than in anything else on the thread
+// that prints.
+void appendEntry(const OopsExcerpt &e, QByteArray &out)
 {
     QString s;
     s.reserve(e.title.size() + e.faultingFunction.size() + e.truncatedWhy.size() + 96);
-    s += u'#' + QString::number(n) + u"  " + e.title + u'\n';
+    s += u"  " + e.title + u'\n';
     s += u"    lines " + QString::number(e.firstLine + 1) + u'-' + QString::number(e.lastLine + 1);
     if (!e.callerId.isEmpty())
         s += u" (" + e.callerId + u')';
@@ -62,8 +67,54 @@ void printExcerpt(Context &ctx, const OopsExcerpt &e, int n)
         s += u"    taint: " + e.taint + u'\n';
     if (e.truncated)
         s += u"    truncated: " + e.truncatedWhy + u'\n';
-    ctx.out << s;
+    QStringEncoder utf8(QStringEncoder::Utf8);
+    const qsizetype at = out.size();
+    out.resize(at + utf8.requiredSpace(s.size()));
+    out.resize(utf8.appendToBuffer(out.data() + at, s) - out.constData());
 }
+
+// The listing: "#n" and each entry, written to the output device in pieces of 64 KiB (the
+// entries are UTF-8 already: through the QTextStream they would be decoded and encoded again).
+class Listing
+{
+public:
+    explicit Listing(QTextStream &out)
+        : m_out(out)
+    { }
+    void add(QByteArrayView entry)
+    {
+        char number[16];
+        m_bytes += '#';
+        m_bytes.append(number, std::to_chars(number, number + sizeof number, ++m_count).ptr - number);
+        m_bytes += entry;
+        if (m_bytes.size() >= 64 * 1024)
+            flush();
+    }
+    void add(const OopsExcerpt &e)
+    {
+        m_entry.resize(0);
+        appendEntry(e, m_entry);
+        add(m_entry);
+    }
+    int count() const { return m_count; }
+    void flush()
+    {
+        m_out.flush();
+        if (QIODevice *device = m_out.device())
+            device->write(m_bytes);
+        else
+            m_out << QString::fromUtf8(m_bytes); // a stream on a string
+        if (auto *file = qobject_cast<QFileDevice *>(m_out.device()))
+            file->flush();
+        m_bytes.resize(0);
+    }
+
+private:
+    QTextStream &m_out;
+    QByteArray m_bytes;
+    QByteArray m_entry;
+    int m_count = 0;
+};
 
 void printNone(Context &ctx, const QString &source)
 {
@@ -81,9 +132,10 @@ void printExcerpts(Context &ctx, const QList<OopsExcerpt> &excerpts, const QStri
     }
     if (excerpts.isEmpty())
         return printNone(ctx, source);
-    int n = 0;
+    Listing listing(ctx.out);
     for (const OopsExcerpt &e : excerpts)
-        printExcerpt(ctx, e, ++n);
+        listing.add(e);
+    listing.flush();
 }
 
 OopsExtractor::Options threads(int jobs)
@@ -102,9 +154,12 @@ void printFromText(Context &ctx, QByteArrayView data, const QString &source, int
     options.frameFunctions = ctx.json;
     if (ctx.json)
         return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
-    int n = 0;
-    OopsExtractor::extractFromText(data, options, [&ctx, &n](OopsExcerpt &&e) { printExcerpt(ctx, e, ++n); });
-    if (n == 0)
+    // The entries are made on the extractor's workers; this thread only numbers and writes them.
+    Listing listing(ctx.out);
+    OopsExtractor::extractFromText(
+        data, options, &appendEntry, [&listing](QByteArrayView entry) { listing.add(entry); });
+    listing.flush();
+    if (listing.count() == 0)
         printNone(ctx, source);
 }
 

@@ -41,11 +41,24 @@ public:
         qsizetype chunkBytes = 0;
     };
     using Sink = std::function<void(OopsExcerpt &&)>;
+    // Appends the text a caller prints for one report to `out` (see the TextSink overload below).
+    using Formatter = std::function<void(const OopsExcerpt &, QByteArray &out)>;
+    // One report's text, as a Formatter made it; valid during the call only.
+    using TextSink = std::function<void(QByteArrayView)>;
     // From a saved log, as text (any of the dmesg forms; lines are indexes into the text).
     static QList<OopsExcerpt> extractFromText(QByteArrayView text, const Options &options);
     // The same, each report handed to sink as soon as it is complete, in log order: a caller
     // that prints them holds one at a time, not a list as long as the log.
     static void extractFromText(QByteArrayView text, const Options &options, const Sink &sink);
+    // The same for a caller that only prints the reports: each is turned into text by `format` on
+    // the thread that found it (one of the workers when the log is read in chunks: `format` is
+    // called on several threads at once and must not change anything they share), then the
+    // excerpt is freed there, and sink gets the texts in log order on the calling thread. Its
+    // work is then only writing them out: making, moving and freeing tens of thousands of excerpts
+    // there (each freed on another thread than the one that allocated it) made the calling thread
+    // the one the others wait for.
+    static void extractFromText(
+        QByteArrayView text, const Options &options, const Formatter &format, const TextSink &sink);
     static QList<OopsExcerpt> extractFromText(QByteArrayView text) { return extractFromText(text, Options()); }
     // From records (lines are indexes into the list). Gap records inside an excerpt mark it truncated.
     static QList<OopsExcerpt> extract(const KernelLog &records, const Options &options);

@@ -36,6 +36,31 @@ QList<OopsExcerpt> extractAnyForm(const QString &name)
     return OopsExtractor::extractFromText(fixture(name));
 }
 
+// Every dmesg fixture, twice: a log long enough for many chunks, with reports at their edges.
+QByteArray allFixtures()
+{
+    QByteArray text;
+    const QStringList names = QDir(QStringLiteral(KMR_FIXTURES "/kmsg")).entryList({QStringLiteral("*.txt")});
+    if (names.size() < 19)
+        qFatal("the dmesg fixtures in tests/fixtures/kmsg are missing");
+    for (int round = 0; round < 2; ++round) {
+        for (const QString &name : names)
+            text += fixture(name);
+    }
+    return text;
+}
+
+// A report as text, with every line number it holds (the parallel extraction counts them anew).
+void formatReport(const OopsExcerpt &e, QByteArray &out)
+{
+    out += e.title.toUtf8() + ' ' + QByteArray::number(e.firstLine) + '-' + QByteArray::number(e.lastLine) + ':';
+    for (const int line : e.lineIndexes)
+        out += ' ' + QByteArray::number(line);
+    for (const OopsFrame &f : e.frames)
+        out += " f" + QByteArray::number(f.line);
+    out += '\n';
+}
+
 } // namespace
 
 class TestOopsExtractor : public QObject
@@ -52,6 +77,8 @@ private Q_SLOTS:
     void leanListingKeepsWhatItPrints();
     void chunksOnThreadsGiveTheSameReports_data();
     void chunksOnThreadsGiveTheSameReports();
+    void formattedOnThreadsInLogOrder_data() { chunksOnThreadsGiveTheSameReports_data(); }
+    void formattedOnThreadsInLogOrder();
     void hungTaskNamesTheBlockedExit();
     void truncatedReportIsMarked();
     void followsOneCallerThroughInterleavedLines();
@@ -309,13 +336,7 @@ void TestOopsExtractor::chunksOnThreadsGiveTheSameReports()
 {
     QFETCH(int, threads);
     QFETCH(int, chunkBytes);
-    QByteArray text;
-    const QStringList names = QDir(QStringLiteral(KMR_FIXTURES "/kmsg")).entryList({QStringLiteral("*.txt")});
-    QVERIFY2(names.size() >= 19, "the dmesg fixtures in tests/fixtures/kmsg are missing");
-    for (int round = 0; round < 2; ++round) {
-        for (const QString &name : names)
-            text += fixture(name);
-    }
+    const QByteArray text = allFixtures();
     const QList<OopsExcerpt> one = OopsExtractor::extractFromText(text);
     QVERIFY2(one.size() >= 46, qPrintable(QString::number(one.size())));
     OopsExtractor::Options options;
@@ -345,6 +366,35 @@ void TestOopsExtractor::chunksOnThreadsGiveTheSameReports()
         [](const OopsExcerpt &e) { return e.truncatedWhy.contains(QLatin1String("dropped")); });
     QVERIFY2(gapInside, "the .kmsg fixtures have no report with lost records inside any more");
     QCOMPARE(OopsExtractor::extract(records, options), oneFromRecords);
+}
+
+// kmodrescue-cli's listing has each report turned into text on the thread that found it: the
+// texts come in log order, each the one its report gives, with the lines of the whole log; the
+// last line of the log has no newline.
+void TestOopsExtractor::formattedOnThreadsInLogOrder()
+{
+    QFETCH(int, threads);
+    QFETCH(int, chunkBytes);
+    QByteArray text = allFixtures();
+    while (text.endsWith('\n'))
+        text.chop(1);
+    QByteArray expected;
+    const QList<OopsExcerpt> one = OopsExtractor::extractFromText(text);
+    QVERIFY2(one.size() >= 46, qPrintable(QString::number(one.size())));
+    for (const OopsExcerpt &e : one)
+        formatReport(e, expected);
+    OopsExtractor::Options options;
+    options.threads = threads;
+    options.chunkBytes = chunkBytes;
+    QByteArray got;
+    int texts = 0;
+    OopsExtractor::extractFromText(text, options, &formatReport, [&](QByteArrayView report) {
+        QVERIFY(report.endsWith('\n') && report.count('\n') == 1); // one report per call
+        got += report;
+        ++texts;
+    });
+    QCOMPARE(texts, one.size());
+    QCOMPARE(got, expected);
 }
 
 void TestOopsExtractor::hungTaskNamesTheBlockedExit()

@@ -148,14 +148,14 @@ bool isRegexSpecial(char c)
     return QByteArrayView("\\^$.|?*+()[]{}").contains(c);
 }
 
-QList<QByteArray> requiredLiterals(QByteArrayView pat)
+QList<QByteArray> requiredLiterals(QByteArrayView pat, qsizetype minSize)
 {
     QList<QByteArray> out;
     if (pat.contains("(?i"))
         return out;
     QByteArray run;
     const auto endRun = [&] {
-        if (run.size() >= 4)
+        if (run.size() >= minSize)
             out << run;
         run.clear();
     };
@@ -322,7 +322,7 @@ void PatternSet::addAlternative(const QString &alternative)
     }
     const int index = int(m_patterns.size());
     m_patterns << Regex(alternative);
-    const QList<QByteArray> required = mustStayWhole(bytes) ? QList<QByteArray>() : requiredLiterals(bytes);
+    const QList<QByteArray> required = mustStayWhole(bytes) ? QList<QByteArray>() : requiredLiterals(bytes, 2);
     if (required.isEmpty()) {
         m_unguarded << index;
         return;

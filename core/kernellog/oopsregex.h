@@ -63,7 +63,7 @@ private:
 // answer of their alternation "(?:p1)|(?:p2)|...", without running it on most texts. Each top-level
 // alternative that is plain text, maybe anchored ("text", "^text", "text$", "^text$"), is looked
 // up as bytes; any other runs as its own Regex, and only where a text all its matches contain
-// (requiredLiterals()) is present, or always when it has none. Printable ASCII texts take this
+// (requiredLiterals(), 2 bytes or more) is present, or always when it has none. Printable ASCII texts take this
 // way; any other text is matched by the alternation itself (a '$' before a final '\n', a '.' that
 // does not cross a line end and UTF-8 are the engine's business). The patterns must not refer
 // to each other's groups (no back-references), as they are split apart.
@@ -100,12 +100,12 @@ private:
 // Whether c has a meaning of its own in a pattern (outside a class).
 bool isRegexSpecial(char c);
 
-// The literal texts every match of a pattern contains, at least 4 bytes each: runs of plain (or
+// The literal texts every match of a pattern contains, at least minSize bytes each: runs of plain (or
 // escaped punctuation) characters outside groups and classes, a character a quantifier makes
 // optional left out. "WARNING: .*lib/debugobjects\\.c.* (?:debug_print|at)" ->
 // {"WARNING: ", "lib/debugobjects.c"}. None for a pattern with a top-level alternative or a
 // case-insensitive one: nothing is then required.
-QList<QByteArray> requiredLiterals(QByteArrayView pattern);
+QList<QByteArray> requiredLiterals(QByteArrayView pattern, qsizetype minSize = 4);
 
 // A pattern's top-level alternatives ("a|(b|c)|d" -> "a", "(b|c)", "d"); the pattern whole when
 // splitting it could change what it matches (an option setting such as "(?i)", a "\\Q" quote).

@@ -224,6 +224,7 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
 {
     const QList<QByteArrayView> &lines = walk.lines;
     QStringList raw;
+    raw.reserve(32); // a trace's frames, without growing step by step
     bool ok = true;
     int traces = 0;
     qsizetype i = 0;

@@ -502,6 +502,23 @@ QString stripFramePrefixes(const QString &frame)
     return longest ? frame.mid(longest) : frame;
 }
 
+namespace {
+
+// A name's Latin-1 bytes, as toLatin1() gives them, without a heap allocation for a name of
+// ordinary length.
+using Latin1 = QVarLengthArray<char, 128>;
+Latin1 latin1Of(const QString &frame)
+{
+    Latin1 latin1(frame.size());
+    for (qsizetype i = 0; i < frame.size(); ++i) {
+        const char16_t c = frame[i].unicode();
+        latin1[i] = c < 0x100 ? char(c) : '?';
+    }
+    return latin1;
+}
+
+} // namespace
+
 bool isStallAnchor(const QString &frame)
 {
     static const detail::PatternSet anchors(QStringList {QStringLiteral(
@@ -517,14 +534,23 @@ bool isStallAnchor(const QString &frame)
         "^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|"
         "^(sys_)?(socketpair|connect|ioctl)|__do_fault|do_page_fault|^page_fault$|__fput|task_work_run|"
         "exit_to_usermode|smp_call_function|tasklet_action|tasklet_hi_action")});
-    // The name's Latin-1 bytes, as toLatin1() gives them, without a heap allocation for a name of
-    // ordinary length.
-    QVarLengthArray<char, 128> latin1(frame.size());
-    for (qsizetype i = 0; i < frame.size(); ++i) {
-        const char16_t c = frame[i].unicode();
-        latin1[i] = c < 0x100 ? char(c) : '?';
-    }
+    const Latin1 latin1 = latin1Of(frame);
     return cachedMatch(anchors, QByteArrayView(latin1.data(), latin1.size()));
+}
+
+bool isStallAnchorOnceStripped(const QString &frame)
+{
+    static const char key = 0; // this answer's key among the verdicts kept with a name
+    const Latin1 latin1 = latin1Of(frame);
+    const QByteArrayView name(latin1.data(), latin1.size());
+    for (const auto &[pattern, matched] : detail::internedName(name).verdicts) {
+        if (pattern == &key)
+            return matched;
+    }
+    const bool anchor = isStallAnchor(stripFramePrefixes(frame));
+    // Looked up again: the look-ups the answer took may have moved the entry.
+    detail::internedName(name).verdicts.append({&key, anchor});
+    return anchor;
 }
 
 } // namespace kmr::kernellog::rules

@@ -94,5 +94,7 @@ bool isReportStartIgnored(QByteArrayView line);
 QString stripFramePrefixes(const QString &frame);
 // The stall anchors (syscall entries, workqueue, softirq, ...) used by FrameChoice::Stall.
 bool isStallAnchor(const QString &frame);
+// isStallAnchor(stripFramePrefixes(frame)), remembered with the frame's name (per thread).
+bool isStallAnchorOnceStripped(const QString &frame);
 
 } // namespace kmr::kernellog::rules

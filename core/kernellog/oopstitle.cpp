@@ -163,12 +163,13 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
     case FrameChoice::First:
         return rules::stripFramePrefixes(raw.first()); // the others are not looked at
     case FrameChoice::Stall: {
-        QString prev = rules::stripFramePrefixes(raw.first());
-        for (const QString &r : raw) {
-            const QString f = rules::stripFramePrefixes(r);
-            if (rules::isStallAnchor(f))
-                return f.contains(QLatin1String("smp_call_function")) ? QStringLiteral("smp_call_function") : prev;
-            prev = f;
+        // The frame before the first anchor (the anchor itself when it is the first frame).
+        for (qsizetype i = 0; i < raw.size(); ++i) {
+            if (!rules::isStallAnchorOnceStripped(raw[i]))
+                continue;
+            if (rules::stripFramePrefixes(raw[i]).contains(QLatin1String("smp_call_function")))
+                return QStringLiteral("smp_call_function");
+            return rules::stripFramePrefixes(raw[std::max<qsizetype>(i - 1, 0)]);
         }
         return {};
     }

@@ -137,6 +137,18 @@ qsizetype findTainted(QByteArrayView v)
     return -1;
 }
 
+// The words of v, split at ' ' (empty ones left out), to f, until f returns false.
+template<typename F> void forEachWord(QByteArrayView v, F &&f)
+{
+    for (qsizetype p = 0; p < v.size();) {
+        const char *sp = static_cast<const char *>(std::memchr(v.data() + p, ' ', size_t(v.size() - p)));
+        const qsizetype end = sp ? sp - v.data() : v.size();
+        if (end > p && !f(v.sliced(p, end - p)))
+            return;
+        p = end + 1;
+    }
+}
+
 // The taint letters of a line with "Tainted: " at t.
 QString taintFromCpuLine(QByteArrayView v, qsizetype t)
 {
@@ -154,17 +166,16 @@ QString taintFromCpuLine(QByteArrayView v, qsizetype t)
         }
         return letters;
     }
+    // "G        W  O      6.1.0 #1": the words of capitals up to the first other one.
     QString letters;
-    for (const QByteArray &tok : rest.toByteArray().split(' ')) {
-        if (tok.isEmpty())
-            continue;
-        bool flags = true;
-        for (char c : tok)
-            flags = flags && c >= 'A' && c <= 'Z';
-        if (!flags)
-            break;
-        letters += QString::fromLatin1(tok);
-    }
+    forEachWord(rest, [&letters](QByteArrayView word) {
+        for (const char c : word) {
+            if (c < 'A' || c > 'Z')
+                return false;
+        }
+        letters += QLatin1StringView(word);
+        return true;
+    });
     if (letters.startsWith(QLatin1Char('G')))
         letters.remove(0, 1); // G: only GPL modules, the absence of P, not a taint
     return letters;
@@ -176,15 +187,15 @@ QStringList modulesFrom(QByteArrayView v)
     const qsizetype last = v.indexOf("[last unloaded");
     if (last >= 0)
         v = v.first(last);
-    for (const QByteArray &t : v.toByteArray().split(' ')) {
-        QByteArrayView tok = t;
+    forEachWord(v, [&mods](QByteArrayView tok) {
         const qsizetype paren = tok.indexOf('(');
         if (paren >= 0)
             tok = tok.first(paren);
         tok = tok.trimmed();
         if (!tok.isEmpty())
             mods << QString::fromLatin1(tok);
-    }
+        return true;
+    });
     return mods;
 }
 
@@ -318,21 +329,22 @@ void setFrame(OopsFrame &f, const FrameAt &at)
 // the same module (a trace is mostly vmlinux's or one module's frames in a row).
 void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameNames)
 {
-    e.frames.reserve(qsizetype(frames.size()));
+    e.frames.resize(qsizetype(frames.size())); // (one pass of empty frames, then each filled in)
+    OopsFrame *f = e.frames.data();
     QByteArrayView lastModule;
     QString lastModuleName;
     for (const FrameAt &at : frames) {
-        OopsFrame &f = e.frames.emplaceBack();
-        setFrame(f, at);
+        setFrame(*f, at);
         if (frameNames)
-            f.function = internLatin1(at.symbol.name);
+            f->function = internLatin1(at.symbol.name);
         if (!at.symbol.module.isEmpty()) {
             if (!sameBytes(at.symbol.module, lastModule)) {
                 lastModule = at.symbol.module;
                 lastModuleName = internLatin1(lastModule);
             }
-            f.module = lastModuleName;
+            f->module = lastModuleName;
         }
+        ++f;
     }
 }
 
@@ -349,6 +361,32 @@ bool parseFrame(QByteArrayView v, OopsFrame *out)
     f.module = moduleName(at.symbol.module);
     *out = f;
     return true;
+}
+
+// A title is short, and QString's search for a 4-character text costs more than this walk to each ' '.
+InPositions inPositions(QStringView title)
+{
+    InPositions in;
+    for (qsizetype i = title.indexOf(u' '); i >= 0 && i + 3 < title.size(); i = title.indexOf(u' ', i + 1)) {
+        if (title[i + 1] == u'i' && title[i + 2] == u'n' && title[i + 3] == u' ') {
+            in.first = in.first < 0 ? i : in.first;
+            in.last = i;
+        }
+    }
+    return in;
+}
+
+bool isTaskEnd(QByteArrayView t)
+{
+    const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }; // trimmed()'s
+    qsizetype b = 0, e = t.size();
+    while (b < e && space(t[b]))
+        ++b;
+    if (b == e || t[b] != '<') // (most lines: a frame or a word)
+        return false;
+    while (e > b && space(t[e - 1]))
+        --e;
+    return t.sliced(b, e - b) == "</TASK>";
 }
 
 bool DetailLines::add(QByteArrayView message, int line)

@@ -30,6 +30,17 @@ struct FrameAt {
 // A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
 bool parseFrame(QByteArrayView text, OopsFrame *out);
 
+// Where the first and the last " in " of a title are (-1: none), as QString::indexOf() and
+// lastIndexOf() would find them.
+struct InPositions {
+    qsizetype first = -1;
+    qsizetype last = -1;
+};
+InPositions inPositions(QStringView title);
+
+// message.trimmed() == "</TASK>", without the out-of-line trimmed().
+bool isTaskEnd(QByteArrayView message);
+
 // An excerpt's lines as fillDetails() reads them: each read once as a frame, and sorted into its
 // frames and its other lines (fillDetails() looks for the faulting IP, the taint and "Modules
 // linked in" in those). The scanner that decides where an excerpt ends reads its lines as frames

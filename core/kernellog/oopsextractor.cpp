@@ -489,8 +489,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         return at + 1; // not a report after all: go on after its first line
     e.title = t.title;
     e.altTitles = t.altTitles;
-    const qsizetype in = e.title.indexOf(u" in ");
-    e.kind = in >= 0 ? e.title.left(in) : e.title;
+    const detail::InPositions in = detail::inPositions(e.title);
+    e.kind = in.first >= 0 ? e.title.left(in.first) : e.title;
     e.header = QString::fromUtf8(header.text);
     e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
 
@@ -539,7 +539,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             ordinary = 0;
             continue;
         }
-        if (p.message.trimmed() == "</TASK>" && i + 1 < qsizetype(rows.size())) {
+        if (detail::isTaskEnd(p.message) && i + 1 < qsizetype(rows.size())) {
             // The trace is over; an oops goes on with "Modules linked in", a hung task report does not.
             const QByteArrayView next = m_lines.known(rows[size_t(i) + 1]).parsed.message;
             if (!next.startsWith(' ') && !next.startsWith("Modules linked in") && !next.startsWith("CR2:")
@@ -569,9 +569,8 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     }
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
-    const qsizetype inPos = e.title.lastIndexOf(u" in ");
     detail::fillDetails(
-        e, details, inPos >= 0 ? QStringView(e.title).sliced(inPos + 4) : QStringView(), m_frameFunctions);
+        e, details, in.last >= 0 ? QStringView(e.title).sliced(in.last + 4) : QStringView(), m_frameFunctions);
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;

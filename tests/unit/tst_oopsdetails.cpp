@@ -55,6 +55,8 @@ class TestOopsDetails : public QObject
 private Q_SLOTS:
     void detailLinesAnswerAsParseFrameAndFrameFunction();
     void dropAfterForgetsTheLinesAfterOne();
+    void inPositionsAsIndexOfAndLastIndexOf();
+    void isTaskEndAsTrimmed();
 };
 
 void TestOopsDetails::detailLinesAnswerAsParseFrameAndFrameFunction()
@@ -118,6 +120,38 @@ void TestOopsDetails::dropAfterForgetsTheLinesAfterOne()
     QCOMPARE(lines.frames().size() + lines.others().size(), size_t(4));
     lines.dropAfter(9);
     QVERIFY(lines.frames().empty() && lines.others().empty());
+}
+
+// Titles made of " in ", "in", spaces and words, overlapping (" in in "), at both ends, and
+// non-ASCII characters.
+void TestOopsDetails::inPositionsAsIndexOfAndLastIndexOf()
+{
+    const QStringList pieces = {u" in "_qs, u"in"_qs, u" "_qs, u"i"_qs, u"n "_qs, u"BUG: KASAN"_qs,
+        u"kmr_\u00e9t\u00e9"_qs, u"\U0001F600"_qs, u"use-after-free"_qs};
+    QRandomGenerator rng(7);
+    for (int n = 0; n < 20000; ++n) {
+        QString title;
+        for (int k = int(rng.bounded(9)); k > 0; --k)
+            title += pieces[rng.bounded(int(pieces.size()))];
+        const InPositions in = inPositions(title);
+        QCOMPARE(in.first, title.indexOf(u" in "));
+        QCOMPARE(in.last, title.lastIndexOf(u" in "));
+    }
+}
+
+void TestOopsDetails::isTaskEndAsTrimmed()
+{
+    const QList<QByteArray> pieces
+        = {"</TASK>", "<TASK>", "</TASK", " ", "\t", "\r", "\n", "\v", "\f", "x", "\xa0", "<"};
+    QRandomGenerator rng(8);
+    for (int n = 0; n < 20000; ++n) {
+        QByteArray text;
+        for (int k = int(rng.bounded(5)); k > 0; --k)
+            text += pieces[rng.bounded(int(pieces.size()))];
+        const std::vector<char> exact(text.begin(), text.end());
+        const QByteArrayView message(exact.data(), qsizetype(exact.size()));
+        QCOMPARE(isTaskEnd(message), message.trimmed() == "</TASK>");
+    }
 }
 
 QTEST_GUILESS_MAIN(TestOopsDetails)

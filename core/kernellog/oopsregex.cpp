@@ -92,36 +92,57 @@ QString Regex::pattern() const
     return m_state ? m_state->qt.pattern() : QString();
 }
 
+namespace {
+
+// The UTF-16 length of valid UTF-8: a unit for each character, two for one of 4 bytes.
+qsizetype utf16Length(QByteArrayView utf8)
+{
+    qsizetype n = 0;
+    for (const char c : utf8)
+        n += (uchar(c) & 0xc0) != 0x80 ? (uchar(c) >= 0xf0 ? 2 : 1) : 0;
+    return n;
+}
+
+} // namespace
+
 qsizetype Regex::match(const Subject &subject, QStringList *captures) const
 {
     if (!m_state)
         return -1;
     State &s = *m_state;
     std::call_once(s.compiled, [&s] { s.compile(); });
-    if (s.code && subject.isAscii()) {
+    if (s.code) {
         struct Data {
             pcre2_match_data_8 *d = pcre2_match_data_create_8(State::kMaxGroups, nullptr);
             ~Data() { pcre2_match_data_free_8(d); }
         };
         thread_local Data data;
         const QByteArrayView b = subject.bytes();
-        // ASCII is valid UTF-8: the check PCRE2 would make on every call is spared.
+        // ASCII is valid UTF-8: the check PCRE2 would make is spared. Other text is checked: the
+        // same pattern on the same characters gives the same match as QRegularExpression on the
+        // UTF-16 conversion, and text that is not UTF-8 is left to QRegularExpression (which sees
+        // replacement characters in it).
+        const bool ascii = subject.isAscii();
         const int rc = pcre2_match_8(s.code, reinterpret_cast<PCRE2_SPTR8>(b.data()), PCRE2_SIZE(b.size()), 0,
-            PCRE2_NO_UTF_CHECK, data.d, nullptr);
+            ascii ? PCRE2_NO_UTF_CHECK : 0, data.d, nullptr);
         if (rc == PCRE2_ERROR_NOMATCH)
             return -1;
         if (rc > 0) {
             const PCRE2_SIZE *ov = pcre2_get_ovector_pointer_8(data.d);
             if (captures) {
                 for (int i = 1; i < rc; ++i) {
-                    captures->append(ov[2 * i] == PCRE2_UNSET
-                            ? QString()
-                            : QString::fromLatin1(b.data() + ov[2 * i], qsizetype(ov[2 * i + 1] - ov[2 * i])));
+                    const QByteArrayView c = ov[2 * i] == PCRE2_UNSET
+                        ? QByteArrayView()
+                        : b.sliced(qsizetype(ov[2 * i]), qsizetype(ov[2 * i + 1] - ov[2 * i]));
+                    captures->append(ov[2 * i] == PCRE2_UNSET ? QString()
+                            : ascii                           ? QString::fromLatin1(c)
+                                                              : QString::fromUtf8(c));
                 }
             }
-            return qsizetype(ov[0]);
+            return ascii ? qsizetype(ov[0]) : utf16Length(b.first(qsizetype(ov[0])));
         }
-        // Any other answer (a JIT stack or match limit reached): QRegularExpression decides, as before.
+        // Any other answer (text that is not UTF-8, a JIT stack or match limit reached):
+        // QRegularExpression decides, as before.
     }
     return matchText(subject.utf16(), captures);
 }

@@ -78,6 +78,17 @@ void TestOopsRegex::sameAnswerAsQRegularExpression_data()
         << QStringLiteral("(?:IP|pc |PC is at):? (?:([a-zA-Z0-9_]+)(?:\\.|\\+)|0x[0-9a-f]+)")
         << QByteArray("RIP: 0010:kmr_initoops_init+0x15/0x1000 [kmr_initoops]") << true;
     QTest::newRow("empty subject") << QStringLiteral("^$") << QByteArray() << true;
+    // UTF-8 is matched in its bytes too: offsets and captures in UTF-16 all the same.
+    QTest::newRow("4-byte character before the match: two UTF-16 units")
+        << QStringLiteral("in ([a-z_]+)") << QByteArray("\xf0\x9f\x98\x80 WARNING in foo_bar") << false;
+    QTest::newRow("non-ASCII capture") << QStringLiteral("task (\\S+) blocked")
+                                       << QByteArray("INFO: task k\xc3\xa9w\xe2\x82\xac:12 blocked") << false;
+    QTest::newRow("empty and unset captures in UTF-8")
+        << QStringLiteral("\xe9(x*)(y)?(z*)") << QByteArray("caf\xc3\xa9 ok") << false;
+    QTest::newRow("overlong encoding is not UTF-8")
+        << QStringLiteral("(a.)") << QByteArray("\xc0\xaf a\xc0\xaf") << false;
+    QTest::newRow("encoded surrogate is not UTF-8")
+        << QStringLiteral("b(.)") << QByteArray("ab\xed\xa0\x80 b\xc3\xa9") << false;
     QTest::newRow("\\w and \\d stay ASCII on UTF-8")
         << QStringLiteral("(\\w+) (\\d+)") << QByteArray("\xc3\xa9t\xc3\xa9 42 ok") << false;
 }

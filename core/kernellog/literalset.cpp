@@ -44,6 +44,8 @@ LiteralSet::LiteralSet(const QList<QByteArray> &literals)
         // See searchStart(): no literal may begin with two prefix characters.
         m_skipPrefix = m_skipPrefix && !(isPrefixChar(l[0]) && isPrefixChar(l[1]));
         m_holdsNewline = m_holdsNewline || l.contains('\n');
+        m_asciiPrefixes
+            = m_asciiPrefixes && std::all_of(l.begin(), l.begin() + 4, [](char c) { return uchar(c) < 0x80; });
         const auto same = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry &e) { return e.text == l; });
         if (same != m_entries.end()) {
             same->bits |= quint64(1) << i;
@@ -275,9 +277,27 @@ KMR_AVX2 inline unsigned bytesEqual(__m256i v, __m256i w)
     return unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, w)));
 }
 
+// Teddy's filter on the 32 positions at p, as teddyBlock(), for sets whose literals begin with
+// four ASCII bytes: the low nibble's lookup then goes without its mask. vpshufb gives 0 for an
+// index byte >= 0x80, where the masked lookup gives low[c & 15] & high[c >> 4] with high[8..15]
+// all 0 (no literal's byte there has that high nibble): 0 as well.
+KMR_AVX2 inline __m256i asciiNibbleLookup(__m256i low, __m256i high, __m256i v)
+{
+    return _mm256_and_si256(_mm256_shuffle_epi8(low, v),
+        _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f))));
+}
+
+KMR_AVX2 inline __m256i asciiTeddyBlock(const TeddyTables &t, const char *p)
+{
+    return _mm256_and_si256(
+        _mm256_and_si256(asciiNibbleLookup(t.n0, t.n1, load32(p)), asciiNibbleLookup(t.n2, t.n3, load32(p + 1))),
+        _mm256_and_si256(asciiNibbleLookup(t.n4, t.n5, load32(p + 2)), asciiNibbleLookup(t.n6, t.n7, load32(p + 3))));
+}
+
 // LineScan's vector pass: for each 64-byte chunk c of p (chunks of them), bit i of newlines[c]
 // says whether p[64c + i] is a '\n' and bit i of candidates[c] whether a literal may start there
 // (buckets[64c + i]: which buckets). Reads p[0] to p[64 * chunks + 2].
+template<bool kAscii>
 KMR_AVX2 void scanChunks(const quint8 (&nibbles)[8][16], const char *p, qsizetype chunks, quint64 *newlines,
     quint64 *candidates, quint8 *buckets)
 {
@@ -286,7 +306,8 @@ KMR_AVX2 void scanChunks(const quint8 (&nibbles)[8][16], const char *p, qsizetyp
     const __m256i newline = _mm256_set1_epi8('\n');
     for (qsizetype c = 0; c < chunks; ++c) {
         const char *q = p + 64 * c;
-        const __m256i low = teddyBlock(t, q), high = teddyBlock(t, q + 32);
+        const __m256i low = kAscii ? asciiTeddyBlock(t, q) : teddyBlock(t, q);
+        const __m256i high = kAscii ? asciiTeddyBlock(t, q + 32) : teddyBlock(t, q + 32);
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(buckets + 64 * c), low);
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(buckets + 64 * c + 32), high);
         candidates[c] = quint64(nonZeroBytes(low)) | quint64(nonZeroBytes(high)) << 32;
@@ -380,12 +401,13 @@ void LineScan::scanBlock()
     const qsizetype length = std::min(kBlock, size - from);
     const qsizetype chunks = (length + 63) / 64;
     const qsizetype direct = std::clamp<qsizetype>((size - from - 3) / 64, 0, chunks);
-    scanChunks(m_set.m_nibbles, m_text.data() + from, direct, m_newlines, m_candidates, m_buckets);
+    const auto scan = m_set.m_asciiPrefixes ? scanChunks<true> : scanChunks<false>;
+    scan(m_set.m_nibbles, m_text.data() + from, direct, m_newlines, m_candidates, m_buckets);
     if (direct < chunks) {
         alignas(32) char padded[3 * 64] = {};
         const qsizetype rest = size - from - 64 * direct; // less than 67 bytes
         std::memcpy(padded, m_text.data() + from + 64 * direct, size_t(rest));
-        scanChunks(m_set.m_nibbles, padded, chunks - direct, m_newlines + direct, m_candidates + direct,
+        scan(m_set.m_nibbles, padded, chunks - direct, m_newlines + direct, m_candidates + direct,
             m_buckets + 64 * direct);
     }
     // Drop what lies past the block (the next one looks at it), and positions less than 4 bytes

@@ -66,6 +66,7 @@ private:
     int m_count = 0;
     bool m_skipPrefix = true; // no literal begins with two characters of a line's timestamp prefix
     bool m_holdsNewline = false; // a literal holds a '\n' (LineScan then looks at each line alone)
+    bool m_asciiPrefixes = true; // every literal begins with four bytes below 0x80
 };
 
 // The lines of a text, each with LiteralSet::find()'s bits, as the extractor reads every line of a

@@ -89,8 +89,9 @@ void classify32(const char *s, quint32 *digits, quint32 *spaces)
     quint32 d = 0, sp = 0;
     for (int half = 0; half < 2; ++half) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + 16 * half));
+        // c + 0x80 - '0' as a signed byte: the digits become the ten smallest values, -128 to -119.
         const __m128i digit
-            = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+            = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(char(0x80 - '0'))), _mm_set1_epi8(char(-128 + 10)));
         d |= quint32(_mm_movemask_epi8(digit)) << (16 * half);
         sp |= quint32(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))) << (16 * half);
     }
@@ -141,9 +142,10 @@ qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
             if (e == 32)
                 return kUndecided;
             if (e > q + 1 && s[e] == ']') {
-                ctx = {s[q] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(p + q, e - q)};
+                quint64 number = 0;
                 for (int k = q + 1; k < e && k < q + 1 + 18; ++k)
-                    ctx.number = ctx.number * 10 + quint64(s[k] - '0');
+                    number = number * 10 + quint64(s[k] - '0');
+                ctx = {s[q] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(p + q, e - q), number};
                 i = e + 1;
             }
         }
@@ -165,6 +167,13 @@ qsizetype matchLinePrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
     }
 #endif
     return matchPrefix(v, p, ctx);
+}
+
+// Whether text holds "<EOI>" (where an interrupt's stack ends, in a trace). The questionable frames
+// asked about hold no '<' at all, which memchr sees sooner than find() looks for the whole text.
+bool holdsEoi(QByteArrayView text)
+{
+    return std::memchr(text.data(), '<', size_t(text.size())) && contains(text, "<EOI>");
 }
 
 bool endsWithUnreliable(QByteArrayView text)
@@ -211,7 +220,7 @@ ParsedLine parseLine(QByteArrayView raw)
     while (q) {
         const qsizetype at = q - text.data();
         if (at > 0 && at + 1 < text.size() && text[at - 1] == ' ' && text[at + 1] == ' ') {
-            if (contains(text, "<EOI>"))
+            if (holdsEoi(text))
                 break;
             pl.text = text.sliced(at + 1);
             pl.questionable = true;
@@ -219,7 +228,7 @@ ParsedLine parseLine(QByteArrayView raw)
         }
         q = static_cast<const char *>(std::memchr(q + 1, '?', size_t(text.size() - at - 1)));
     }
-    if (endsWithUnreliable(text) && !contains(text, "<EOI>")) {
+    if (endsWithUnreliable(text) && !holdsEoi(text)) {
         pl.text = text.first(text.size() - 13);
         pl.questionable = true;
         return pl;

@@ -213,6 +213,8 @@ private Q_SLOTS:
     void lineScanAtBlockEdges();
     void findFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
+    void parseLineMarksQuestionableFrames_data();
+    void parseLineMarksQuestionableFrames();
     void frameFunctionsAsDocumented();
     void internedNamesKeepTheirText();
 };
@@ -424,6 +426,39 @@ void TestOopsLine::parseLineReadsEveryPrefixShape()
     }
     // Each kind came up often enough to mean something.
     QVERIFY(withCaller > 5000 && plain > 5000 && none > 5000);
+}
+
+void TestOopsLine::parseLineMarksQuestionableFrames_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<bool>("questionable");
+    QTest::addColumn<QByteArray>("text"); // ParsedLine::text
+    const QByteArray ts = "[    1.000000][  T12] ";
+    QTest::newRow("? frame") << ts + " ? f+0x1/0x2" << true << QByteArray(" f+0x1/0x2");
+    QTest::newRow("? frame in an interrupt's stack")
+        << ts + " ? f+0x1/0x2 <EOI>" << false << QByteArray(" ? f+0x1/0x2 <EOI>");
+    QTest::newRow("'<' but no <EOI>") << ts + " <IRQ> ? f+0x1/0x2" << true << QByteArray(" f+0x1/0x2");
+    QTest::newRow("<EOI> cut by '?'") << ts + " <EO ? I>" << true << QByteArray(" I>");
+    QTest::newRow("'?' at the message's start") << ts + "? f" << false << QByteArray("? f");
+    QTest::newRow("first '?' without spaces") << ts + "x?y ? z" << true << QByteArray(" z");
+    QTest::newRow("unreliable") << ts + " f+0x1/0x2 (unreliable)" << true << QByteArray(" f+0x1/0x2");
+    QTest::newRow("unreliable with <EOI>")
+        << ts + " <EOI> f (unreliable)" << false << QByteArray(" <EOI> f (unreliable)");
+    QTest::newRow("'\\r' ends it") << ts + " ? f+0x1/0x2\r" << true << QByteArray(" f+0x1/0x2");
+}
+
+// A stale address on the stack (" ? func" or "func (unreliable)") is marked, and ParsedLine::text
+// drops the marker, except in a trace with an interrupt's stack ("<EOI>").
+void TestOopsLine::parseLineMarksQuestionableFrames()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(bool, questionable);
+    QFETCH(QByteArray, text);
+    const ExactLine exact(line);
+    const ParsedLine pl = parseLine(exact.view());
+    QCOMPARE(pl.context.kind, LineContext::Task);
+    QCOMPARE(pl.questionable, questionable);
+    QCOMPARE(pl.text, QByteArrayView(text));
 }
 
 namespace {

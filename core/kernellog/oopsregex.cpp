@@ -45,6 +45,7 @@ struct Regex::State {
     QRegularExpression qt;
     std::once_flag compiled;
     pcre2_code_8 *code = nullptr; // null when the 8-bit library cannot take the pattern
+    bool jit = true; // JIT compile code
     ~State() { pcre2_code_free_8(code); }
 
     // The pattern for the 8-bit library, with the options QRegularExpression compiles it with
@@ -75,15 +76,16 @@ struct Regex::State {
             pcre2_code_free_8(code); // more groups than the shared match data holds
             code = nullptr;
         }
-        if (code)
+        if (code && jit)
             pcre2_jit_compile_8(code, PCRE2_JIT_COMPLETE); // when it fails, the interpreter runs
     }
     static constexpr uint32_t kMaxGroups = 64;
 };
 
-Regex::Regex(const QString &pattern)
+Regex::Regex(const QString &pattern, Jit jit)
     : m_state(std::make_shared<State>())
 {
+    m_state->jit = jit == Jit::Yes;
     m_state->qt.setPattern(pattern);
 }
 
@@ -342,7 +344,7 @@ void PatternSet::addAlternative(const QString &alternative)
         return;
     }
     const int index = int(m_patterns.size());
-    m_patterns << Regex(alternative);
+    m_patterns << Regex(alternative, Regex::Jit::No); // run once per new name at most
     const QList<QByteArray> required = mustStayWhole(bytes) ? QList<QByteArray>() : requiredLiterals(bytes, 2);
     if (required.isEmpty()) {
         m_unguarded << index;

@@ -42,7 +42,10 @@ class Regex
 {
 public:
     Regex() = default;
-    explicit Regex(const QString &pattern);
+    // Jit::No: matched by PCRE2's interpreter, for a small pattern that meets few texts (JIT
+    // compiling one costs as much as hundreds of its matches).
+    enum class Jit { Yes, No };
+    explicit Regex(const QString &pattern, Jit jit = Jit::Yes);
     bool isEmpty() const { return !m_state; }
     QString pattern() const;
 

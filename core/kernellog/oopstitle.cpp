@@ -330,6 +330,14 @@ QString formatTitle(const QString &fmt, const QStringList &args)
             break;
         }
         out += f.sliced(i, open - i);
+        // "{n}" with one digit (what the table's formats hold), read without toInt(): the same.
+        if (open + 2 < f.size() && f[open + 1].isDigit() && f[open + 1].unicode() < 0x80 && f[open + 2] == u'}') {
+            const int n = f[open + 1].unicode() - '0';
+            if (n >= 1 && n <= args.size())
+                out += args[n - 1];
+            i = open + 3;
+            continue;
+        }
         const qsizetype close = f.indexOf(u'}', open);
         bool ok = false;
         const int n = close > open ? f.sliced(open + 1, close - open - 1).toInt(&ok) : 0;

@@ -714,6 +714,20 @@ qsizetype newlines(QByteArrayView text)
     return count;
 }
 
+// The size of the next chunk when `left` bytes are left: options.chunkBytes, but smaller towards
+// the end of the log (half of what each thread has left), so that the threads end about
+// together. With chunks of one size, one thread sat idle at the end for up to a chunk's scan
+// while another finished its last one (200 MB log, 2 threads, 24 chunks of 8 MiB: the workers
+// ended 4 to 82 ms apart, median 16, over 11 runs; 32 chunks this way: 0.1 to 15 ms, median 5,
+// over 13). Not below an eighth of chunkBytes nor 512 KiB: each chunk edge costs about 1 M
+// instructions (the last report's window read twice, the calling thread's check), 3% of a 1 MiB
+// chunk (10 MB log, 2 threads: chunks down to 78 KiB cost 3% more instructions in all).
+qsizetype chunkSize(qsizetype left, const OopsExtractor::Options &options)
+{
+    constexpr qsizetype kSmallest = 512 * 1024;
+    return std::min(options.chunkBytes, std::max({left / (2 * options.threads), options.chunkBytes / 8, kSmallest}));
+}
+
 class ParallelExtraction
 {
 public:
@@ -724,7 +738,7 @@ public:
     {
         for (qsizetype at = 0; at < text.size();) {
             m_starts.push_back(at);
-            const qsizetype want = at + options.chunkBytes;
+            const qsizetype want = at + chunkSize(text.size() - at, options);
             if (want >= text.size())
                 break;
             const void *nl = std::memchr(text.data() + want, '\n', size_t(text.size() - want));

@@ -36,8 +36,9 @@ public:
         // The reports, and the order the sink gets them in, are the same as with one thread;
         // the sink is called on the calling thread.
         int threads = 0;
-        // 0: about eight chunks per thread (so that they end about together), 256 KiB to 8 MiB
-        // each (every chunk costs a little at its edge).
+        // The largest chunk. 0: about eight chunks per thread, 256 KiB to 8 MiB each (every chunk
+        // costs a little at its edge). Towards the end of the log the chunks get smaller (down to
+        // an eighth of this, and not below 512 KiB), so that the threads end about together.
         qsizetype chunkBytes = 0;
     };
     using Sink = std::function<void(OopsExcerpt &&)>;

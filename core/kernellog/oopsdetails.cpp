@@ -88,11 +88,14 @@ Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
     p = symbolEnd(v, p);
     if (p == s || p + 3 >= n || v[p] != '+' || v[p + 1] != '0' || v[p + 2] != 'x')
         return false;
-    Symbol out;
+    // (Written in place: a caller uses *sym only when this returns true, and then every field is set.)
+    Symbol &out = *sym;
     out.name = v.sliced(s, p - s);
     p += 3;
     if (!readHex(v, p, &out.offset))
         return false;
+    out.size = 0;
+    out.module = {};
     if (p + 3 < n && v[p] == '/' && v[p + 1] == '0' && v[p + 2] == 'x') {
         p += 3;
         readHex(v, p, &out.size);
@@ -108,7 +111,6 @@ Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
             out.module = mod;
         }
     }
-    *sym = out;
     return true;
 }
 
@@ -275,14 +277,35 @@ Q_ALWAYS_INLINE bool readFrame(QByteArrayView v, FrameAt *out)
 }
 
 // The frame named like the title's frame ("f" or "f.isra.0"), not a "? " one; -1 when none is.
+// Whether a frame's (Latin-1) name is the title's frame, or it with a suffix (".isra.0").
+bool namesTitleFrame(QByteArrayView name, QStringView titleFrame)
+{
+    const qsizetype n = titleFrame.size();
+    if (name.size() < n || (name.size() > n && name[n] != '.'))
+        return false;
+    for (qsizetype i = 0; i < n; ++i) {
+        if (char16_t(uchar(name[i])) != titleFrame[i].unicode())
+            return false;
+    }
+    return true;
+}
+
 qsizetype frameNamed(const std::vector<FrameAt> &frames, QStringView titleFrame)
 {
     for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
-        const QLatin1StringView name(frames[size_t(i)].symbol.name);
-        if (!frames[size_t(i)].questionable
-            && (name == titleFrame
-                || (name.startsWith(titleFrame) && name.sliced(titleFrame.size()).startsWith(QLatin1Char('.')))))
+        if (!frames[size_t(i)].questionable && namesTitleFrame(frames[size_t(i)].symbol.name, titleFrame))
             return i;
+    }
+    return -1;
+}
+
+// text.lastIndexOf(needle) for a needle of 4 bytes that starts with a space (" at ", " in "),
+// without the out-of-line call that costs more than this walk on a header line.
+qsizetype lastIndexOfSpaced(QByteArrayView text, const char (&word)[5])
+{
+    for (qsizetype p = text.size() - 4; p >= 0; --p) {
+        if (text[p] == ' ' && std::memcmp(text.data() + p, word, 4) == 0)
+            return p;
     }
     return -1;
 }
@@ -300,9 +323,9 @@ qsizetype firstSureFrame(const std::vector<FrameAt> &frames)
 // "WARNING: CPU: 0 PID: 1 at drivers/x.c:12 func+0x1a/0x30 [mod]", "BUG: KASAN: ... in func+0x..".
 bool faultingFromHeader(const QByteArray &header, Symbol *sym)
 {
-    qsizetype p = header.lastIndexOf(" at ");
+    qsizetype p = lastIndexOfSpaced(header, " at ");
     if (!header.startsWith("WARNING") || p < 0)
-        p = header.lastIndexOf(" in ");
+        p = lastIndexOfSpaced(header, " in ");
     if (p < 0)
         return false;
     const qsizetype sp = header.indexOf(' ', p + 4);
@@ -391,12 +414,12 @@ bool isTaskEnd(QByteArrayView t)
 
 bool DetailLines::add(QByteArrayView message, int line)
 {
-    FrameAt &f = m_frames.emplace_back();
+    FrameAt f;
     m_lastIsFrame = readFrame(message, &f);
     if (m_lastIsFrame) {
         f.line = line;
+        m_frames.push_back(f);
     } else {
-        m_frames.pop_back();
         m_others.push_back({message, line});
     }
     return m_lastIsFrame;

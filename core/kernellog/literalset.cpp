@@ -295,15 +295,16 @@ KMR_AVX2 inline __m256i asciiTeddyBlock(const TeddyTables &t, const char *p)
 }
 
 // LineScan's vector pass: for each 64-byte chunk c of p (chunks of them), bit i of newlines[c]
-// says whether p[64c + i] is a '\n' and bit i of candidates[c] whether a literal may start there
-// (buckets[64c + i]: which buckets). Reads p[0] to p[64 * chunks + 2].
+// says whether p[64c + i] is a '\n', of questions[c] whether it is a '?', and of candidates[c]
+// whether a literal may start there (buckets[64c + i]: which buckets). Reads p[0] to
+// p[64 * chunks + 2].
 template<bool kAscii>
 KMR_AVX2 void scanChunks(const quint8 (&nibbles)[8][16], const char *p, qsizetype chunks, quint64 *newlines,
-    quint64 *candidates, quint8 *buckets)
+    quint64 *questions, quint64 *candidates, quint8 *buckets)
 {
     const TeddyTables t {table(nibbles[0]), table(nibbles[1]), table(nibbles[2]), table(nibbles[3]), table(nibbles[4]),
         table(nibbles[5]), table(nibbles[6]), table(nibbles[7])};
-    const __m256i newline = _mm256_set1_epi8('\n');
+    const __m256i newline = _mm256_set1_epi8('\n'), question = _mm256_set1_epi8('?');
     for (qsizetype c = 0; c < chunks; ++c) {
         const char *q = p + 64 * c;
         const __m256i low = kAscii ? asciiTeddyBlock(t, q) : teddyBlock(t, q);
@@ -312,6 +313,7 @@ KMR_AVX2 void scanChunks(const quint8 (&nibbles)[8][16], const char *p, qsizetyp
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(buckets + 64 * c + 32), high);
         candidates[c] = quint64(nonZeroBytes(low)) | quint64(nonZeroBytes(high)) << 32;
         newlines[c] = quint64(bytesEqual(load32(q), newline)) | quint64(bytesEqual(load32(q + 32), newline)) << 32;
+        questions[c] = quint64(bytesEqual(load32(q), question)) | quint64(bytesEqual(load32(q + 32), question)) << 32;
     }
 }
 
@@ -375,15 +377,16 @@ bool LineScan::refill()
     if (m_vector == Vector::None) {
         const void *nl = std::memchr(m_text.data() + m_pos, '\n', size_t(size - m_pos));
         const qsizetype end = nl ? static_cast<const char *>(nl) - m_text.data() : size;
-        m_endings[0] = {end, m_set.find(m_text.sliced(m_pos, end - m_pos))};
+        m_endings[0] = {end, m_set.find(m_text.sliced(m_pos, end - m_pos)), true};
         m_ready = 1;
         return true;
     }
     while (m_ready == 0) {
         if (m_scanned == size) { // the last line has no '\n'
-            m_endings[0] = {size, m_carry};
+            m_endings[0] = {size, m_carry, m_carryQuestion};
             m_ready = 1;
             m_carry = 0;
+            m_carryQuestion = false;
             break;
         }
         scanBlock();
@@ -402,12 +405,12 @@ void LineScan::scanBlock()
     const qsizetype chunks = (length + 63) / 64;
     const qsizetype direct = std::clamp<qsizetype>((size - from - 3) / 64, 0, chunks);
     const auto scan = m_set.m_asciiPrefixes ? scanChunks<true> : scanChunks<false>;
-    scan(m_set.m_nibbles, m_text.data() + from, direct, m_newlines, m_candidates, m_buckets);
+    scan(m_set.m_nibbles, m_text.data() + from, direct, m_newlines, m_questions, m_candidates, m_buckets);
     if (direct < chunks) {
         alignas(32) char padded[3 * 64] = {};
         const qsizetype rest = size - from - 64 * direct; // less than 67 bytes
         std::memcpy(padded, m_text.data() + from + 64 * direct, size_t(rest));
-        scan(m_set.m_nibbles, padded, chunks - direct, m_newlines + direct, m_candidates + direct,
+        scan(m_set.m_nibbles, padded, chunks - direct, m_newlines + direct, m_questions + direct, m_candidates + direct,
             m_buckets + 64 * direct);
     }
     // Drop what lies past the block (the next one looks at it), and positions less than 4 bytes
@@ -417,6 +420,7 @@ void LineScan::scanBlock()
             masks[w] &= end > 64 * w ? ~quint64(0) >> (64 - (end - 64 * w)) : 0;
     };
     keepBelow(m_newlines, length);
+    keepBelow(m_questions, length);
     keepBelow(m_candidates, std::min(length, size - 3 - from));
     m_scanned = from + length;
     endLinesOfBlock(from, chunks);
@@ -430,20 +434,26 @@ void LineScan::scanBlock()
 void LineScan::endLinesOfBlock(qsizetype from, qsizetype words)
 {
     quint64 found = m_carry;
+    quint64 question = m_carryQuestion; // not 0: the line holds a '?'
     for (qsizetype w = 0; w < words; ++w) {
-        quint64 candidates = m_candidates[size_t(w)];
+        quint64 candidates = m_candidates[size_t(w)], questions = m_questions[size_t(w)];
         for (quint64 newlines = m_newlines[size_t(w)]; newlines; newlines &= newlines - 1) {
             const quint64 upToNewline = newlines ^ (newlines - 1);
             if (candidates & upToNewline)
                 found |= verifyCandidates(from, size_t(w), candidates & upToNewline);
             candidates &= ~upToNewline;
-            m_endings[size_t(m_ready++)] = {from + 64 * w + qCountTrailingZeroBits(newlines), found};
+            question |= questions & upToNewline;
+            questions &= ~upToNewline;
+            m_endings[size_t(m_ready++)] = {from + 64 * w + qCountTrailingZeroBits(newlines), found, question != 0};
             found = 0;
+            question = 0;
         }
         if (candidates)
             found |= verifyCandidates(from, size_t(w), candidates);
+        question |= questions;
     }
     m_carry = found;
+    m_carryQuestion = question != 0;
 }
 
 quint64 LineScan::verifyCandidates(qsizetype from, size_t word, quint64 bits) const

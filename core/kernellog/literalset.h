@@ -85,14 +85,17 @@ public:
     LineScan(const LiteralSet &set, QByteArrayView text, Vector vector = bestVector());
     Vector vector() const { return m_vector; }
     // The next line (without its '\n'; a '\r' before it stays) and set.find() of it; false after
-    // the last line. A text that ends with '\n' has no empty line after it.
-    bool next(QByteArrayView *line, quint64 *hits)
+    // the last line. A text that ends with '\n' has no empty line after it. question (optional):
+    // false when the line holds no '?' (true: it may; without a vector pass, always true).
+    bool next(QByteArrayView *line, quint64 *hits, bool *question = nullptr)
     {
         if (m_next == m_ready && !refill())
             return false;
         const Ending &e = m_endings[size_t(m_next++)];
         *line = QByteArrayView(m_text.data() + m_pos, e.end - m_pos);
         *hits = e.hits;
+        if (question)
+            *question = e.question;
         m_pos = e.end + 1;
         return true;
     }
@@ -103,6 +106,7 @@ private:
     struct Ending {
         qsizetype end; // where a line ends (its '\n', or the end of the text)
         quint64 hits;
+        bool question; // it may hold a '?'
     };
     bool refill();
     void scanBlock();
@@ -115,11 +119,13 @@ private:
     Vector m_vector;
     qsizetype m_pos = 0; // where the next line starts
     qsizetype m_scanned = 0; // the blocks scanned end here
-    quint64 m_carry = 0; // the bits of the line the last block ended inside
+    quint64 m_carry = 0; // the bits of the line the last block ended inside...
+    bool m_carryQuestion = false; // ...and whether it holds a '?' so far
     std::unique_ptr<Ending[]> m_endings; // the lines ended in the last block scanned...
     qsizetype m_ready = 0; // ...so many of them
     qsizetype m_next = 0; // the next one next() gives
     quint64 m_newlines[kBlock / 64]; // bit i of word w: the block's byte 64w + i is a '\n'
+    quint64 m_questions[kBlock / 64]; // ... is a '?'
     quint64 m_candidates[kBlock / 64]; // positions that passed the filter (not the last 3 of the text)
     alignas(32) quint8 m_buckets[kBlock]; // for each, the buckets whose literals may start there
 };

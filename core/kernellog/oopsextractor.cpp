@@ -38,10 +38,10 @@ constexpr int kMaxExcerptLines = 400; // lines an excerpt keeps
 // first asks, writes its ParsedLine once instead of twice: nearly every line of a log is in some
 // report's window and gets parsed anyway.)
 struct LineInfo {
-    LineInfo(QByteArrayView line, quint64 scanned)
+    LineInfo(QByteArrayView line, quint64 scanned, bool question)
         : raw(line)
         , hits(scanned)
-        , parsed(detail::parseLine(line))
+        , parsed(detail::parseLine(line, question))
     { }
     QByteArrayView raw;
     quint64 hits; // detail::scanLine()
@@ -185,13 +185,14 @@ private:
         const qsizetype start = m_scan.position();
         QByteArrayView raw;
         quint64 hits;
-        if (!m_scan.next(&raw, &hits)) // hits: detail::scanLine(raw)
+        bool question;
+        if (!m_scan.next(&raw, &hits, &question)) // hits: detail::scanLine(raw)
             return false;
         if (start == m_watchByte)
             m_watchedLine = m_end;
         if (hits & m_droppedBit)
             m_dropped.push_back(m_end);
-        m_lines.emplace_back(raw, hits);
+        m_lines.emplace_back(raw, hits, question);
         ++m_end;
         return true;
     }

@@ -186,7 +186,7 @@ bool endsWithUnreliable(QByteArrayView text)
 
 } // namespace
 
-ParsedLine parseLine(QByteArrayView raw)
+ParsedLine parseLine(QByteArrayView raw, bool mayHoldQuestionMark)
 {
     ParsedLine pl;
     if (raw.endsWith('\r'))
@@ -216,7 +216,8 @@ ParsedLine parseLine(QByteArrayView raw)
     // which is the same place unless a "login:" prompt came first).
     QByteArrayView text = raw.sliced(after + 1);
     pl.message = text;
-    const char *q = static_cast<const char *>(std::memchr(text.data(), '?', size_t(text.size())));
+    const char *q
+        = mayHoldQuestionMark ? static_cast<const char *>(std::memchr(text.data(), '?', size_t(text.size()))) : nullptr;
     while (q) {
         const qsizetype at = q - text.data();
         if (at > 0 && at + 1 < text.size() && text[at - 1] == ' ' && text[at + 1] == ' ') {

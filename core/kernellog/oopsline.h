@@ -34,7 +34,9 @@ struct ParsedLine {
     bool questionable = false; // " ? func+0x..": a stale address found on the stack
 };
 
-ParsedLine parseLine(QByteArrayView raw);
+// mayHoldQuestionMark false: the caller knows raw holds no '?' (LineScan's question), which spares
+// the look for a questionable frame's " ? ".
+ParsedLine parseLine(QByteArrayView raw, bool mayHoldQuestionMark = true);
 
 // The literals every line is checked for: the report headers (bit i = rules::groups()[i]),
 // then these markers.

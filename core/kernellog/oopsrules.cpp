@@ -484,14 +484,14 @@ bool isReportStartIgnored(QByteArrayView line)
     return ignored.find(line) != 0;
 }
 
-QString stripFramePrefixes(const QString &frame)
+qsizetype framePrefixLength(QStringView frame)
 {
     static const char *const prefixes[] = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",
         "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"};
     const QChar first = frame.isEmpty() ? QChar() : frame.front();
     if (first != QLatin1Char('S') && first != QLatin1Char('s') && first != QLatin1Char('_') && first != QLatin1Char('c')
         && first != QLatin1Char('k'))
-        return frame; // no prefix begins with anything else
+        return 0; // no prefix begins with anything else
     // The longest prefix the frame starts with is removed (it leaves the shortest name).
     qsizetype longest = 0;
     for (const char *p : prefixes) {
@@ -499,7 +499,13 @@ QString stripFramePrefixes(const QString &frame)
         if (prefix.front() == first && prefix.size() > longest && frame.startsWith(prefix))
             longest = prefix.size();
     }
-    return longest ? frame.mid(longest) : frame;
+    return longest;
+}
+
+QString stripFramePrefixes(const QString &frame)
+{
+    const qsizetype prefix = framePrefixLength(frame);
+    return prefix ? frame.mid(prefix) : frame;
 }
 
 namespace {

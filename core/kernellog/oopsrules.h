@@ -92,6 +92,8 @@ const QList<OopsGroup> &groups();
 bool isReportStartIgnored(QByteArrayView line);
 // Frame name prefixes stripped when choosing the canonical frame ("__x64_sys_", ...).
 QString stripFramePrefixes(const QString &frame);
+// The length of the prefix stripFramePrefixes() removes (0: none).
+qsizetype framePrefixLength(QStringView frame);
 // The stall anchors (syscall entries, workqueue, softirq, ...) used by FrameChoice::Stall.
 bool isStallAnchor(const QString &frame);
 // isStallAnchor(stripFramePrefixes(frame)), remembered with the frame's name (per thread).

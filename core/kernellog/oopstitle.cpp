@@ -174,32 +174,26 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
         return {};
     }
     case FrameChoice::HungTask: {
-        // Searched in Latin-1 bytes: the names and the texts below are ASCII (a character
-        // toLatin1() cannot represent becomes '?', which none of the texts holds).
-        QStringList frames;
-        QList<QByteArray> bytes;
-        for (const QString &f : raw) {
-            frames << rules::stripFramePrefixes(f);
-            bytes << frames.last().toLatin1();
-        }
+        // The first frame holding an anchor gives the title; else the first frame holding none of
+        // the skip texts. Each frame is searched without its prefix, in place. (The texts are
+        // ASCII: a name's other characters are never part of a match.)
         static const char *const anchors[][2]
             = {{"rtnl_lock", ""}, {"synchronize_rcu", "synchronize_rcu"}, {"synchronize_srcu", "synchronize_rcu"},
                 {"synchronize_net", "synchronize_rcu"}, {"synchronize_sched", "synchronize_rcu"}};
-        for (qsizetype i = 0; i < frames.size(); ++i) {
-            for (const auto &a : anchors) {
-                if (contains(bytes[i], a[0]))
-                    return a[1][0] ? QString::fromLatin1(a[1]) : frames[i];
-            }
-        }
         static const char *const skip[] = {"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread",
             "wait", "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"};
-        for (qsizetype i = 0; i < frames.size(); ++i) {
-            const bool skipped
-                = std::any_of(std::begin(skip), std::end(skip), [&](const char *s) { return contains(bytes[i], s); });
-            if (!skipped)
-                return frames[i];
+        const auto holds = [](QStringView frame, const char *text) { return frame.contains(QLatin1String(text)); };
+        std::optional<QStringView> kept; // the first frame with none of the skip texts
+        for (const QString &r : raw) {
+            const QStringView f = QStringView(r).sliced(rules::framePrefixLength(r));
+            for (const auto &a : anchors) {
+                if (holds(f, a[0]))
+                    return a[1][0] ? QString::fromLatin1(a[1]) : f.toString();
+            }
+            if (!kept && std::none_of(std::begin(skip), std::end(skip), [&](const char *s) { return holds(f, s); }))
+                kept = f;
         }
-        return {};
+        return kept ? kept->toString() : QString();
     }
     }
     return {};

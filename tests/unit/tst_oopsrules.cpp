@@ -31,6 +31,8 @@ private Q_SLOTS:
     void skipVerdictsStayWithTheirSpec();
     void skipVerdictsStayWithTheirName();
     void stallAnchorOnceStripped();
+    void framePrefixes_data();
+    void framePrefixes();
 };
 
 void TestOopsRules::skipVerdictsStayWithTheirSpec()
@@ -81,6 +83,29 @@ void TestOopsRules::stallAnchorOnceStripped()
     QVERIFY(!rules::isStallAnchorOnceStripped(QStringLiteral("my_driver_work")));
     // A name that is not Latin-1 is asked as toLatin1() gives it, and answered all the same.
     QVERIFY(rules::isStallAnchorOnceStripped(QStringLiteral("vfs_write\u2603")));
+}
+
+// The longest syscall prefix is the one stripped, and only a whole one.
+void TestOopsRules::framePrefixes_data()
+{
+    QTest::addColumn<QString>("frame");
+    QTest::addColumn<QString>("stripped");
+    QTest::newRow("longest of several") << QStringLiteral("__se_sys_listen") << QStringLiteral("listen");
+    QTest::newRow("x64") << QStringLiteral("__x64_sys_ioctl") << QStringLiteral("sys_ioctl");
+    QTest::newRow("compat") << QStringLiteral("compat_SyS_ioctl") << QStringLiteral("ioctl");
+    QTest::newRow("ksys") << QStringLiteral("ksys_read") << QStringLiteral("read");
+    QTest::newRow("not a whole prefix") << QStringLiteral("sysfs_remove") << QStringLiteral("sysfs_remove");
+    QTest::newRow("the prefix alone") << QStringLiteral("sys_") << QString();
+    QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("not Latin-1") << QStringLiteral("s\u2603s_x") << QStringLiteral("s\u2603s_x");
+}
+
+void TestOopsRules::framePrefixes()
+{
+    QFETCH(QString, frame);
+    QFETCH(QString, stripped);
+    QCOMPARE(rules::stripFramePrefixes(frame), stripped);
+    QCOMPARE(rules::framePrefixLength(frame), frame.size() - stripped.size());
 }
 
 QTEST_GUILESS_MAIN(TestOopsRules)

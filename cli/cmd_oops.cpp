@@ -40,6 +40,21 @@ int evalCorpus(Context &ctx, const QString &dir, bool verbose)
     return ExitOk;
 }
 
+// A number in decimal, without QString::number()'s locale machinery (300 instructions a call).
+class Decimal
+{
+public:
+    explicit Decimal(int n)
+        : m_size(std::to_chars(m_digits, m_digits + sizeof m_digits, n).ptr - m_digits)
+    { }
+    QLatin1String latin1() const { return QLatin1String(m_digits, m_size); }
+    QByteArrayView bytes() const { return QByteArrayView(m_digits, m_size); }
+
+private:
+    char m_digits[12];
+    qsizetype m_size;
+};
+
 // One report's entry in the listing after its number, "  title\n    lines 12-40\n...", in UTF-8
 // (the extractor calls it on its workers: see OopsExtractor::Formatter). It is put together as
 // one string and encoded at once: a listing of tens of thousands of reports spent more in
@@ -50,7 +65,7 @@ void appendEntry(const OopsExcerpt &e, QByteArray &out)
     QString s;
     s.reserve(e.title.size() + e.faultingFunction.size() + e.truncatedWhy.size() + 96);
     s += u"  " + e.title + u'\n';
-    s += u"    lines " + QString::number(e.firstLine + 1) + u'-' + QString::number(e.lastLine + 1);
+    s += u"    lines " + Decimal(e.firstLine + 1).latin1() + u'-' + Decimal(e.lastLine + 1).latin1();
     if (!e.callerId.isEmpty())
         s += u" (" + e.callerId + u')';
     s += u'\n';
@@ -83,9 +98,8 @@ public:
     { }
     void add(QByteArrayView entry)
     {
-        char number[16];
         m_bytes += '#';
-        m_bytes.append(number, std::to_chars(number, number + sizeof number, ++m_count).ptr - number);
+        m_bytes += Decimal(++m_count).bytes();
         m_bytes += entry;
         if (m_bytes.size() >= 64 * 1024)
             flush();

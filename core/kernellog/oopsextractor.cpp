@@ -46,9 +46,9 @@ struct LineInfo {
     QByteArrayView raw;
     quint64 hits; // detail::scanLine()
     ParsedLine parsed;
-    bool startKnown = false; // startsNew and isHeader are set
+    bool startKnown = false; // startsNew is set
     bool startsNew = false;
-    bool isHeader = false;
+    qint8 header = -2; // the report group (index in rules::groups()) it is a header of; -1: none, -2: not known yet
     int nextSame = -1; // the next line printed in the same context, once linked (-1: not known)
     int nextCpu = -1; // the next line printed in a CPU context (any CPU), once linked
 };
@@ -305,6 +305,7 @@ public:
 
 private:
     const rules::OopsGroup *matchOops(QByteArrayView line, quint64 hits) const;
+    const rules::OopsGroup *headerOf(LineInfo &l) const;
     bool startsNewReport(LineInfo &l) const;
     int processReport(int at, const rules::OopsGroup &group, const QList<int> &before);
 
@@ -345,7 +346,7 @@ ScanEnd Scanner::run(const OopsExtractor::Sink &sink, const ScanRange &range)
     const bool ranged = range.stopByte >= 0 || range.visited || range.converged;
     for (int index = range.start;;) {
         m_lines.dropBefore(index - 3);
-        const LineInfo *line = m_lines.at(index);
+        LineInfo *line = m_lines.at(index);
         if (!line)
             return {index, int(before.size()), m_lines.textSize(), true, false};
         if (Q_UNLIKELY(ranged)) {
@@ -362,7 +363,7 @@ ScanEnd Scanner::run(const OopsExtractor::Sink &sink, const ScanRange &range)
             }
         }
         if (line->hits) {
-            if (const rules::OopsGroup *g = matchOops(line->raw, line->hits)) {
+            if (const rules::OopsGroup *g = headerOf(*line)) {
                 const qsizetype had = m_found;
                 index = processReport(index, *g, before);
                 before.clear();
@@ -378,13 +379,23 @@ ScanEnd Scanner::run(const OopsExtractor::Sink &sink, const ScanRange &range)
     }
 }
 
+// The report group whose header a line is (matchOops()), looked up once per line: the scan
+// resumes at the header a report window found.
+const rules::OopsGroup *Scanner::headerOf(LineInfo &l) const
+{
+    if (l.header == -2) {
+        const rules::OopsGroup *g = matchOops(l.raw, l.hits);
+        l.header = g ? qint8(g - rules::groups().constData()) : qint8(-1);
+    }
+    return l.header >= 0 ? &rules::groups()[l.header] : nullptr;
+}
+
 // Whether a line inside a report window starts another report (or an informational message
 // with a stack); computed once per line.
 bool Scanner::startsNewReport(LineInfo &l) const
 {
     if (!l.startKnown) {
-        const rules::OopsGroup *g = matchOops(l.raw, l.hits);
-        l.isHeader = g != nullptr;
+        const rules::OopsGroup *g = headerOf(l);
         l.startsNew = g ? !rules::isReportStartIgnored(l.raw) : (l.hits & m_marks.infoWithStack) != 0;
         l.startKnown = true;
     }
@@ -431,7 +442,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
                     if (!hasCaller)
                         break;
                 }
-                if (line->isHeader && startsNew && hasCaller && p.context == ctx)
+                if (line->header >= 0 && startsNew && hasCaller && p.context == ctx)
                     rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
             }
             if (p.context != ctx && !(cpuTraceback && p.context.kind == LineContext::Cpu)) {

@@ -24,15 +24,16 @@ QJsonObject toJson(const KernelLogRecord &r)
 {
     QJsonObject o;
     if (r.isGap()) {
-        o[QStringLiteral("gap")] = double(r.gapSize);
+        o[QStringLiteral("gap")] = QJsonValue(r.gapSize);
         if (r.sequence >= 0)
-            o[QStringLiteral("seq")] = double(r.sequence);
+            o[QStringLiteral("seq")] = QJsonValue(r.sequence);
         return o;
     }
     o[QStringLiteral("pri")] = r.priority;
     o[QStringLiteral("fac")] = r.facility;
-    o[QStringLiteral("seq")] = double(r.sequence);
-    o[QStringLiteral("ts_usec")] = double(r.timestampUsec);
+    // As integers: a double holds them exactly only below 2^53, and the kernel's are 64-bit.
+    o[QStringLiteral("seq")] = QJsonValue(r.sequence);
+    o[QStringLiteral("ts_usec")] = QJsonValue(r.timestampUsec);
     o[QStringLiteral("cont")] = QString(QLatin1Char(r.continuation));
     if (!r.callerId.isEmpty())
         o[QStringLiteral("caller")] = r.callerId;
@@ -53,14 +54,14 @@ KernelLogRecord recordFromJson(const QJsonObject &o)
     KernelLogRecord r;
     if (o.contains(QStringLiteral("gap"))) {
         r.kind = KernelLogRecord::Kind::Gap;
-        r.gapSize = qint64(o.value(QStringLiteral("gap")).toDouble());
-        r.sequence = qint64(o.value(QStringLiteral("seq")).toDouble(-1));
+        r.gapSize = o.value(QStringLiteral("gap")).toInteger();
+        r.sequence = o.value(QStringLiteral("seq")).toInteger(-1);
         return r;
     }
     r.priority = o.value(QStringLiteral("pri")).toInt(-1);
     r.facility = o.value(QStringLiteral("fac")).toInt(-1);
-    r.sequence = qint64(o.value(QStringLiteral("seq")).toDouble(-1));
-    r.timestampUsec = qint64(o.value(QStringLiteral("ts_usec")).toDouble(-1));
+    r.sequence = o.value(QStringLiteral("seq")).toInteger(-1);
+    r.timestampUsec = o.value(QStringLiteral("ts_usec")).toInteger(-1);
     const QString cont = o.value(QStringLiteral("cont")).toString(QStringLiteral("-"));
     r.continuation = cont.isEmpty() ? '-' : cont.at(0).toLatin1();
     r.callerId = o.value(QStringLiteral("caller")).toString();

@@ -2,8 +2,11 @@
 // The /dev/kmsg record parser and reader: fields, escapes, continuation lines, gaps, refusal.
 #include "kernellog/kmsgparser.h"
 #include "kernellog/dmesgparser.h"
+#include "kernellog/kernellogjson.h"
 #include "kernellog/kmsgreader.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,6 +30,7 @@ private Q_SLOTS:
     void sequenceJumpBecomesGapRecord();
     void missingFileIsNotFound();
     void refusedOpenIsPermissionDenied();
+    void largeNumbersSurviveJson();
 };
 
 void TestKmsgParser::parsesFields_data()
@@ -222,6 +226,32 @@ void TestKmsgParser::readsASavedLogInEitherForm()
     QVERIFY(!looksLikeKmsgCapture("[    5.140900] msg"));
     QVERIFY(readLogFile(QStringLiteral("/nonexistent/kernel.log"), &error).isEmpty());
     QVERIFY2(error.contains(QLatin1String("cannot read /nonexistent/kernel.log")), qPrintable(error));
+}
+
+// A record's sequence number and timestamp are 64-bit: a bundle's JSON keeps them exact beyond
+// 2^53, where a double would round them (the kmsg fuzzer found 55000055555555558 coming back as
+// ...560), and a gap keeps its size.
+void TestKmsgParser::largeNumbersSurviveJson()
+{
+    KernelLogRecord r;
+    QString error;
+    QVERIFY2(parseKmsgRecord("6,55000055555555558,9007199254740993,-;big\n", &r, &error), qPrintable(error));
+    QCOMPARE(r.sequence, Q_INT64_C(55000055555555558));
+    const QByteArray text = QJsonDocument(toJson(r)).toJson(QJsonDocument::Compact);
+    QVERIFY2(text.contains("\"seq\":55000055555555558"), text.constData());
+    const KernelLogRecord back = recordFromJson(QJsonDocument::fromJson(text).object());
+    QCOMPARE(back.sequence, Q_INT64_C(55000055555555558));
+    QCOMPARE(back.timestampUsec, Q_INT64_C(9007199254740993));
+    QVERIFY(back == r);
+
+    KernelLogRecord gap;
+    gap.kind = KernelLogRecord::Kind::Gap;
+    gap.gapSize = Q_INT64_C(9007199254740995);
+    gap.sequence = Q_INT64_C(9007199254740997);
+    const KernelLogRecord gapBack
+        = recordFromJson(QJsonDocument::fromJson(QJsonDocument(toJson(gap)).toJson()).object());
+    QCOMPARE(gapBack.gapSize, gap.gapSize);
+    QCOMPARE(gapBack.sequence, gap.sequence);
 }
 
 #include "tst_kmsgparser.moc"

@@ -28,7 +28,7 @@ struct FrameAt {
 };
 
 // A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
-bool parseFrame(QByteArrayView text, OopsFrame *out);
+bool parseFrame(QByteArrayView v, OopsFrame *out);
 
 // Where the first and the last " in " of a title are (-1: none), as QString::indexOf() and
 // lastIndexOf() would find them.
@@ -38,8 +38,8 @@ struct InPositions {
 };
 InPositions inPositions(QStringView title);
 
-// message.trimmed() == "</TASK>", without the out-of-line trimmed().
-bool isTaskEnd(QByteArrayView message);
+// t.trimmed() == "</TASK>" (a message), without the out-of-line trimmed().
+bool isTaskEnd(QByteArrayView t);
 
 // An excerpt's lines as fillDetails() reads them: each read once as a frame, and sorted into its
 // frames and its other lines (fillDetails() looks for the faulting IP, the taint and "Modules

@@ -132,13 +132,13 @@ qsizetype Regex::match(const Subject &subject, QStringList *captures) const
         if (rc > 0) {
             const PCRE2_SIZE *ov = pcre2_get_ovector_pointer_8(data.d);
             if (captures) {
-                for (int i = 1; i < rc; ++i) {
-                    const QByteArrayView c = ov[2 * i] == PCRE2_UNSET
-                        ? QByteArrayView()
-                        : b.sliced(qsizetype(ov[2 * i]), qsizetype(ov[2 * i + 1] - ov[2 * i]));
-                    captures->append(ov[2 * i] == PCRE2_UNSET ? QString()
-                            : ascii                           ? QString::fromLatin1(c)
-                                                              : QString::fromUtf8(c));
+                for (size_t i = 1; i < size_t(rc); ++i) {
+                    const PCRE2_SIZE begin = ov[2 * i], end = ov[2 * i + 1];
+                    const QByteArrayView c
+                        = begin == PCRE2_UNSET ? QByteArrayView() : b.sliced(qsizetype(begin), qsizetype(end - begin));
+                    captures->append(begin == PCRE2_UNSET ? QString()
+                            : ascii                       ? QString::fromLatin1(c)
+                                                          : QString::fromUtf8(c));
                 }
             }
             return ascii ? qsizetype(ov[0]) : utf16Length(b.first(qsizetype(ov[0])));

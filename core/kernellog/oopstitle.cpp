@@ -441,7 +441,7 @@ QString sanitizeTitle(const QString &title)
         return *it;
     if (known.size() >= kSanitizedTitlesKept)
         known.clear();
-    const QString sanitized = sanitizeUncached(title);
+    QString sanitized = sanitizeUncached(title);
     known.insert(title, sanitized);
     return sanitized;
 }

@@ -256,6 +256,8 @@ QString TestKernelLogFollow::helperCalls(const QString &member, const QString &b
         else if (line.contains(QStringLiteral("-> org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
             && line.contains(QStringLiteral("did not allow interactive authorization")))
             calls += QLatin1Char('R');
+        else if (line.contains(QStringLiteral("polkit check failed: Operation was cancelled")))
+            calls += QLatin1Char('C'); // the client left while its poll was being checked (clientGone)
         else
             calls += QLatin1Char('?');
     }
@@ -325,7 +327,9 @@ void TestKernelLogFollow::expiredAuthorizationStopsFollowingWithoutAsking()
     QVERIFY2(busName.startsWith(QLatin1Char(':')), qPrintable(run.all()));
     QCOMPARE(helperCalls(QStringLiteral("ReadKernelLog"), busName), QStringLiteral("I"));
     const QString follow = helperCalls(QStringLiteral("ReadKernelLogAfter"), busName);
-    QVERIFY2(QRegularExpression(QStringLiteral("^IN+RIN+$")).match(follow).hasMatch(),
+    // A poll still being checked when the client exits is cancelled and refused (C): only the last
+    // call may be one, and only under load is it (the lab once saw INRIN + C at load 6.7).
+    QVERIFY2(QRegularExpression(QStringLiteral("^IN+RIN+C?$")).match(follow).hasMatch(),
         qPrintable(follow + QStringLiteral("\n") + m_bus.readFile(QStringLiteral("helper.log")).right(4000)));
 }
 

@@ -108,15 +108,42 @@ private:
     int m_shift = 60;
 };
 
+// A scan's growing buffers. A parallel extraction's worker scans one chunk after another with
+// the same storage: each scan takes the buffers (moved, so that the scan's code reaches them
+// without going through a reference: that cost 0.5% more instructions), clears them but keeps
+// their memory, and gives them back at its end. (A new scanner per chunk grew them again from
+// empty: about 2,000 page faults more on the 200 MB log with 2 workers.)
+struct ScanStorage {
+    std::vector<LineInfo> lines; // LineCache's
+    std::vector<int> dropped; // LineCache's
+    std::vector<QByteArrayView> reportTexts; // the Scanner's, reused from report to report
+    std::vector<quint64> reportHits;
+    std::vector<int> rows;
+    detail::DetailLines details;
+};
+
 // The lines from the oldest one a report may still look at to the furthest one read ahead. The
 // scanner only moves forward, so lines before the current position are dropped.
 class LineCache
 {
 public:
-    explicit LineCache(QByteArrayView text)
+    LineCache(QByteArrayView text, ScanStorage &storage)
         : m_text(text)
         , m_scan(detail::lineLiterals(), text)
-    { }
+        , m_storage(storage)
+        , m_dropped(std::move(storage.dropped))
+        , m_lines(std::move(storage.lines))
+    {
+        m_dropped.clear();
+        m_lines.clear();
+    }
+    ~LineCache()
+    {
+        m_storage.dropped = std::move(m_dropped);
+        m_storage.lines = std::move(m_lines);
+    }
+    LineCache(const LineCache &) = delete;
+    LineCache &operator=(const LineCache &) = delete;
     // nullptr past the end of the text. The pointer is valid until the next call.
     Q_ALWAYS_INLINE LineInfo *at(int index)
     {
@@ -207,6 +234,7 @@ private:
     int m_cpuPending = 0; // the linked lines from this one on have no nextCpu yet
     ContextTable m_lastInContext; // the last linked line of each context
     const quint64 m_droppedBit = detail::markerBit(detail::MarkDropped);
+    ScanStorage &m_storage; // where the buffers go back
     std::vector<int> m_dropped;
     std::vector<LineInfo> m_lines;
 };
@@ -290,12 +318,26 @@ struct ScanEnd {
 class Scanner
 {
 public:
-    Scanner(QByteArrayView text, const OopsExtractor::Options &options, bool firstOnly = false)
-        : m_lines(text)
+    Scanner(QByteArrayView text, const OopsExtractor::Options &options, ScanStorage &storage, bool firstOnly = false)
+        : m_lines(text, storage)
         , m_firstOnly(firstOnly)
         , m_keepLines(options.keepLines)
         , m_frameFunctions(options.frameFunctions)
+        , m_storage(storage)
+        , m_reportTexts(std::move(storage.reportTexts))
+        , m_reportHits(std::move(storage.reportHits))
+        , m_details(std::move(storage.details))
+        , m_rows(std::move(storage.rows))
     { }
+    ~Scanner()
+    {
+        m_storage.reportTexts = std::move(m_reportTexts);
+        m_storage.reportHits = std::move(m_reportHits);
+        m_storage.details = std::move(m_details);
+        m_storage.rows = std::move(m_rows);
+    }
+    Scanner(const Scanner &) = delete;
+    Scanner &operator=(const Scanner &) = delete;
 
     // Each report found goes to sink as soon as it is complete.
     void run(const OopsExtractor::Sink &sink) { run(sink, ScanRange()); }
@@ -318,6 +360,7 @@ private:
     int m_reportAt = -1;
     const Marks m_marks;
     // Reused from report to report: allocating them anew each time made the heap grow and shrink.
+    ScanStorage &m_storage; // where they go back
     std::vector<QByteArrayView> m_reportTexts;
     std::vector<quint64> m_reportHits; // scanLine() of each report text's line
     detail::DetailLines m_details; // the excerpt's lines, for fillDetails
@@ -774,7 +817,10 @@ public:
     }
 
 private:
-    Scanner scanner(qsizetype from) const { return Scanner(m_text.sliced(from), m_options); }
+    Scanner scanner(qsizetype from, ScanStorage &storage) const
+    {
+        return Scanner(m_text.sliced(from), m_options, storage);
+    }
 
     qsizetype chunkEnd(size_t k) const { return k + 1 < m_starts.size() ? m_starts[k + 1] : m_text.size(); }
 
@@ -798,6 +844,7 @@ private:
 
     void work(int threads)
     {
+        ScanStorage storage; // this worker's, for all its chunks
         for (;;) {
             const size_t k = m_next.fetch_add(1);
             if (k >= m_starts.size())
@@ -805,7 +852,7 @@ private:
             waitForRoom(k, threads);
             const int first = startLine(k);
             ChunkResult r;
-            Scanner s = scanner(m_starts[k]);
+            Scanner s = scanner(m_starts[k], storage);
             ScanRange range;
             range.stopByte = chunkEnd(k) - m_starts[k];
             range.visited = &r.visited;
@@ -878,6 +925,7 @@ private:
         qsizetype exactByte = 0;
         bool done = false;
         int chunkLine = 0; // the line the chunk starts at
+        ScanStorage storage; // the calling thread's, for its scans up to a chunk's own
         for (size_t k = 0; k < m_starts.size(); ++k) {
             ChunkResult r = take(k);
             if (!done && exactByte < chunkEnd(k)) {
@@ -892,7 +940,7 @@ private:
                     // Scan on from the exact state until the chunk's scan is met.
                     const qsizetype origin = linesBack(m_text, exactByte, exactBefore);
                     const int originLine = exactLine - exactBefore;
-                    Scanner s = scanner(origin);
+                    Scanner s = scanner(origin, storage);
                     ScanRange range;
                     range.start = exactBefore;
                     range.stopByte = chunkEnd(k) - origin;
@@ -975,7 +1023,8 @@ void extractWith(QByteArrayView text, const OopsExtractor::Options &wanted, Deli
     const OopsExtractor::Options options = resolved(wanted, text.size());
     if (options.threads > 1)
         return ParallelExtraction(text, options, delivery).run(options.threads);
-    Scanner(text, options).run([&delivery](OopsExcerpt &&e) { delivery.hand(std::move(e)); });
+    ScanStorage storage;
+    Scanner(text, options, storage).run([&delivery](OopsExcerpt &&e) { delivery.hand(std::move(e)); });
 }
 
 } // namespace
@@ -1003,7 +1052,8 @@ QList<OopsExcerpt> OopsExtractor::extractFromText(QByteArrayView text, const Opt
 QList<OopsExcerpt> OopsExtractor::extractFirstFromText(QByteArrayView text)
 {
     QList<OopsExcerpt> out;
-    Scanner(text, Options(), true).run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
+    ScanStorage storage;
+    Scanner(text, Options(), storage, true).run([&out](OopsExcerpt &&e) { out.append(std::move(e)); });
     return out;
 }
 

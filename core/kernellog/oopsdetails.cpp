@@ -373,19 +373,6 @@ void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameN
 
 } // namespace
 
-bool parseFrame(QByteArrayView v, OopsFrame *out)
-{
-    FrameAt at;
-    if (!readFrame(v, &at))
-        return false;
-    OopsFrame f;
-    setFrame(f, at);
-    f.function = internLatin1(at.symbol.name);
-    f.module = moduleName(at.symbol.module);
-    *out = f;
-    return true;
-}
-
 // A title is short, and QString's search for a 4-character text costs more than this walk to each ' '.
 InPositions inPositions(QStringView title)
 {

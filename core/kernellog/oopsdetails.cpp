@@ -386,7 +386,7 @@ InPositions inPositions(QStringView title)
     return in;
 }
 
-bool isTaskEnd(QByteArrayView t)
+bool isTaskEndTrimmed(QByteArrayView t)
 {
     const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }; // trimmed()'s
     qsizetype b = 0, e = t.size();

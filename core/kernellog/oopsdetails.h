@@ -35,8 +35,13 @@ struct InPositions {
 };
 InPositions inPositions(QStringView title);
 
-// t.trimmed() == "</TASK>" (a message), without the out-of-line trimmed().
-bool isTaskEnd(QByteArrayView t);
+// t.trimmed() == "</TASK>" (a message), without the out-of-line trimmed(). Most lines end with
+// neither '>' nor white space (' ', '\t' to '\r': all at most ' '): those need no call.
+bool isTaskEndTrimmed(QByteArrayView t);
+inline bool isTaskEnd(QByteArrayView t)
+{
+    return !t.isEmpty() && (t.back() == '>' || uchar(t.back()) <= ' ') && isTaskEndTrimmed(t);
+}
 
 // An excerpt's lines as fillDetails() reads them: each read once as a frame, and sorted into its
 // frames and its other lines (fillDetails() looks for the faulting IP, the taint and "Modules

@@ -589,7 +589,16 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             keep = i + 1;
             break;
         }
-        if ((l.hits & m_marks.trace) || details.lastHasFrameFunction(p.text)) {
+        if (l.hits & m_marks.trace) {
+            sawTrace = true;
+            ordinary = 0;
+            continue;
+        }
+        // Once a trace was seen, a line that looks like the report's body keeps the excerpt going
+        // whether it names a frame function or not: frameFunction()'s answer (the costlier
+        // question) is needed only for the other lines. (A line that names one is no "</TASK>".)
+        const bool body = sawTrace && looksLikeReportBody(p);
+        if (!body && details.lastHasFrameFunction(p.text)) {
             sawTrace = true;
             ordinary = 0;
             continue;
@@ -603,7 +612,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
                 break;
             }
         }
-        ordinary = (sawTrace && !looksLikeReportBody(p)) ? ordinary + 1 : 0;
+        ordinary = (sawTrace && !body) ? ordinary + 1 : 0;
         if (ordinary >= 8) {
             keep = i - 7;
             break;

@@ -328,7 +328,12 @@ public:
         , m_reportHits(std::move(storage.reportHits))
         , m_details(std::move(storage.details))
         , m_rows(std::move(storage.rows))
-    { }
+    {
+        // A report window looks at kMaxWindow + 1 lines at most (walkWindow()).
+        m_reportTexts.resize(kMaxWindow + 1);
+        m_reportHits.resize(kMaxWindow + 1);
+        m_rows.resize(kMaxWindow + 1);
+    }
     ~Scanner()
     {
         m_storage.reportTexts = std::move(m_reportTexts);
@@ -349,6 +354,14 @@ private:
     const rules::OopsGroup *matchOops(QByteArrayView line, quint64 hits) const;
     const rules::OopsGroup *headerOf(LineInfo &l) const;
     bool startsNewReport(LineInfo &l) const;
+    struct Window {
+        size_t rows = 0; // in m_rows
+        size_t texts = 0; // in m_reportTexts and m_reportHits
+        size_t titleTexts = 0; // the first texts, those the title is made of
+        int resume = -1; // the line the scan goes on at
+        bool traceSeen = false; // a text holds a call trace's start
+    };
+    Window walkWindow(int at, const ParsedLine &header);
     int processReport(int at, const rules::OopsGroup &group, const QList<int> &before);
 
     LineCache m_lines;
@@ -361,10 +374,10 @@ private:
     const Marks m_marks;
     // Reused from report to report: allocating them anew each time made the heap grow and shrink.
     ScanStorage &m_storage; // where they go back
-    std::vector<QByteArrayView> m_reportTexts;
+    std::vector<QByteArrayView> m_reportTexts; // the report's texts (Window::texts of them)
     std::vector<quint64> m_reportHits; // scanLine() of each report text's line
     detail::DetailLines m_details; // the excerpt's lines, for fillDetails
-    std::vector<int> m_rows; // the report's context's lines in its window (indexes into m_lines)
+    std::vector<int> m_rows; // the report's context's lines in its window (indexes into m_lines; Window::rows)
 };
 
 const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
@@ -445,78 +458,79 @@ bool Scanner::startsNewReport(LineInfo &l) const
     return l.startsNew;
 }
 
-int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<int> &before)
+// A report's window: the lines after its header, up to kMaxWindow of them, that its title and its
+// excerpt are made of. Its lines are put in the scanner's buffers (m_reportTexts, m_reportHits,
+// m_rows), which hold kMaxWindow + 1 entries: one line at most each per line looked at.
+Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
 {
-    const ParsedLine header = m_lines.parsed(at);
     const LineContext ctx = header.context;
-    std::vector<QByteArrayView> &reportTexts = m_reportTexts;
-    std::vector<quint64> &reportHits = m_reportHits;
-    std::vector<int> &rows = m_rows;
-    reportTexts.clear();
-    reportHits.clear();
-    rows.clear();
-    size_t reportEnd = 0;
-    bool second = false, cpuTraceback = false, skipText = false, rowsClosed = false, traceSeen = false;
-    int textLines = 0;
-    const int minLines = detail::contains(header.text, "BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
-    int resume = -1;
-
     const Marks marks = m_marks; // (a local: the calls in the loop cannot change it)
     const bool hasCaller = ctx.hasCaller();
-    int here = at;
-    int lastOwn = -1; // the last line of the report's context looked at
-    for (int scanned = 0;; ++scanned, ++here) {
+    const int minLines = detail::contains(header.text, "BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
+    QByteArrayView *const texts = m_reportTexts.data();
+    quint64 *const textHits = m_reportHits.data();
+    int *const rows = m_rows.data();
+    const int last = at + kMaxWindow; // the last line the window may look at
+
+    // The header line is the report's, whatever it says.
+    const quint64 headerHits = m_lines.known(at).hits;
+    Window w;
+    w.traceSeen = headerHits & marks.anyTrace;
+    rows[w.rows++] = at;
+    texts[w.texts] = header.text;
+    textHits[w.texts++] = headerHits;
+    w.titleTexts = w.texts;
+    bool second = false, skipText = false, rowsClosed = false;
+    bool cpuTraceback = !(headerHits & marks.lockDebugOff) && (headerHits & marks.nmiBacktrace);
+    int textLines = 1;
+    int lastOwn = at; // the last line of the report's context looked at
+    int here = at + 1;
+    for (;; ++here) {
         LineInfo *line = m_lines.at(here);
         if (!line)
             break;
-        if (scanned > kMaxWindow) {
-            if (resume < 0)
-                resume = here;
+        if (here > last) {
+            if (w.resume < 0)
+                w.resume = here;
             break;
         }
         const quint64 hits = line->hits;
         const ParsedLine &p = LineCache::parsed(*line); // (line stays valid: nothing is read below)
-        if (scanned > 0) { // the header line is the report's, whatever it says
-            if (hits) {
-                const bool startsNew = startsNewReport(*line);
-                if (startsNew && !second) {
-                    second = true;
-                    resume = here;
-                    if (!hasCaller)
-                        break;
-                }
-                if (line->header >= 0 && startsNew && hasCaller && p.context == ctx)
-                    rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
+        if (hits) {
+            const bool startsNew = startsNewReport(*line);
+            if (startsNew && !second) {
+                second = true;
+                w.resume = here;
+                if (!hasCaller)
+                    break;
             }
-            if (p.context != ctx && !(cpuTraceback && p.context.kind == LineContext::Cpu)) {
-                // Past the next report's start, another context's lines do not matter: go on at the
-                // next line within the window that is this context's or, after an NMI backtrace,
-                // any CPU's.
-                if (second) {
-                    const int end = at + kMaxWindow + 1;
-                    m_lines.linkUpTo(end - 1);
-                    const int own = m_lines.known(lastOwn).nextSame;
-                    const int cpu = cpuTraceback ? m_lines.known(here).nextCpu : -1;
-                    int next = end;
-                    for (const int link : {own, cpu}) {
-                        if (link >= 0)
-                            next = std::min(next, link);
-                    }
-                    scanned += next - here - 1;
-                    here = next - 1;
-                }
-                continue;
-            }
-            if (p.context == ctx)
-                lastOwn = here;
-            if (!rowsClosed)
-                rows.push_back(here);
-            if (p.questionable)
-                continue;
-        } else {
-            lastOwn = here;
-            rows.push_back(here);
+            if (line->header >= 0 && startsNew && hasCaller && p.context == ctx)
+                rowsClosed = true; // this task's next report: the title may still look further, as syzkaller does
         }
+        const bool own = p.context == ctx;
+        if (!own && !(cpuTraceback && p.context.kind == LineContext::Cpu)) {
+            // Past the next report's start, another context's lines do not matter: go on at the
+            // next line within the window that is this context's or, after an NMI backtrace,
+            // any CPU's.
+            if (second) {
+                m_lines.linkUpTo(last);
+                const int next = m_lines.known(lastOwn).nextSame;
+                const int cpu = cpuTraceback ? m_lines.known(here).nextCpu : -1;
+                int to = last + 1;
+                for (const int link : {next, cpu}) {
+                    if (link >= 0)
+                        to = std::min(to, link);
+                }
+                here = to - 1;
+            }
+            continue;
+        }
+        if (own)
+            lastOwn = here;
+        if (!rowsClosed)
+            rows[w.rows++] = here;
+        if (p.questionable)
+            continue;
         ++textLines;
         bool skipLine = skipText;
         if (hits & marks.lockDebugOff) {
@@ -526,20 +540,30 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         } else if (textLines > minLines && (hits & marks.panicOrCircular)) {
             skipText = skipLine = true;
         }
-        if (scanned > 0 && skipLine)
+        if (skipLine)
             continue;
-        reportTexts.push_back(p.text);
-        reportHits.push_back(hits);
-        traceSeen = traceSeen || (hits & marks.anyTrace);
+        texts[w.texts] = p.text;
+        textHits[w.texts++] = hits;
+        w.traceSeen = w.traceSeen || (hits & marks.anyTrace);
         if (!second || hasCaller)
-            reportEnd = reportTexts.size();
+            w.titleTexts = w.texts;
     }
-    if (resume < 0)
-        resume = here;
+    if (w.resume < 0)
+        w.resume = here;
+    Q_ASSERT(w.rows <= size_t(kMaxWindow) + 1 && w.texts <= size_t(kMaxWindow) + 1);
+    return w;
+}
+
+int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<int> &before)
+{
+    const ParsedLine header = m_lines.parsed(at);
+    const LineContext ctx = header.context;
+    const Window w = walkWindow(at, header);
+    const int *const rows = m_rows.data();
 
     OopsExcerpt e;
-    const QList<QByteArrayView> titleTexts(reportTexts.begin(), reportTexts.begin() + qsizetype(reportEnd));
-    const detail::TitleResult t = detail::makeTitle(group, titleTexts, reportHits.data());
+    const QList<QByteArrayView> titleTexts(m_reportTexts.data(), m_reportTexts.data() + w.titleTexts);
+    const detail::TitleResult t = detail::makeTitle(group, titleTexts, m_reportHits.data());
     if (group.needsFormat && !t.matchedFormat)
         return at + 1; // not a report after all: go on after its first line
     e.title = t.title;
@@ -575,12 +599,12 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
 
     // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
     // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
-    qsizetype keep = qsizetype(rows.size());
+    qsizetype keep = qsizetype(w.rows);
     bool sawTrace = false;
     int ordinary = 0;
     // From row kMaxExcerptLines + 7 on, every way out of this loop keeps kMaxExcerptLines lines or
     // more (8 ordinary lines give back 7): the cap below decides, those rows need no look.
-    const qsizetype searched = std::min<qsizetype>(qsizetype(rows.size()), kMaxExcerptLines + 7);
+    const qsizetype searched = std::min<qsizetype>(qsizetype(w.rows), kMaxExcerptLines + 7);
     for (qsizetype i = 1; i < searched; ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
@@ -603,7 +627,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             ordinary = 0;
             continue;
         }
-        if (detail::isTaskEnd(p.message) && i + 1 < qsizetype(rows.size())) {
+        if (detail::isTaskEnd(p.message) && i + 1 < qsizetype(w.rows)) {
             // The trace is over; an oops goes on with "Modules linked in", a hung task report does not.
             const QByteArrayView next = m_lines.known(rows[size_t(i) + 1]).parsed.message;
             if (!next.startsWith(' ') && !next.startsWith("Modules linked in") && !next.startsWith("CR2:")
@@ -625,7 +649,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.lineIndexes.resize(opening.size() + keep);
     int *const indexes = e.lineIndexes.data();
     std::copy(opening.begin(), opening.end(), indexes);
-    std::copy(rows.begin(), rows.begin() + keep, indexes + opening.size());
+    std::copy(rows, rows + keep, indexes + opening.size());
     if (m_keepLines) {
         e.lines.reserve(e.lineIndexes.size());
         for (const int index : std::as_const(e.lineIndexes))
@@ -641,7 +665,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     if (m_lines.droppedBetween(e.firstLine, e.lastLine))
         e.truncatedWhy = QStringLiteral("the kernel dropped messages inside the report");
     if (e.truncatedWhy.isEmpty() && t.format && t.format->hasStack && !t.format->noStackTrace) {
-        if (!traceSeen)
+        if (!w.traceSeen)
             e.truncatedWhy = QStringLiteral("the report has no call trace: it was cut short");
     }
     if (e.truncatedWhy.isEmpty() && holdsTimestamp(e.title))
@@ -650,7 +674,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     ++m_found;
     m_reportAt = at;
     (*m_sink)(std::move(e));
-    return resume;
+    return w.resume;
 }
 
 // Where the reports go: to the caller's sink as excerpts, or, with a formatter, as the text the

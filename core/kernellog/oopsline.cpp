@@ -108,6 +108,58 @@ int runEnd(quint32 members, int from)
 
 constexpr qsizetype kUndecided = -2;
 
+constexpr quint32 bitRange(int from, int to) // bits from to to - 1
+{
+    return (~0u >> (32 - (to - from))) << from;
+}
+
+// Whether run (a mask's bits) is one run of set bits that ends at bit end - 1.
+bool runEndsAt(quint32 run, int end)
+{
+    return run + (run & (0u - run)) == quint32(1) << end;
+}
+
+// The number written by the count (1 to 8) digits before end, with one 8-byte read: the bytes
+// before the digits become leading zeros, and the digits' values are added up pairwise.
+quint64 digitsBefore(const char *end, int count)
+{
+    quint64 x;
+    std::memcpy(&x, end - 8, 8); // little-endian: the first of the 8 bytes in the lowest one
+    x &= (~quint64(0) << (8 * (8 - count))) & 0x0f0f0f0f0f0f0f0full;
+    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
+    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
+    return (x * 10000 + (x >> 32)) & 0xffffffffull;
+}
+
+// matchPrefix() for the prefixes printk writes, "[%5lu.%06lu]" and then " " or a caller id
+// "[%6s] " (the seconds and the id right-aligned in their columns), tested at fixed columns with
+// the masks of classify32(). kUndecided for any other shape: the run scan then decides. Where this
+// one decides, the run scan would find the same runs (each run is checked to end where the
+// column's next character, which is not its kind, stands).
+qsizetype matchPrintkPrefix(QByteArrayView v, qsizetype p, quint32 digits, quint32 spaces, LineContext &ctx)
+{
+    const char *s = v.data() + p;
+    constexpr quint32 seconds = bitRange(1, 6), fraction = bitRange(7, 13), caller = bitRange(15, 21);
+    const quint32 secondDigits = digits & seconds;
+    if (s[6] != '.' || s[13] != ']' || (digits & fraction) != fraction || !runEndsAt(secondDigits, 6)
+        || ((secondDigits | spaces) & seconds) != seconds)
+        return kUndecided;
+    if (s[14] == ' ') {
+        ctx = {LineContext::Console, {}};
+        return p + 14;
+    }
+    const quint32 idDigits = digits & caller;
+    if (s[14] != '[' || s[21] != ']' || s[22] != ' ' || !runEndsAt(idDigits, 21))
+        return kUndecided;
+    const int letter = int(qCountTrailingZeroBits(idDigits)) - 1; // 'T' or 'C' before the digits
+    if (letter < 15 || (s[letter] != 'T' && s[letter] != 'C')
+        || ((spaces | idDigits | quint32(1) << letter) & caller) != caller)
+        return kUndecided;
+    ctx = {s[letter] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(p + letter, 21 - letter),
+        digitsBefore(s + 21, 20 - letter)};
+    return p + 22;
+}
+
 // matchPrefix() on the 32 bytes at v[p] (v.size() - p >= 32): each run of digits or spaces is
 // found with one bit scan. kUndecided when the prefix does not end inside them, or starts with
 // "<N>": then matchPrefix() decides.
@@ -118,6 +170,8 @@ qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
         return s[0] == '<' ? kUndecided : -1;
     quint32 digits, spaces;
     classify32(s, &digits, &spaces);
+    if (const qsizetype at = matchPrintkPrefix(v, p, digits, spaces, ctx); at != kUndecided)
+        return at;
     int i = runEnd(spaces, 1);
     int d = i;
     i = runEnd(digits, i);

@@ -216,6 +216,7 @@ private Q_SLOTS:
     void lineScanAtBlockEdges();
     void findFindsWhatMemmemFinds();
     void parseLineReadsEveryPrefixShape();
+    void parseLineReadsPrintkPrefixes();
     void parseLineMarksQuestionableFrames_data();
     void parseLineMarksQuestionableFrames();
     void frameFunctionsAsDocumented();
@@ -405,20 +406,46 @@ QByteArray madeUpPrefix(QRandomGenerator &rng)
     return p + maybe(" ", "x");
 }
 
-} // namespace
-
-// parseLine()'s context and message on every shape of prefix, against the documented pattern
-// "(<N>)?[ *digits.digits]([ *[CT]digits])? " as a regular expression.
-void TestOopsLine::parseLineReadsEveryPrefixShape()
+// The prefixes printk writes, "[%5lu.%06lu]" and then " " or a caller id "[%6s] ", as parseLine()
+// reads them at fixed columns, and their near misses: the seconds and the id of every width
+// (past their columns too), fractions of 5 to 7 digits, ids from "T1" to "C1234567", and now and
+// then one byte of the prefix replaced (by a space, a digit, a bracket, 'T', 'X' or 0xff).
+QByteArray printkPrefix(QRandomGenerator &rng)
 {
-    const QRegularExpression prefix(
-        QStringLiteral("^(?:<[0-9]+>)?\\[ *[0-9]+\\.[0-9]+\\](?:\\[ *(([CT])([0-9]+))\\])? "));
-    QRandomGenerator rng(4242);
-    const QList<QByteArray> messages = {"", "x", "BUG: KASAN: use-after-free in f+0x1/0x2",
-        "  __sys_sendmsg+0x1a/0x30 net/socket.c:2475", " ? f+0x1/0x2", "\xc3\xa9\xff ok"};
+    const auto number = [&](int digits) {
+        QByteArray d = QByteArray::number(rng.bounded(9) + 1);
+        while (d.size() < digits)
+            d += char('0' + rng.bounded(10));
+        return d;
+    };
+    const auto rightAligned
+        = [](const QByteArray &text, int width) -> QByteArray { // (not a QStringBuilder of temporaries)
+        return QByteArray(std::max<qsizetype>(0, width - text.size()), ' ') + text;
+    };
+    const int secondDigits = rng.bounded(8) ? int(rng.bounded(5)) + 1 : int(rng.bounded(20)) + 1;
+    const int fraction = rng.bounded(8) ? 6 : int(rng.bounded(3)) + 5;
+    QByteArray p = "[" + rightAligned(number(secondDigits), 5) + "." + number(fraction).right(fraction) + "]";
+    if (rng.bounded(3)) {
+        const int idDigits = rng.bounded(8) ? int(rng.bounded(5)) + 1 : int(rng.bounded(20)) + 1;
+        p += "[" + rightAligned((rng.bounded(2) ? "T" : "C") + number(idDigits), 6) + "]";
+    }
+    p += ' ';
+    if (!rng.bounded(4)) {
+        const char replacements[] = {' ', '0', '7', '[', ']', '.', 'T', 'C', 'X', '\xff'};
+        p[rng.bounded(int(p.size()))] = replacements[rng.bounded(int(sizeof replacements))];
+    }
+    return p;
+}
+
+// Checks parseLine() on text (a prefix, then a message) against the documented prefix pattern
+// "(<N>)?[ *digits.digits]([ *[CT]digits])? " as a regular expression; counts the kinds of prefix.
+struct PrefixCheck {
+    const QRegularExpression prefix {
+        QStringLiteral("^(?:<[0-9]+>)?\\[ *[0-9]+\\.[0-9]+\\](?:\\[ *(([CT])([0-9]+))\\])? ")};
     int withCaller = 0, plain = 0, none = 0;
-    for (int n = 0; n < 50000; ++n) {
-        const QByteArray text = madeUpPrefix(rng) + messages[rng.bounded(int(messages.size()))];
+
+    void check(const QByteArray &text)
+    {
         const ExactLine line(text);
         const ParsedLine pl = parseLine(line.view());
         if (!text.contains('?')) { // what LineScan tells the extractor spares a look, not changes the answer
@@ -433,13 +460,13 @@ void TestOopsLine::parseLineReadsEveryPrefixShape()
             ++none;
             QVERIFY2(pl.context.kind == LineContext::None, text.constData());
             QCOMPARE(pl.message, line.view());
-            continue;
+            return;
         }
         QCOMPARE(pl.message, line.view().sliced(m.capturedLength()));
         if (m.capturedLength(1) == 0) {
             ++plain;
             QVERIFY2(pl.context.kind == LineContext::Console, text.constData());
-            continue;
+            return;
         }
         ++withCaller;
         QVERIFY2(pl.context.kind == (m.captured(2) == QLatin1String("T") ? LineContext::Task : LineContext::Cpu),
@@ -447,8 +474,36 @@ void TestOopsLine::parseLineReadsEveryPrefixShape()
         QCOMPARE(pl.context.id, line.view().sliced(m.capturedStart(1), m.capturedLength(1)));
         QCOMPARE(pl.context.number, m.captured(3).left(18).toULongLong());
     }
+};
+
+const QList<QByteArray> kMessages = {"", "x", "BUG: KASAN: use-after-free in f+0x1/0x2",
+    "  __sys_sendmsg+0x1a/0x30 net/socket.c:2475", " ? f+0x1/0x2", "\xc3\xa9\xff ok"};
+
+} // namespace
+
+// parseLine()'s context and message on every shape of prefix, against the documented pattern.
+void TestOopsLine::parseLineReadsEveryPrefixShape()
+{
+    QRandomGenerator rng(4242);
+    PrefixCheck c;
+    for (int n = 0; n < 50000 && !QTest::currentTestFailed(); ++n)
+        c.check(madeUpPrefix(rng) + kMessages[rng.bounded(int(kMessages.size()))]);
     // Each kind came up often enough to mean something.
-    QVERIFY(withCaller > 5000 && plain > 5000 && none > 5000);
+    QVERIFY(c.withCaller > 5000 && c.plain > 5000 && c.none > 5000);
+}
+
+// The same on the prefixes printk writes and their near misses, which parseLine() reads at fixed
+// columns; the message's length goes from 0 to 40, so that the line ends inside, at and past the
+// 32 bytes that parseLine() looks at at once.
+void TestOopsLine::parseLineReadsPrintkPrefixes()
+{
+    QRandomGenerator rng(1122);
+    PrefixCheck c;
+    for (int n = 0; n < 50000 && !QTest::currentTestFailed(); ++n) {
+        const QByteArray message = kMessages[rng.bounded(int(kMessages.size()))] + QByteArray(40, 'm');
+        c.check(printkPrefix(rng) + message.left(rng.bounded(41)));
+    }
+    QVERIFY(c.withCaller > 10000 && c.plain > 10000 && c.none > 2000);
 }
 
 void TestOopsLine::parseLineMarksQuestionableFrames_data()

@@ -4,6 +4,7 @@
 #include "kernellog/oopsline.h"
 
 #include <QtAlgorithms>
+#include <QtEndian>
 
 #include <algorithm>
 #include <array>
@@ -373,16 +374,32 @@ void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameN
 
 } // namespace
 
-// A title is short, and QString's search for a 4-character text costs more than this walk to each ' '.
+// Each place the title's ' ' is, 8 characters at a time where SSE2 is, compared with " in " as
+// one 64-bit word (QString's search for a 4-character text, or one call per ' ', costs more on a
+// title of tens of characters).
 InPositions inPositions(QStringView title)
 {
     InPositions in;
-    for (qsizetype i = title.indexOf(u' '); i >= 0 && i + 3 < title.size(); i = title.indexOf(u' ', i + 1)) {
-        if (title[i + 1] == u'i' && title[i + 2] == u'n' && title[i + 3] == u' ') {
+    const char16_t *const s = title.utf16();
+    const qsizetype n = title.size();
+    const auto at = [&in, s](qsizetype i) {
+        constexpr quint64 kIn = quint64(u' ') | quint64(u'i') << 16 | quint64(u'n') << 32 | quint64(u' ') << 48;
+        if (qFromUnaligned<quint64>(s + i) == kIn) {
             in.first = in.first < 0 ? i : in.first;
             in.last = i;
         }
+    };
+    qsizetype p = 0;
+#if defined(__SSE2__)
+    for (; p + 11 <= n; p += 8) { // (a " in " at any of the 8 places ends before n)
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + p));
+        for (unsigned spaces = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi16(c, _mm_set1_epi16(' ')))) & 0x5555; spaces;
+             spaces &= spaces - 1)
+            at(p + qCountTrailingZeroBits(spaces) / 2);
     }
+#endif
+    for (; p + 4 <= n; ++p)
+        at(p);
     return in;
 }
 

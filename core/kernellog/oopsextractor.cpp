@@ -488,27 +488,29 @@ bool Scanner::startsNewReport(LineInfo &l) const
 // A report's window: the lines after its header, up to kMaxWindow of them, that its title and its
 // excerpt are made of. Its lines are put in the scanner's buffers (m_reportTexts, m_reportHits,
 // m_rows), which hold kMaxWindow + 1 entries: one line at most each per line looked at.
-Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
+Q_NEVER_INLINE Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
 {
     const LineContext ctx = header.context;
-    const Marks marks = m_marks; // (a local: the calls in the loop cannot change it)
     const bool hasCaller = ctx.hasCaller();
     const int minLines = detail::contains(header.text, "BUG: KMSAN:") ? 16 : 22; // KMSAN reports have no "Call Trace"
     QByteArrayView *const texts = m_reportTexts.data();
     quint64 *const textHits = m_reportHits.data();
     int *const rows = m_rows.data();
     const int last = at + kMaxWindow; // the last line the window may look at
+    // (The window's counts are locals, put in the Window at the end: kept in it, they were
+    // written to memory at every line.)
+    size_t rowCount = 0, textCount = 0, titleTexts = 0;
+    int resume = -1;
 
     // The header line is the report's, whatever it says.
     const quint64 headerHits = m_lines.known(at).hits;
-    Window w;
-    w.traceSeen = headerHits & marks.anyTrace;
-    rows[w.rows++] = at;
-    texts[w.texts] = header.text;
-    textHits[w.texts++] = headerHits;
-    w.titleTexts = w.texts;
+    quint64 textsHits = headerHits; // the hits of all the texts
+    rows[rowCount++] = at;
+    texts[textCount] = header.text;
+    textHits[textCount++] = headerHits;
+    titleTexts = textCount;
     bool second = false, skipText = false, rowsClosed = false;
-    bool cpuTraceback = !(headerHits & marks.lockDebugOff) && (headerHits & marks.nmiBacktrace);
+    bool cpuTraceback = !(headerHits & m_marks.lockDebugOff) && (headerHits & m_marks.nmiBacktrace);
     int textLines = 1;
     int lastOwn = at; // the last line of the report's context looked at
     int here = at + 1;
@@ -517,8 +519,8 @@ Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
         if (!line)
             break;
         if (here > last) {
-            if (w.resume < 0)
-                w.resume = here;
+            if (resume < 0)
+                resume = here;
             break;
         }
         const quint64 hits = line->hits;
@@ -527,7 +529,7 @@ Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
             const bool startsNew = startsNewReport(*line);
             if (startsNew && !second) {
                 second = true;
-                w.resume = here;
+                resume = here;
                 if (!hasCaller)
                     break;
             }
@@ -555,29 +557,35 @@ Scanner::Window Scanner::walkWindow(int at, const ParsedLine &header)
         if (own)
             lastOwn = here;
         if (!rowsClosed)
-            rows[w.rows++] = here;
+            rows[rowCount++] = here;
         if (p.questionable)
             continue;
         ++textLines;
         bool skipLine = skipText;
-        if (hits & marks.lockDebugOff) {
+        if (!hits) {
+            // (Most lines: none of the marks below.)
+        } else if (hits & m_marks.lockDebugOff) {
             skipLine = true;
-        } else if (hits & marks.nmiBacktrace) {
+        } else if (hits & m_marks.nmiBacktrace) {
             cpuTraceback = true;
-        } else if (textLines > minLines && (hits & marks.panicOrCircular)) {
+        } else if (textLines > minLines && (hits & m_marks.panicOrCircular)) {
             skipText = skipLine = true;
         }
         if (skipLine)
             continue;
-        texts[w.texts] = p.text;
-        textHits[w.texts++] = hits;
-        w.traceSeen = w.traceSeen || (hits & marks.anyTrace);
+        texts[textCount] = p.text;
+        textHits[textCount++] = hits;
+        textsHits |= hits;
         if (!second || hasCaller)
-            w.titleTexts = w.texts;
+            titleTexts = textCount;
     }
-    if (w.resume < 0)
-        w.resume = here;
-    Q_ASSERT(w.rows <= size_t(kMaxWindow) + 1 && w.texts <= size_t(kMaxWindow) + 1);
+    Q_ASSERT(rowCount <= size_t(kMaxWindow) + 1 && textCount <= size_t(kMaxWindow) + 1);
+    Window w;
+    w.rows = rowCount;
+    w.texts = textCount;
+    w.titleTexts = titleTexts;
+    w.resume = resume < 0 ? here : resume;
+    w.traceSeen = textsHits & m_marks.anyTrace;
     return w;
 }
 

@@ -119,7 +119,8 @@ void TestOopsDetails::dropAfterForgetsTheLinesAfterOne()
 }
 
 // Titles made of " in ", "in", spaces and words, overlapping (" in in "), at both ends, and
-// non-ASCII characters.
+// non-ASCII characters; short and long ones (inPositions() reads 8 characters at a time), each in a
+// buffer of exactly its size (ASan catches a read past it).
 void TestOopsDetails::inPositionsAsIndexOfAndLastIndexOf()
 {
     const QStringList pieces = {u" in "_qs, u"in"_qs, u" "_qs, u"i"_qs, u"n "_qs, u"BUG: KASAN"_qs,
@@ -129,7 +130,8 @@ void TestOopsDetails::inPositionsAsIndexOfAndLastIndexOf()
         QString title;
         for (int k = int(rng.bounded(9)); k > 0; --k)
             title += pieces[rng.bounded(int(pieces.size()))];
-        const InPositions in = inPositions(title);
+        const std::vector<char16_t> exact(title.utf16(), title.utf16() + title.size());
+        const InPositions in = inPositions(QStringView(exact.data(), qsizetype(exact.size())));
         QCOMPARE(in.first, title.indexOf(u" in "));
         QCOMPARE(in.last, title.lastIndexOf(u" in "));
     }

@@ -186,10 +186,19 @@ public:
             if (!at(m_linked))
                 return;
             const LineContext &c = parsed(m_linked).context;
-            int &last = m_lastInContext.lastOf(quint64(c.kind) | quint64(c.id.size()) << 2 | c.number << 8);
-            if (last >= m_base && last < m_linked && slot(last).parsed.context == c)
-                slot(last).nextSame = m_linked; // else a dropped line or another context with the same key
-            last = m_linked;
+            LineInfo *const before = m_linked > m_base ? &slot(m_linked - 1) : nullptr;
+            if (before && m_beforeSlot && before->parsed.context == c) {
+                // Printed in the context of the line before it (most lines): that line is its
+                // context's last, whose slot the look-up for it gave (no look-up since).
+                before->nextSame = m_linked;
+                *m_beforeSlot = m_linked;
+            } else {
+                int &last = m_lastInContext.lastOf(quint64(c.kind) | quint64(c.id.size()) << 2 | c.number << 8);
+                if (last >= m_base && last < m_linked && slot(last).parsed.context == c)
+                    slot(last).nextSame = m_linked; // else a dropped line or another context with the same key
+                last = m_linked;
+                m_beforeSlot = &last;
+            }
             if (c.kind == LineContext::Cpu) {
                 for (int i = std::max(m_cpuPending, m_base); i < m_linked; ++i)
                     slot(i).nextCpu = m_linked;
@@ -259,6 +268,7 @@ private:
     int m_linked = 0; // lines before this one are linked
     int m_cpuPending = 0; // the linked lines from this one on have no nextCpu yet
     ContextTable m_lastInContext; // the last linked line of each context
+    int *m_beforeSlot = nullptr; // the slot in m_lastInContext of the last linked line's context
     const quint64 m_droppedBit = detail::markerBit(detail::MarkDropped);
     ScanStorage &m_storage; // where the buffers go back
     std::vector<int> m_dropped;

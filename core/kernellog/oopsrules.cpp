@@ -8,6 +8,9 @@
 #include "kernellog/oopsline.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <string_view>
 
 namespace kmr::kernellog::rules {
 
@@ -486,18 +489,26 @@ bool isReportStartIgnored(QByteArrayView line)
 
 qsizetype framePrefixLength(QStringView frame)
 {
-    static const char *const prefixes[] = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",
-        "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"};
-    const QChar first = frame.isEmpty() ? QChar() : frame.front();
-    if (first != QLatin1Char('S') && first != QLatin1Char('s') && first != QLatin1Char('_') && first != QLatin1Char('c')
-        && first != QLatin1Char('k'))
+    static constexpr std::string_view prefixes[] = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_",
+        "____sys_", "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"};
+    const char16_t first = frame.isEmpty() ? u'\0' : frame.front().unicode();
+    if (first != u'S' && first != u's' && first != u'_' && first != u'c' && first != u'k')
         return 0; // no prefix begins with anything else
-    // The longest prefix the frame starts with is removed (it leaves the shortest name).
+    // The longest prefix the frame starts with is removed (it leaves the shortest name). The
+    // prefixes are ASCII: compared unit by unit, a character of the frame above 0x7f never matches.
+    const auto startsWith = [&](std::string_view p) {
+        if (p.size() > size_t(frame.size()))
+            return false;
+        for (size_t i = 0; i < p.size(); ++i) {
+            if (frame[qsizetype(i)].unicode() != char16_t(p[i]))
+                return false;
+        }
+        return true;
+    };
     qsizetype longest = 0;
-    for (const char *p : prefixes) {
-        const QLatin1String prefix(p);
-        if (prefix.front() == first && prefix.size() > longest && frame.startsWith(prefix))
-            longest = prefix.size();
+    for (const std::string_view p : prefixes) {
+        if (char16_t(p.front()) == first && qsizetype(p.size()) > longest && startsWith(p))
+            longest = qsizetype(p.size());
     }
     return longest;
 }
@@ -546,17 +557,33 @@ bool isStallAnchor(const QString &frame)
 
 bool isStallAnchorOnceStripped(const QString &frame)
 {
+    // The frames a stall walk reads are mostly the interned names' own QStrings, shared: the
+    // address of a frame's characters finds the answer given for the same text last time, in a
+    // small table (per thread). The entry's text is compared too, so a hit is the same name
+    // whatever the address says; a miss asks the name's remembered verdicts, as before.
+    struct Known {
+        QString frame;
+        bool anchor = false;
+    };
+    thread_local std::array<Known, 256> known;
+    Known &k = known[(quintptr(frame.constData()) >> 4) & (known.size() - 1)];
+    if (k.frame.size() == frame.size() && !k.frame.isNull() && k.frame == frame)
+        return k.anchor;
     static const char key = 0; // this answer's key among the verdicts kept with a name
     const Latin1 latin1 = latin1Of(frame);
     const QByteArrayView name(latin1.data(), latin1.size());
+    std::optional<bool> anchor;
     for (const auto &[pattern, matched] : detail::internedName(name).verdicts) {
         if (pattern == &key)
-            return matched;
+            anchor = matched;
     }
-    const bool anchor = isStallAnchor(stripFramePrefixes(frame));
-    // Looked up again: the look-ups the answer took may have moved the entry.
-    detail::internedName(name).verdicts.append({&key, anchor});
-    return anchor;
+    if (!anchor) {
+        anchor = isStallAnchor(stripFramePrefixes(frame));
+        // Looked up again: the look-ups the answer took may have moved the entry.
+        detail::internedName(name).verdicts.append({&key, *anchor});
+    }
+    k = {frame, *anchor};
+    return *anchor;
 }
 
 } // namespace kmr::kernellog::rules

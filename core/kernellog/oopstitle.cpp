@@ -5,6 +5,7 @@
 #include "kernellog/oopsline.h"
 
 #include <QHash>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <climits>
@@ -155,6 +156,46 @@ bool matchPart(const StackPart &part, QByteArrayView l, quint64 hits, const Stac
     return false;
 }
 
+// The hung task choice: the first frame holding an anchor gives the title; else the first frame
+// holding none of the skip texts. Each frame is searched without its prefix. All the texts are
+// looked for at once, in the frame's Latin-1 bytes: they are ASCII, so a character of the frame
+// above 0xff (written '?', which none of them holds) is never part of a match, as in the UTF-16 text.
+QString hungTaskFrame(const QStringList &raw)
+{
+    static const char *const anchors[][2]
+        = {{"rtnl_lock", ""}, {"synchronize_rcu", "synchronize_rcu"}, {"synchronize_srcu", "synchronize_rcu"},
+            {"synchronize_net", "synchronize_rcu"}, {"synchronize_sched", "synchronize_rcu"}};
+    static const char *const skip[] = {"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
+        "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"};
+    constexpr int kAnchors = int(std::size(anchors));
+    // Bits 0 to kAnchors - 1: the anchors; the skip texts after them.
+    static const LiteralSet texts = [] {
+        QList<QByteArray> all;
+        for (const auto &a : anchors)
+            all << QByteArray(a[0]);
+        for (const char *s : skip)
+            all << QByteArray(s);
+        return LiteralSet(all);
+    }();
+    const quint64 anchorBits = (quint64(1) << kAnchors) - 1;
+    std::optional<QStringView> kept; // the first frame with none of the skip texts
+    QVarLengthArray<char, 128> latin1;
+    for (const QString &r : raw) {
+        const QStringView f = QStringView(r).sliced(rules::framePrefixLength(r));
+        latin1.resize(f.size());
+        for (qsizetype i = 0; i < f.size(); ++i)
+            latin1[i] = f[i].unicode() < 0x100 ? char(f[i].unicode()) : '?';
+        const quint64 hits = texts.find(QByteArrayView(latin1.data(), latin1.size()));
+        if (hits & anchorBits) {
+            const auto &a = anchors[qCountTrailingZeroBits(hits & anchorBits)];
+            return a[1][0] ? QString::fromLatin1(a[1]) : f.toString();
+        }
+        if (!kept && !(hits & ~anchorBits))
+            kept = f;
+    }
+    return kept ? kept->toString() : QString();
+}
+
 QString chooseFrame(const QStringList &raw, FrameChoice choice)
 {
     if (raw.isEmpty())
@@ -173,28 +214,8 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
         }
         return {};
     }
-    case FrameChoice::HungTask: {
-        // The first frame holding an anchor gives the title; else the first frame holding none of
-        // the skip texts. Each frame is searched without its prefix, in place. (The texts are
-        // ASCII: a name's other characters are never part of a match.)
-        static const char *const anchors[][2]
-            = {{"rtnl_lock", ""}, {"synchronize_rcu", "synchronize_rcu"}, {"synchronize_srcu", "synchronize_rcu"},
-                {"synchronize_net", "synchronize_rcu"}, {"synchronize_sched", "synchronize_rcu"}};
-        static const char *const skip[] = {"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread",
-            "wait", "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"};
-        const auto holds = [](QStringView frame, const char *text) { return frame.contains(QLatin1String(text)); };
-        std::optional<QStringView> kept; // the first frame with none of the skip texts
-        for (const QString &r : raw) {
-            const QStringView f = QStringView(r).sliced(rules::framePrefixLength(r));
-            for (const auto &a : anchors) {
-                if (holds(f, a[0]))
-                    return a[1][0] ? QString::fromLatin1(a[1]) : f.toString();
-            }
-            if (!kept && std::none_of(std::begin(skip), std::end(skip), [&](const char *s) { return holds(f, s); }))
-                kept = f;
-        }
-        return kept ? kept->toString() : QString();
-    }
+    case FrameChoice::HungTask:
+        return hungTaskFrame(raw);
     }
     return {};
 }

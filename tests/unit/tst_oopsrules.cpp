@@ -83,6 +83,16 @@ void TestOopsRules::stallAnchorOnceStripped()
     QVERIFY(!rules::isStallAnchorOnceStripped(QStringLiteral("my_driver_work")));
     // A name that is not Latin-1 is asked as toLatin1() gives it, and answered all the same.
     QVERIFY(rules::isStallAnchorOnceStripped(QStringLiteral("vfs_write\u2603")));
+    // Answers are remembered by where a name's characters are: names made and dropped one after
+    // the other (often at the same address) each get their own.
+    for (int i = 0; i < 200; ++i) {
+        const QString anchor = QString::fromLatin1("__se_sys_listen");
+        QVERIFY(rules::isStallAnchorOnceStripped(anchor));
+        QString other = QString::fromLatin1("__se_sys_listen");
+        other[3] = QLatin1Char('x'); // "__sx_sys_listen"
+        QVERIFY(!rules::isStallAnchorOnceStripped(other));
+        QVERIFY(rules::isStallAnchorOnceStripped(anchor));
+    }
 }
 
 // The longest syscall prefix is the one stripped, and only a whole one.
@@ -98,6 +108,9 @@ void TestOopsRules::framePrefixes_data()
     QTest::newRow("the prefix alone") << QStringLiteral("sys_") << QString();
     QTest::newRow("empty") << QString() << QString();
     QTest::newRow("not Latin-1") << QStringLiteral("s\u2603s_x") << QStringLiteral("s\u2603s_x");
+    // U+0173's low byte is 's': a prefix is compared character by character, not by bytes.
+    QTest::newRow("wide character") << QStringLiteral("\u0173ys_read") << QStringLiteral("\u0173ys_read");
+    QTest::newRow("prefix, then not Latin-1") << QStringLiteral("sys_\u2603") << QStringLiteral("\u2603");
 }
 
 void TestOopsRules::framePrefixes()

@@ -276,7 +276,90 @@ qsizetype classEnd(QByteArrayView pattern, qsizetype open)
     return i;
 }
 
+// Where the group that starts at pattern[open] ('(') ends: the index of its ')', or -1.
+qsizetype groupEnd(QByteArrayView pattern, qsizetype open)
+{
+    int depth = 0;
+    for (qsizetype i = open; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\')
+            ++i;
+        else if (c == '[')
+            i = classEnd(pattern, i);
+        else if (c == '(')
+            ++depth;
+        else if (c == ')' && --depth == 0)
+            return i;
+    }
+    return -1;
+}
+
+// The texts of a group's body "a|b|c", escaped punctuation read as itself; none when an
+// alternative holds anything else (a class, a quantifier, a character type) or is shorter than
+// minSize.
+QList<QByteArray> plainAlternatives(QByteArrayView body, qsizetype minSize)
+{
+    QList<QByteArray> out;
+    QByteArray text;
+    for (qsizetype i = 0; i <= body.size(); ++i) {
+        if (i == body.size() || body[i] == '|') {
+            if (text.size() < minSize)
+                return {};
+            out << text;
+            text.clear();
+            continue;
+        }
+        char c = body[i];
+        if (c == '\\') {
+            if (i + 1 == body.size() || std::isalnum(static_cast<unsigned char>(body[i + 1])))
+                return {};
+            c = body[++i];
+        } else if (isRegexSpecial(c) || uchar(c) >= 0x80) {
+            return {}; // (an ASCII text is in the bytes exactly when it is in their conversion)
+        }
+        if (i + 1 < body.size() && QByteArrayView("?*+{").contains(body[i + 1]))
+            return {}; // a quantified character is not plain text
+        text += c;
+    }
+    return out;
+}
+
 } // namespace
+
+QList<QList<QByteArray>> requiredAlternatives(QByteArrayView pattern, qsizetype minSize)
+{
+    QList<QList<QByteArray>> out;
+    for (qsizetype i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') {
+            ++i;
+        } else if (c == '[') {
+            i = classEnd(pattern, i);
+        } else if (c == '|' || c == ')') {
+            return {}; // a top-level alternative (or a stray ')'): nothing is required
+        } else if (c == '(') {
+            const qsizetype close = groupEnd(pattern, i);
+            if (close < 0)
+                return {};
+            QByteArrayView body = pattern.sliced(i + 1, close - i - 1);
+            const char after = close + 1 < pattern.size() ? pattern[close + 1] : '\0';
+            i = close;
+            if (body.startsWith("?:"))
+                body = body.sliced(2);
+            if (after == '?' || after == '*' || after == '{' || body.startsWith('?'))
+                continue; // optional, or not a plain group
+            const QList<QByteArray> texts = plainAlternatives(body, minSize);
+            if (!texts.isEmpty())
+                out << texts;
+        }
+    }
+    // Checked last, over the whole pattern: an option or assertion group anywhere.
+    for (qsizetype at = pattern.indexOf("(?"); at >= 0; at = pattern.indexOf("(?", at + 1)) {
+        if (at + 2 >= pattern.size() || pattern[at + 2] != ':')
+            return {};
+    }
+    return out;
+}
 
 QStringList topLevelAlternatives(const QString &pattern)
 {

@@ -110,6 +110,14 @@ bool isRegexSpecial(char c);
 // case-insensitive one: nothing is then required.
 QList<QByteArray> requiredLiterals(QByteArrayView pattern, qsizetype minSize = 4);
 
+// The sets of texts of which every match of a pattern contains one (at least one text of each
+// set): the groups outside any other that are not optional ('?', '*' or '{' after them) and hold
+// nothing but plain alternatives (escaped punctuation allowed), each of at least minSize bytes.
+// "(Read|Write) (?:of size|at addr)" -> {{"Read", "Write"}, {"of size", "at addr"}}. None for a
+// pattern with a top-level alternative or any "(?" but "(?:" (an option such as "(?i)" changes
+// what the texts match).
+QList<QList<QByteArray>> requiredAlternatives(QByteArrayView pattern, qsizetype minSize = 3);
+
 // A pattern's top-level alternatives ("a|(b|c)|d" -> "a", "(b|c)", "d"); the pattern whole when
 // splitting it could change what it matches (an option setting such as "(?i)", a "\\Q" quote).
 QStringList topLevelAlternatives(const QString &pattern);

@@ -362,6 +362,7 @@ OopsFormat make(const F &f)
     OopsFormat o;
     o.title = re(f.title);
     o.titleLiterals = requiredLiterals(f.title);
+    o.titleAlternatives = detail::requiredAlternatives(f.title);
     const QByteArrayView title(f.title);
     const QByteArrayView bare("[[:space:]]*(?:\\n|$)");
     if (title.endsWith(bare) && !f.report && !f.hasStack) {
@@ -373,6 +374,8 @@ OopsFormat make(const F &f)
     if (f.report) {
         o.report = re(f.report);
         o.hasReport = true;
+        o.reportLiterals = requiredLiterals(f.report);
+        o.reportAlternatives = detail::requiredAlternatives(f.report);
     }
     o.fmt = QString::fromLatin1(f.fmt);
     for (const char *a : f.alt)

@@ -52,12 +52,15 @@ struct StackSpec {
 struct OopsFormat {
     detail::Regex title;
     QList<QByteArray> titleLiterals; // texts every match of title contains: no match without them
+    QList<QList<QByteArray>> titleAlternatives; // sets of texts of which every match contains one
     // Set when title is "X:[[:space:]]*(?:\\n|$)" (X plain text): a header with nothing after
     // it. Such a pattern spans lines, but its match is found in the bytes (see makeTitle).
     QByteArray bareHeader;
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
     detail::Regex report; // optional: must match the report text, its captures feed fmt
     bool hasReport = false; // report is set
+    QList<QByteArray> reportLiterals; // as titleLiterals and titleAlternatives, for report
+    QList<QList<QByteArray>> reportAlternatives;
     QString fmt; // "{1}" ... "{n}": captures, then the frames the stack spec found
     QStringList alt;
     bool hasStack = false;

@@ -313,6 +313,15 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
     return ok;
 }
 
+// Whether text holds one of the texts of each set (see requiredAlternatives()). ASCII texts are in
+// the bytes exactly when they are in their UTF-16 conversion.
+bool holdsOneOfEach(QByteArrayView text, const QList<QList<QByteArray>> &sets)
+{
+    return std::all_of(sets.begin(), sets.end(), [&](const QList<QByteArray> &set) {
+        return std::any_of(set.begin(), set.end(), [&](const QByteArray &t) { return contains(text, t); });
+    });
+}
+
 // Where "X:[[:space:]]*(?:\n|$)" first matches text (lines each ended by '\n'): the first X followed
 // by ASCII white space up to a line's end, as an offset in text's UTF-16 conversion; -1 when none.
 qsizetype bareHeaderAt(QByteArrayView text, QByteArrayView x)
@@ -535,7 +544,14 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             if (!contains(subject, f.titleLiterals[i]))
                 return false;
         }
-        return true;
+        return holdsOneOfEach(subject, f.titleAlternatives);
+    };
+    // The same for a format's report pattern, which is matched on the whole text.
+    const auto reportMayMatch = [&](const rules::OopsFormat &f) {
+        const QByteArrayView subject(joinedText());
+        return std::all_of(f.reportLiterals.begin(), f.reportLiterals.end(), [&](const QByteArray &l) {
+            return contains(subject, l);
+        }) && holdsOneOfEach(subject, f.reportAlternatives);
     };
     // The lines hold no '\n', so each one starts after one: in the bytes when they are ASCII (where
     // an offset is a UTF-16 offset), else in their conversion.
@@ -599,7 +615,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             bool argsOnText = onText;
             if (f.hasReport) {
                 values.clear();
-                argsAt = f.report.match(fullText(), &values);
+                argsAt = reportMayMatch(f) ? f.report.match(fullText(), &values) : -1;
                 if (argsAt < 0)
                     continue;
                 argsOnText = true;

@@ -53,6 +53,8 @@ private Q_SLOTS:
     void patternSetAnswersAsTheAlternation();
     void topLevelAlternatives_data();
     void topLevelAlternatives();
+    void requiredAlternatives_data();
+    void requiredAlternatives();
 };
 
 void TestOopsRegex::sameAnswerAsQRegularExpression_data()
@@ -235,6 +237,44 @@ void TestOopsRegex::topLevelAlternatives()
     QFETCH(QString, pattern);
     QFETCH(QStringList, alternatives);
     QCOMPARE(kmr::kernellog::detail::topLevelAlternatives(pattern), alternatives);
+}
+
+using Sets = QList<QList<QByteArray>>;
+
+// The sets of texts a match must hold one of each: a title whose report lacks all of a set's
+// texts is spared the pattern. Only what every match needs may be listed.
+void TestOopsRegex::requiredAlternatives_data()
+{
+    QTest::addColumn<QByteArray>("pattern");
+    QTest::addColumn<Sets>("sets");
+    QTest::newRow("KASAN report") << QByteArray(
+        "BUG: KASAN: ([a-z\\-]+) in x(?:.*\\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)")
+                                  << Sets {{"Read", "Write"}, {"of size", "at addr"}};
+    QTest::newRow("one text") << QByteArray("a(hello)b") << Sets {{"hello"}};
+    QTest::newRow("at least once") << QByteArray("(?:foo|bar)+") << Sets {{"foo", "bar"}};
+    QTest::newRow("escaped punctuation") << QByteArray("(?:a\\.bc|de\\+f)") << Sets {{"a.bc", "de+f"}};
+    QTest::newRow("optional groups") << QByteArray("a(?:foo|bar)?b(?:baz|qux)*c(?:abc|def){0,2}(?:ghi|jkl)??")
+                                     << Sets {};
+    QTest::newRow("too short") << QByteArray("(?:ab|cdef)") << Sets {};
+    QTest::newRow("a class") << QByteArray("(?:[ab]cd|efg)") << Sets {};
+    QTest::newRow("a character type") << QByteArray("(?:\\dab|efg)") << Sets {};
+    QTest::newRow("a quantified character") << QByteArray("(?:abc?|def)") << Sets {};
+    QTest::newRow("a nested group") << QByteArray("(?:ab(?:c|d)|efg)") << Sets {};
+    QTest::newRow("an empty alternative") << QByteArray("(?:abc|)") << Sets {};
+    QTest::newRow("not ASCII") << QByteArray("(?:caf\xc3\xa9|tea)") << Sets {};
+    QTest::newRow("top-level alternative") << QByteArray("(?:foo|bar)x|y") << Sets {};
+    QTest::newRow("option setting") << QByteArray("(?i)(?:foo|bar)") << Sets {};
+    QTest::newRow("assertion") << QByteArray("x(?=foo|bar)(?:baz|qux)") << Sets {};
+    QTest::newRow("class holding parentheses") << QByteArray("[(|]x(abc|def)[)]") << Sets {{"abc", "def"}};
+    QTest::newRow("unbalanced") << QByteArray("(abc|def") << Sets {};
+    QTest::newRow("empty") << QByteArray() << Sets {};
+}
+
+void TestOopsRegex::requiredAlternatives()
+{
+    QFETCH(QByteArray, pattern);
+    QFETCH(Sets, sets);
+    QCOMPARE(kmr::kernellog::detail::requiredAlternatives(pattern), sets);
 }
 
 QTEST_GUILESS_MAIN(TestOopsRegex)

@@ -136,7 +136,8 @@ quint64 digitsBefore(const char *end, int count)
 // the masks of classify32(). kUndecided for any other shape: the run scan then decides. Where this
 // one decides, the run scan would find the same runs (each run is checked to end where the
 // column's next character, which is not its kind, stands).
-qsizetype matchPrintkPrefix(QByteArrayView v, qsizetype p, quint32 digits, quint32 spaces, LineContext &ctx)
+Q_ALWAYS_INLINE qsizetype matchPrintkPrefix(
+    QByteArrayView v, qsizetype p, quint32 digits, quint32 spaces, LineContext &ctx)
 {
     const char *s = v.data() + p;
     constexpr quint32 seconds = bitRange(1, 6), fraction = bitRange(7, 13), caller = bitRange(15, 21);
@@ -160,18 +161,13 @@ qsizetype matchPrintkPrefix(QByteArrayView v, qsizetype p, quint32 digits, quint
     return p + 22;
 }
 
-// matchPrefix() on the 32 bytes at v[p] (v.size() - p >= 32): each run of digits or spaces is
-// found with one bit scan. kUndecided when the prefix does not end inside them, or starts with
-// "<N>": then matchPrefix() decides.
-qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
+// matchPrefix() on the 32 bytes at v[p] that start with '[' and are classified (digits, spaces):
+// each run of digits or spaces is found with one bit scan. kUndecided when the prefix does not
+// end inside them.
+Q_NEVER_INLINE qsizetype matchPrefixRuns(
+    QByteArrayView v, qsizetype p, quint32 digits, quint32 spaces, LineContext &ctx)
 {
     const char *s = v.data() + p;
-    if (s[0] != '[')
-        return s[0] == '<' ? kUndecided : -1;
-    quint32 digits, spaces;
-    classify32(s, &digits, &spaces);
-    if (const qsizetype at = matchPrintkPrefix(v, p, digits, spaces, ctx); at != kUndecided)
-        return at;
     int i = runEnd(spaces, 1);
     int d = i;
     i = runEnd(digits, i);
@@ -208,19 +204,66 @@ qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
         return kUndecided;
     return s[i] == ' ' ? p + i : -1;
 }
+
+// matchPrefix() on the 32 bytes at v[p] (v.size() - p >= 32): printk's own shape at fixed
+// columns, else the run scan. kUndecided when the prefix does not end inside them, or starts with
+// "<N>": then matchPrefix() decides.
+Q_ALWAYS_INLINE qsizetype matchPrefix32(QByteArrayView v, qsizetype p, LineContext &ctx)
+{
+    const char *s = v.data() + p;
+    if (s[0] != '[')
+        return s[0] == '<' ? kUndecided : -1;
+    quint32 digits, spaces;
+    classify32(s, &digits, &spaces);
+    const qsizetype at = matchPrintkPrefix(v, p, digits, spaces, ctx);
+    return at != kUndecided ? at : matchPrefixRuns(v, p, digits, spaces, ctx);
+}
 #endif
 
-// matchPrefix(), 32 bytes at a time where the line is long enough.
-qsizetype matchLinePrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
+// matchPrefix(), 32 bytes at a time where the line is long enough. Sets ctx only when it matches.
+Q_ALWAYS_INLINE qsizetype matchLinePrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
 {
+    qsizetype at = kUndecided;
 #ifdef __SSE2__
-    if (v.size() - p >= 32) {
-        const qsizetype at = matchPrefix32(v, p, ctx);
-        if (at != kUndecided)
-            return at;
-    }
+    if (v.size() - p >= 32)
+        at = matchPrefix32(v, p, ctx);
 #endif
-    return matchPrefix(v, p, ctx);
+    if (at == kUndecided)
+        at = matchPrefix(v, p, ctx);
+    if (at < 0)
+        ctx = {};
+    return at;
+}
+
+// Where the line's prefix ends (at its "] "'s space), or -1 when it has none; ctx: whose line it is.
+// "** 5 printk messages dropped ** [ 1.2] ..." and "foo login: [ 1.2] ..." keep their context.
+Q_NEVER_INLINE qsizetype unusualPrefixEnd(QByteArrayView raw, LineContext &ctx)
+{
+    qsizetype start = 0;
+    if (raw.size() >= 3 && raw[0] == '*' && raw[1] == '*' && raw[2] == ' ') { // raw.startsWith("** ")
+        const qsizetype e = raw.indexOf(" printk messages dropped ** ");
+        if (e > 0)
+            start = e + 28;
+    }
+    qsizetype after = matchLinePrefix(raw, start, ctx);
+    if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '['
+        && std::memchr(raw.data(), '[', size_t(raw.size()))) {
+        const qsizetype login = raw.indexOf(" login: ");
+        if (login >= 0)
+            after = matchLinePrefix(raw, login + 8, ctx);
+    }
+    return after;
+}
+
+// unusualPrefixEnd() with the usual case, a line that starts with its prefix, in place.
+Q_ALWAYS_INLINE qsizetype prefixEnd(QByteArrayView raw, LineContext &ctx)
+{
+    if (!raw.isEmpty() && raw[0] == '[') {
+        const qsizetype after = matchLinePrefix(raw, 0, ctx);
+        if (after >= 0)
+            return after;
+    }
+    return unusualPrefixEnd(raw, ctx);
 }
 
 // Whether text holds "<EOI>" (where an interrupt's stack ends, in a trace). The questionable frames
@@ -246,26 +289,12 @@ ParsedLine parseLine(QByteArrayView raw, bool mayHoldQuestionMark)
     if (raw.endsWith('\r'))
         raw.chop(1);
     pl.raw = raw;
-    pl.text = raw;
-    pl.message = raw;
-    qsizetype start = 0;
-    // "** 5 printk messages dropped ** [ 1.2] ..." and "foo login: [ 1.2] ..." keep their context.
-    if (raw.size() >= 3 && raw[0] == '*' && raw[1] == '*' && raw[2] == ' ') { // raw.startsWith("** ")
-        const qsizetype e = raw.indexOf(" printk messages dropped ** ");
-        if (e > 0)
-            start = e + 28;
-    }
-    LineContext ctx;
-    qsizetype after = matchLinePrefix(raw, start, ctx);
-    if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '['
-        && std::memchr(raw.data(), '[', size_t(raw.size()))) {
-        const qsizetype login = raw.indexOf(" login: ");
-        if (login >= 0)
-            after = matchLinePrefix(raw, login + 8, ctx);
-    }
-    if (after < 0)
+    const qsizetype after = prefixEnd(raw, pl.context);
+    if (after < 0) {
+        pl.text = raw;
+        pl.message = raw;
         return pl;
-    pl.context = ctx;
+    }
     // The message starts after the prefix's "] " (syzkaller takes the first "] " of the line,
     // which is the same place unless a "login:" prompt came first).
     QByteArrayView text = raw.sliced(after + 1);

@@ -47,13 +47,14 @@ Q_ALWAYS_INLINE qsizetype symbolEnd(QByteArrayView v, qsizetype p)
     const char *const s = v.data();
     for (; p + 16 <= n; p += 16) {
         const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + p));
-        // Signed bytes: those above 0x7f are negative, outside every range below.
-        const auto inRange = [](__m128i x, char lo, char hi) {
-            return _mm_and_si128(
-                _mm_cmpgt_epi8(x, _mm_set1_epi8(char(lo - 1))), _mm_cmplt_epi8(x, _mm_set1_epi8(char(hi + 1))));
+        // x in [lo, lo + n) as one signed comparison: x - lo + 0x80 (wrapping) is below -128 + n
+        // for those bytes only.
+        const auto inRange = [](__m128i x, char lo, int n) {
+            return _mm_cmpgt_epi8(
+                _mm_set1_epi8(char(-128 + n)), _mm_add_epi8(x, _mm_set1_epi8(char(0x80 - uchar(lo)))));
         };
-        const __m128i letter = inRange(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 'z'); // 'A'..'Z' | 0x20 too
-        const __m128i digit = inRange(c, '0', '9');
+        const __m128i letter = inRange(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 26); // 'A'..'Z' | 0x20 too
+        const __m128i digit = inRange(c, '0', 10);
         const __m128i other
             = _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('_')), _mm_cmpeq_epi8(c, _mm_set1_epi8('.')));
         const unsigned symbol = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), other)));

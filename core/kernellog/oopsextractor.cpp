@@ -292,6 +292,15 @@ bool isRuler(QByteArrayView t)
     return detail::hasPrefix(t, "====================");
 }
 
+// Where an excerpt ends: "---[ end trace ...", "---[ end Kernel panic ...", or a ruler. (Most
+// lines start with neither '-' nor '=': one look at their first byte.)
+bool endsExcerpt(QByteArrayView t)
+{
+    if (t.isEmpty() || (t.front() != '-' && t.front() != '='))
+        return false;
+    return detail::hasPrefix(t, "---[ end") || isRuler(t);
+}
+
 // Whether t holds a timestamp "[ 12.345678]" (the regular expression "\[ *[0-9]+\.[0-9]+\]",
 // without running one per report).
 bool holdsTimestamp(QStringView t)
@@ -654,7 +663,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
         details.add(p.message, rows[size_t(i)]); // (those past the end are dropped below)
-        if (detail::hasPrefix(p.message, "---[ end") || isRuler(p.message)) {
+        if (endsExcerpt(p.message)) {
             keep = i + 1;
             break;
         }

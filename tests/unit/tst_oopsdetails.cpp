@@ -10,6 +10,7 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <cctype>
 #include <vector>
 
 using namespace kmr::kernellog;
@@ -55,6 +56,7 @@ class TestOopsDetails : public QObject
 private Q_SLOTS:
     void detailLinesAnswerAsFrameFunction();
     void dropAfterForgetsTheLinesAfterOne();
+    void frameNamesAreSymbolCharacters();
     void inPositionsAsIndexOfAndLastIndexOf();
     void isTaskEndAsTrimmed();
 };
@@ -116,6 +118,29 @@ void TestOopsDetails::dropAfterForgetsTheLinesAfterOne()
     QCOMPARE(lines.frames().size() + lines.others().size(), size_t(4));
     lines.dropAfter(9);
     QVERIFY(lines.frames().empty() && lines.others().empty());
+}
+
+// A frame's name is its run of [A-Za-z0-9_.]: every byte, at every place of the 16 bytes the name's
+// end is looked for at once, and in the bytes after them (looked at one by one).
+void TestOopsDetails::frameNamesAreSymbolCharacters()
+{
+    const auto symbolChar = [](uchar c) { return std::isalnum(c) || c == '_' || c == '.'; };
+    DetailLines lines;
+    for (int b = 0; b < 256; ++b) {
+        for (int before = 0; before < 40; ++before) {
+            const QByteArray name = QByteArray(before, 'f') + char(b) + "_x";
+            const QByteArray message = ' ' + name + "+0x1a/0x30";
+            const std::vector<char> exact(message.begin(), message.end());
+            lines.clear();
+            const bool isFrame = lines.add(QByteArrayView(exact.data(), qsizetype(exact.size())), 1);
+            const bool leadingSpace = before == 0 && b == ' '; // one more space before the name "_x"
+            QCOMPARE(isFrame, symbolChar(uchar(b)) || leadingSpace);
+            if (isFrame) {
+                QCOMPARE(lines.frames().back().symbol.name, leadingSpace ? QByteArray("_x") : name);
+                QCOMPARE(lines.frames().back().symbol.offset, quint64(0x1a));
+            }
+        }
+    }
 }
 
 // Titles made of " in ", "in", spaces and words, overlapping (" in in "), at both ends, and

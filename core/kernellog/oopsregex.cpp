@@ -46,6 +46,7 @@ struct Regex::State {
     std::once_flag compiled;
     pcre2_code_8 *code = nullptr; // null when the 8-bit library cannot take the pattern
     bool jit = true; // JIT compile code
+    bool jitted = false; // code was JIT compiled
     ~State() { pcre2_code_free_8(code); }
 
     // The pattern for the 8-bit library, with the options QRegularExpression compiles it with
@@ -76,8 +77,8 @@ struct Regex::State {
             pcre2_code_free_8(code); // more groups than the shared match data holds
             code = nullptr;
         }
-        if (code && jit)
-            pcre2_jit_compile_8(code, PCRE2_JIT_COMPLETE); // when it fails, the interpreter runs
+        if (code && jit) // when it fails, the interpreter runs
+            jitted = pcre2_jit_compile_8(code, PCRE2_JIT_COMPLETE) == 0;
     }
     static constexpr uint32_t kMaxGroups = 64;
 };
@@ -124,9 +125,14 @@ qsizetype Regex::match(const Subject &subject, QStringList *captures) const
         // same pattern on the same characters gives the same match as QRegularExpression on the
         // UTF-16 conversion, and text that is not UTF-8 is left to QRegularExpression (which sees
         // replacement characters in it).
+        // On ASCII text JIT compiled code runs through pcre2_jit_match(), which pcre2_match() calls
+        // too once its checks pass: the same answer, without the checks (which, the UTF one
+        // included, must not be skipped on other text).
         const bool ascii = subject.isAscii();
-        const int rc = pcre2_match_8(s.code, reinterpret_cast<PCRE2_SPTR8>(b.data()), PCRE2_SIZE(b.size()), 0,
-            ascii ? PCRE2_NO_UTF_CHECK : 0, data.d, nullptr);
+        const auto bytes = reinterpret_cast<PCRE2_SPTR8>(b.isEmpty() ? "" : b.data());
+        const int rc = ascii && s.jitted
+            ? pcre2_jit_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, PCRE2_NO_UTF_CHECK, data.d, nullptr)
+            : pcre2_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, ascii ? PCRE2_NO_UTF_CHECK : 0, data.d, nullptr);
         if (rc == PCRE2_ERROR_NOMATCH)
             return -1;
         if (rc > 0) {

@@ -80,6 +80,8 @@ void TestOopsRegex::sameAnswerAsQRegularExpression_data()
         << QStringLiteral("(?:IP|pc |PC is at):? (?:([a-zA-Z0-9_]+)(?:\\.|\\+)|0x[0-9a-f]+)")
         << QByteArray("RIP: 0010:kmr_initoops_init+0x15/0x1000 [kmr_initoops]") << true;
     QTest::newRow("empty subject") << QStringLiteral("^$") << QByteArray() << true;
+    QTest::newRow("empty subject, no match") << QStringLiteral("a") << QByteArray() << true;
+    QTest::newRow("empty subject, empty capture") << QStringLiteral("(x*)(y)?") << QByteArray() << true;
     // UTF-8 is matched in its bytes too: offsets and captures in UTF-16 all the same.
     QTest::newRow("4-byte character before the match: two UTF-16 units")
         << QStringLiteral("in ([a-z_]+)") << QByteArray("\xf0\x9f\x98\x80 WARNING in foo_bar") << false;

@@ -435,6 +435,10 @@ void LineScan::endLinesOfBlock(qsizetype from, qsizetype words)
 {
     quint64 found = m_carry;
     quint64 question = m_carryQuestion; // not 0: the line holds a '?'
+    // In locals, not members: a store through endings could change a member, as the compiler
+    // sees it, which would reload them for each line.
+    Ending *const endings = m_endings.get();
+    qsizetype ready = m_ready;
     for (qsizetype w = 0; w < words; ++w) {
         quint64 candidates = m_candidates[size_t(w)], questions = m_questions[size_t(w)];
         for (quint64 newlines = m_newlines[size_t(w)]; newlines; newlines &= newlines - 1) {
@@ -444,7 +448,7 @@ void LineScan::endLinesOfBlock(qsizetype from, qsizetype words)
             candidates &= ~upToNewline;
             question |= questions & upToNewline;
             questions &= ~upToNewline;
-            m_endings[size_t(m_ready++)] = {from + 64 * w + qCountTrailingZeroBits(newlines), found, question != 0};
+            endings[ready++] = {from + 64 * w + qCountTrailingZeroBits(newlines), found, question != 0};
             found = 0;
             question = 0;
         }
@@ -452,6 +456,7 @@ void LineScan::endLinesOfBlock(qsizetype from, qsizetype words)
             found |= verifyCandidates(from, size_t(w), candidates);
         question |= questions;
     }
+    m_ready = ready;
     m_carry = found;
     m_carryQuestion = question != 0;
 }

@@ -4,6 +4,7 @@
 
 #include <QtAlgorithms>
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 
@@ -248,7 +249,7 @@ Q_NEVER_INLINE qsizetype unusualPrefixEnd(QByteArrayView raw, LineContext &ctx)
     qsizetype after = matchLinePrefix(raw, start, ctx);
     if (after < 0 && start == 0 && raw.size() > 8 && raw.front() != '['
         && std::memchr(raw.data(), '[', size_t(raw.size()))) {
-        const qsizetype login = raw.indexOf(" login: ");
+        const qsizetype login = find(raw, " login: ");
         if (login >= 0)
             after = matchLinePrefix(raw, login + 8, ctx);
     }
@@ -266,11 +267,36 @@ Q_ALWAYS_INLINE qsizetype prefixEnd(QByteArrayView raw, LineContext &ctx)
     return unusualPrefixEnd(raw, ctx);
 }
 
+// Whether text holds c: memchr() without its call, for the short texts of a line.
+bool holdsByte(QByteArrayView text, char c)
+{
+    const char *p = text.data();
+    const qsizetype n = text.size();
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i wanted = _mm_set1_epi8(c);
+        for (qsizetype i = 0;; i += 16) {
+            const qsizetype at = std::min(i, n - 16); // the last block ends at the end of text
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + at));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, wanted)))
+                return true;
+            if (at == n - 16)
+                return false;
+        }
+    }
+#endif
+    for (qsizetype i = 0; i < n; ++i) {
+        if (p[i] == c)
+            return true;
+    }
+    return false;
+}
+
 // Whether text holds "<EOI>" (where an interrupt's stack ends, in a trace). The questionable frames
-// asked about hold no '<' at all, which memchr sees sooner than find() looks for the whole text.
+// asked about hold no '<' at all, which holdsByte() sees sooner than find() looks for the whole text.
 bool holdsEoi(QByteArrayView text)
 {
-    return std::memchr(text.data(), '<', size_t(text.size())) && contains(text, "<EOI>");
+    return holdsByte(text, '<') && contains(text, "<EOI>");
 }
 
 bool endsWithUnreliable(QByteArrayView text)

@@ -219,6 +219,7 @@ private Q_SLOTS:
     void parseLineReadsPrintkPrefixes();
     void parseLineMarksQuestionableFrames_data();
     void parseLineMarksQuestionableFrames();
+    void parseLineSeesEoiAnywhere();
     void frameFunctionsAsDocumented();
     void internedNamesKeepTheirText();
 };
@@ -537,6 +538,26 @@ void TestOopsLine::parseLineMarksQuestionableFrames()
     QCOMPARE(pl.context.kind, LineContext::Task);
     QCOMPARE(pl.questionable, questionable);
     QCOMPARE(pl.text, QByteArrayView(text));
+}
+
+// The "<EOI>" (or a lone '<') of a questionable frame's line at every place of messages of 5 to 60
+// bytes: the frame is questionable exactly when the message holds no "<EOI>".
+void TestOopsLine::parseLineSeesEoiAnywhere()
+{
+    const QByteArray ts = "[    1.000000][  T12] ";
+    for (int length = 5; length <= 60; ++length) {
+        for (int at = 0; at + 5 <= length; ++at) {
+            for (const char *mark : {"<EOI>", "<EOX>", "x<<OI"}) {
+                QByteArray message = " ? f+" + QByteArray(length, 'x');
+                message.replace(5 + at, 5, mark);
+                const ExactLine exact(QByteArray(ts + message));
+                const ParsedLine pl = parseLine(exact.view());
+                const bool eoi = message.contains("<EOI>");
+                QVERIFY2(pl.questionable == !eoi, message.constData());
+                QCOMPARE(pl.text, eoi ? pl.message : pl.message.sliced(2));
+            }
+        }
+    }
 }
 
 namespace {

@@ -108,51 +108,80 @@ qsizetype utf16Length(QByteArrayView utf8)
 
 } // namespace
 
+int Regex::runBytes(const Subject &subject, const size_t **ovector) const
+{
+    State &s = *m_state;
+    std::call_once(s.compiled, [&s] { s.compile(); });
+    if (!s.code)
+        return 0;
+    struct Data {
+        pcre2_match_data_8 *d = pcre2_match_data_create_8(State::kMaxGroups, nullptr);
+        ~Data() { pcre2_match_data_free_8(d); }
+    };
+    thread_local Data data;
+    const QByteArrayView b = subject.bytes();
+    // ASCII is valid UTF-8: the check PCRE2 would make is spared. Other text is checked: the
+    // same pattern on the same characters gives the same match as QRegularExpression on the
+    // UTF-16 conversion, and text that is not UTF-8 is left to QRegularExpression (which sees
+    // replacement characters in it).
+    // On ASCII text JIT compiled code runs through pcre2_jit_match(), which pcre2_match() calls
+    // too once its checks pass: the same answer, without the checks (which, the UTF one
+    // included, must not be skipped on other text).
+    const bool ascii = subject.isAscii();
+    const auto bytes = reinterpret_cast<PCRE2_SPTR8>(b.isEmpty() ? "" : b.data());
+    const int rc = ascii && s.jitted
+        ? pcre2_jit_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, PCRE2_NO_UTF_CHECK, data.d, nullptr)
+        : pcre2_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, ascii ? PCRE2_NO_UTF_CHECK : 0, data.d, nullptr);
+    *ovector = pcre2_get_ovector_pointer_8(data.d);
+    return rc;
+}
+
 qsizetype Regex::match(const Subject &subject, QStringList *captures) const
 {
     if (!m_state)
         return -1;
-    State &s = *m_state;
-    std::call_once(s.compiled, [&s] { s.compile(); });
-    if (s.code) {
-        struct Data {
-            pcre2_match_data_8 *d = pcre2_match_data_create_8(State::kMaxGroups, nullptr);
-            ~Data() { pcre2_match_data_free_8(d); }
-        };
-        thread_local Data data;
+    const PCRE2_SIZE *ov = nullptr;
+    const int rc = runBytes(subject, &ov);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return -1;
+    if (rc > 0) {
         const QByteArrayView b = subject.bytes();
-        // ASCII is valid UTF-8: the check PCRE2 would make is spared. Other text is checked: the
-        // same pattern on the same characters gives the same match as QRegularExpression on the
-        // UTF-16 conversion, and text that is not UTF-8 is left to QRegularExpression (which sees
-        // replacement characters in it).
-        // On ASCII text JIT compiled code runs through pcre2_jit_match(), which pcre2_match() calls
-        // too once its checks pass: the same answer, without the checks (which, the UTF one
-        // included, must not be skipped on other text).
         const bool ascii = subject.isAscii();
-        const auto bytes = reinterpret_cast<PCRE2_SPTR8>(b.isEmpty() ? "" : b.data());
-        const int rc = ascii && s.jitted
-            ? pcre2_jit_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, PCRE2_NO_UTF_CHECK, data.d, nullptr)
-            : pcre2_match_8(s.code, bytes, PCRE2_SIZE(b.size()), 0, ascii ? PCRE2_NO_UTF_CHECK : 0, data.d, nullptr);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            return -1;
-        if (rc > 0) {
-            const PCRE2_SIZE *ov = pcre2_get_ovector_pointer_8(data.d);
-            if (captures) {
-                for (size_t i = 1; i < size_t(rc); ++i) {
-                    const PCRE2_SIZE begin = ov[2 * i], end = ov[2 * i + 1];
-                    const QByteArrayView c
-                        = begin == PCRE2_UNSET ? QByteArrayView() : b.sliced(qsizetype(begin), qsizetype(end - begin));
-                    captures->append(begin == PCRE2_UNSET ? QString()
-                            : ascii                       ? QString::fromLatin1(c)
-                                                          : QString::fromUtf8(c));
-                }
+        if (captures) {
+            for (size_t i = 1; i < size_t(rc); ++i) {
+                const PCRE2_SIZE begin = ov[2 * i], end = ov[2 * i + 1];
+                const QByteArrayView c
+                    = begin == PCRE2_UNSET ? QByteArrayView() : b.sliced(qsizetype(begin), qsizetype(end - begin));
+                captures->append(begin == PCRE2_UNSET ? QString()
+                        : ascii                       ? QString::fromLatin1(c)
+                                                      : QString::fromUtf8(c));
             }
-            return ascii ? qsizetype(ov[0]) : utf16Length(b.first(qsizetype(ov[0])));
         }
-        // Any other answer (text that is not UTF-8, a JIT stack or match limit reached):
-        // QRegularExpression decides, as before.
+        return ascii ? qsizetype(ov[0]) : utf16Length(b.first(qsizetype(ov[0])));
     }
+    // Any other answer (the 8-bit library cannot take the pattern, text that is not UTF-8, a
+    // JIT stack or match limit reached): QRegularExpression decides, as before.
     return matchText(subject.utf16(), captures);
+}
+
+qsizetype Regex::matchAscii(const Subject &subject, Views *captures) const
+{
+    if (!m_state)
+        return -1;
+    if (!subject.isAscii())
+        return kUnanswered;
+    const PCRE2_SIZE *ov = nullptr;
+    const int rc = runBytes(subject, &ov);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return -1;
+    if (rc <= 0)
+        return kUnanswered;
+    const QByteArrayView b = subject.bytes();
+    for (size_t i = 1; i < size_t(rc); ++i) {
+        const PCRE2_SIZE begin = ov[2 * i], end = ov[2 * i + 1];
+        captures->append(begin == PCRE2_UNSET ? QByteArrayView() : b.sliced(qsizetype(begin), qsizetype(end - begin)));
+    }
+    return qsizetype(ov[0]);
 }
 
 qsizetype Regex::matchText(const QString &text, QStringList *captures) const

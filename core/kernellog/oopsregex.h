@@ -56,9 +56,18 @@ public:
     bool matches(const Subject &subject) const { return match(subject) >= 0; }
     // The same on a UTF-16 text (with no lone surrogates), by QRegularExpression.
     qsizetype matchText(const QString &text, QStringList *captures = nullptr) const;
+    // match() on ASCII text, with the captures as views into the subject's bytes (an empty view for
+    // a group that took no part), none of them copied: the same start and the same texts. On
+    // other text, or where the 8-bit library cannot answer, kUnanswered: ask match().
+    using Views = QVarLengthArray<QByteArrayView, 8>;
+    static constexpr qsizetype kUnanswered = -2;
+    qsizetype matchAscii(const Subject &subject, Views *captures) const;
 
 private:
     struct State;
+    // PCRE2's 8-bit answer on subject's bytes (0 when the 8-bit library cannot take the
+    // pattern), its offsets in *ovector.
+    int runBytes(const Subject &subject, const size_t **ovector) const;
     std::shared_ptr<State> m_state;
 };
 

@@ -98,8 +98,25 @@ const Regex &ripRe(bool withInterrupt)
 // The frames a line's match captured, those the stack spec does not skip appended to frames.
 bool matchFrames(const Regex &re, QByteArrayView l, const StackSpec &spec, QStringList &frames)
 {
+    // An ASCII line's captures are looked up as bytes, as the walk's frame names are: the
+    // interned name's text is the capture's, with no copy made of it.
+    const Subject subject(l);
+    Regex::Views views;
+    const qsizetype at = re.matchAscii(subject, &views);
+    if (at != Regex::kUnanswered) {
+        if (at < 0)
+            return false;
+        for (const QByteArrayView f : std::as_const(views)) {
+            if (f.isEmpty())
+                continue;
+            InternedName &n = internedName(f);
+            if (!spec.skips(n, f))
+                frames << n.name;
+        }
+        return true;
+    }
     QStringList captured;
-    if (re.match(Subject(l), &captured) < 0)
+    if (re.match(subject, &captured) < 0)
         return false;
     for (const QString &f : std::as_const(captured)) {
         if (!f.isEmpty() && !spec.skips(f.toLatin1()))

@@ -111,6 +111,18 @@ void TestOopsRegex::sameAnswerAsQRegularExpression()
         QCOMPARE(got.captures, want.captures);
         for (qsizetype i = 0; i < want.captures.size(); ++i)
             QCOMPARE(got.captures[i].isNull(), want.captures[i].isNull());
+        // The views into the bytes: the same start and texts on ASCII, no answer on other text.
+        Regex::Views views;
+        const qsizetype start = re.matchAscii(Subject(subject), &views);
+        if (!ascii) {
+            QCOMPARE(start, Regex::kUnanswered);
+            continue;
+        }
+        QCOMPARE(start, want.start);
+        QStringList texts;
+        for (const QByteArrayView v : std::as_const(views))
+            texts << QString::fromLatin1(v);
+        QCOMPARE(texts, want.start < 0 ? QStringList() : want.captures);
     }
 }
 

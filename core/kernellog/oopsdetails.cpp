@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -292,7 +293,7 @@ bool namesTitleFrame(QByteArrayView name, QStringView titleFrame)
     return true;
 }
 
-qsizetype frameNamed(const std::vector<FrameAt> &frames, QStringView titleFrame)
+qsizetype frameNamed(std::span<const FrameAt> frames, QStringView titleFrame)
 {
     for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
         if (!frames[size_t(i)].questionable && namesTitleFrame(frames[size_t(i)].symbol.name, titleFrame))
@@ -313,7 +314,7 @@ qsizetype lastIndexOfSpaced(QByteArrayView text, const char (&word)[5])
 }
 
 // The first frame that is not a "? " one; -1 when none is.
-qsizetype firstSureFrame(const std::vector<FrameAt> &frames)
+qsizetype firstSureFrame(std::span<const FrameAt> frames)
 {
     for (qsizetype i = 0; i < qsizetype(frames.size()); ++i) {
         if (!frames[size_t(i)].questionable)
@@ -352,7 +353,7 @@ void setFrame(OopsFrame &f, const FrameAt &at)
 
 // e.frames from the parsed frames: one allocation, and one name look-up per run of frames of
 // the same module (a trace is mostly vmlinux's or one module's frames in a row).
-void storeFrames(OopsExcerpt &e, const std::vector<FrameAt> &frames, bool frameNames)
+void storeFrames(OopsExcerpt &e, std::span<const FrameAt> frames, bool frameNames)
 {
     e.frames.resize(qsizetype(frames.size())); // (one pass of empty frames, then each filled in)
     OopsFrame *f = e.frames.data();
@@ -417,50 +418,33 @@ bool isTaskEndTrimmed(QByteArrayView t)
     return t.sliced(b, e - b) == "</TASK>";
 }
 
-bool DetailLines::add(QByteArrayView message, int line)
+void DetailLines::read(const Other *lines, size_t count)
 {
-    FrameAt f;
-    m_lastIsFrame = readFrame(message, &f);
-    if (m_lastIsFrame) {
-        f.line = line;
-        m_frames.push_back(f);
-    } else {
-        m_others.push_back({message, line});
+    // Each line is read into the next free frame and the next free other line, and the one it
+    // turns out to be is kept (readFrame() sets all a frame's fields when it is one): nothing is
+    // read on the side and copied, and there is no capacity check per line. The buffers only
+    // grow: the frames of an excerpt before are not constructed again.
+    if (m_frames.size() < count) {
+        m_frames.resize(count);
+        m_others.resize(count);
     }
-    return m_lastIsFrame;
-}
-
-bool DetailLines::lastHasFrameFunction(QByteArrayView text) const
-{
-    if (m_lastIsFrame) {
-        // frameFunction() skips text's spaces, up to two "[<pc>] ", then takes the run of
-        // [A-Za-z0-9_] when '.' or '+' ends it. When only spaces come before the frame's name in
-        // text (so no pc: the name starts with none of " ["), and the '+' after it is in text,
-        // that run starts at the name and '.' or '+' ends it (a name is made of those characters
-        // and '.'): it is not empty when the name starts with one of them.
-        const QByteArrayView name = m_frames.back().symbol.name;
-        const char *p = text.data();
-        if (p <= name.data() && name.data() + name.size() < text.data() + text.size()) {
-            while (p < name.data() && *p == ' ')
-                ++p;
-            if (p == name.data())
-                return kSymbolChar[uchar(name.front())] && name.front() != '.';
+    FrameAt *frame = m_frames.data();
+    Other *other = m_others.data();
+    for (const Other *l = lines; l != lines + count; ++l) {
+        if (readFrame(l->message, frame)) {
+            frame->line = l->line;
+            ++frame;
+        } else {
+            *other++ = *l;
         }
     }
-    return !frameFunction(text).isEmpty();
-}
-
-void DetailLines::dropAfter(int line)
-{
-    while (!m_frames.empty() && m_frames.back().line > line)
-        m_frames.pop_back();
-    while (!m_others.empty() && m_others.back().line > line)
-        m_others.pop_back();
+    m_frameCount = size_t(frame - m_frames.data());
+    m_otherCount = size_t(other - m_others.data());
 }
 
 void fillDetails(OopsExcerpt &e, const DetailLines &lines, QStringView titleFrame, bool frameNames)
 {
-    const std::vector<FrameAt> &frames = lines.frames();
+    const std::span<const FrameAt> frames = lines.frames();
     Symbol fault;
     bool haveFault = false;
     for (const DetailLines::Other &l : lines.others()) {

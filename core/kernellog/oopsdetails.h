@@ -8,6 +8,7 @@
 
 #include <QByteArrayView>
 
+#include <span>
 #include <vector>
 
 namespace kmr::kernellog::detail {
@@ -45,35 +46,25 @@ inline bool isTaskEnd(QByteArrayView t)
 
 // An excerpt's lines as fillDetails() reads them: each read once as a frame, and sorted into its
 // frames and its other lines (fillDetails() looks for the faulting IP, the taint and "Modules
-// linked in" in those). The scanner that decides where an excerpt ends reads its lines as frames
-// too: it adds them here on the way, and fillDetails() has none of them to read again.
+// linked in" in those).
 class DetailLines
 {
 public:
     struct Other {
-        QByteArrayView message;
-        int line;
+        QByteArrayView message; // the line's message (prefix removed)
+        int line; // its index in the log
     };
-    void clear()
-    {
-        m_frames.clear();
-        m_others.clear();
-    }
-    // A line, its message (prefix removed) and its index in the log, in log order. True when it is
-    // a frame.
-    bool add(QByteArrayView message, int line);
-    // Whether frameFunction(text) names a function: text is ParsedLine::text of the line just
-    // added. Most of the time the answer follows from the frame read.
-    bool lastHasFrameFunction(QByteArrayView text) const;
-    // Forgets the lines added after the one with this index.
-    void dropAfter(int line);
-    const std::vector<FrameAt> &frames() const { return m_frames; }
-    const std::vector<Other> &others() const { return m_others; }
+    // Reads an excerpt's lines (in log order) as frames, all in one loop: a call per line cost
+    // about 35 instructions more a line, and the scanner reads no line it then leaves out.
+    void read(const Other *lines, size_t count);
+    std::span<const FrameAt> frames() const { return {m_frames.data(), m_frameCount}; }
+    std::span<const Other> others() const { return {m_others.data(), m_otherCount}; }
 
 private:
-    std::vector<FrameAt> m_frames;
-    std::vector<Other> m_others;
-    bool m_lastIsFrame = false;
+    std::vector<FrameAt> m_frames; // the first m_frameCount of them
+    std::vector<Other> m_others; // the first m_otherCount of them
+    size_t m_frameCount = 0;
+    size_t m_otherCount = 0;
 };
 
 // Fills faultingFunction/Module, taint, modulesLinkedIn and frames from the excerpt's lines and

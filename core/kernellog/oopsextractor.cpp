@@ -123,6 +123,7 @@ struct ScanStorage {
     std::vector<QByteArrayView> reportTexts; // the Scanner's, reused from report to report
     std::vector<quint64> reportHits;
     std::vector<int> rows;
+    std::vector<detail::DetailLines::Other> excerptLines;
     detail::DetailLines details;
 };
 
@@ -374,11 +375,14 @@ public:
         , m_reportHits(std::move(storage.reportHits))
         , m_details(std::move(storage.details))
         , m_rows(std::move(storage.rows))
+        , m_excerptLines(std::move(storage.excerptLines))
     {
-        // A report window looks at kMaxWindow + 1 lines at most (walkWindow()).
+        // A report window looks at kMaxWindow + 1 lines at most (walkWindow()); an excerpt keeps
+        // kMaxExcerptLines of them and the (at most 3) lines before its header.
         m_reportTexts.resize(kMaxWindow + 1);
         m_reportHits.resize(kMaxWindow + 1);
         m_rows.resize(kMaxWindow + 1);
+        m_excerptLines.resize(kMaxExcerptLines + 3);
     }
     ~Scanner()
     {
@@ -386,6 +390,7 @@ public:
         m_storage.reportHits = std::move(m_reportHits);
         m_storage.details = std::move(m_details);
         m_storage.rows = std::move(m_rows);
+        m_storage.excerptLines = std::move(m_excerptLines);
     }
     Scanner(const Scanner &) = delete;
     Scanner &operator=(const Scanner &) = delete;
@@ -424,6 +429,7 @@ private:
     std::vector<quint64> m_reportHits; // scanLine() of each report text's line
     detail::DetailLines m_details; // the excerpt's lines, for fillDetails
     std::vector<int> m_rows; // the report's context's lines in its window (indexes into m_lines; Window::rows)
+    std::vector<detail::DetailLines::Other> m_excerptLines; // the excerpt's lines, for m_details.read()
 };
 
 const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
@@ -640,16 +646,10 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         }
     }
     QVarLengthArray<int, 4> opening;
-    detail::DetailLines &details = m_details; // the excerpt's lines, read as frames once
-    details.clear();
     for (qsizetype i = from; i < before.size(); ++i) {
-        const ParsedLine &pp = m_lines.parsed(before[i]);
-        if (pp.context == ctx) {
+        if (m_lines.parsed(before[i]).context == ctx)
             opening.append(before[i]);
-            details.add(pp.message, before[i]);
-        }
     }
-    details.add(header.message, at);
 
     // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
     // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
@@ -662,7 +662,6 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     for (qsizetype i = 1; i < searched; ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
-        details.add(p.message, rows[size_t(i)]); // (those past the end are dropped below)
         if (endsExcerpt(p.message)) {
             keep = i + 1;
             break;
@@ -676,7 +675,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         // whether it names a frame function or not: frameFunction()'s answer (the costlier
         // question) is needed only for the other lines. (A line that names one is no "</TASK>".)
         const bool body = sawTrace && looksLikeReportBody(p);
-        if (!body && details.lastHasFrameFunction(p.text)) {
+        if (!body && !detail::frameFunction(p.text).isEmpty()) {
             sawTrace = true;
             ordinary = 0;
             continue;
@@ -697,13 +696,18 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         }
     }
     keep = std::min<qsizetype>(keep, kMaxExcerptLines);
-    details.dropAfter(rows[size_t(keep) - 1]);
 
     // The excerpt's lines: those, then the rows kept.
     e.lineIndexes.resize(opening.size() + keep);
     int *const indexes = e.lineIndexes.data();
     std::copy(opening.begin(), opening.end(), indexes);
     std::copy(rows, rows + keep, indexes + opening.size());
+    // They are read as frames (and the others) for fillDetails() at once.
+    detail::DetailLines::Other *const excerpt = m_excerptLines.data();
+    Q_ASSERT(size_t(e.lineIndexes.size()) <= m_excerptLines.size());
+    for (qsizetype i = 0; i < e.lineIndexes.size(); ++i)
+        excerpt[i] = {m_lines.known(indexes[i]).parsed.message, indexes[i]};
+    m_details.read(excerpt, size_t(e.lineIndexes.size()));
     if (m_keepLines) {
         e.lines.reserve(e.lineIndexes.size());
         for (const int index : std::as_const(e.lineIndexes))
@@ -712,7 +716,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     e.firstLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.first();
     e.lastLine = e.lineIndexes.isEmpty() ? at : e.lineIndexes.last();
     detail::fillDetails(
-        e, details, in.last >= 0 ? QStringView(e.title).sliced(in.last + 4) : QStringView(), m_frameFunctions);
+        e, m_details, in.last >= 0 ? QStringView(e.title).sliced(in.last + 4) : QStringView(), m_frameFunctions);
 
     // Damaged reports are marked, with the reason.
     e.truncatedWhy = t.corruptedWhy;

@@ -377,12 +377,13 @@ public:
         , m_rows(std::move(storage.rows))
         , m_excerptLines(std::move(storage.excerptLines))
     {
-        // A report window looks at kMaxWindow + 1 lines at most (walkWindow()); an excerpt keeps
-        // kMaxExcerptLines of them and the (at most 3) lines before its header.
+        // A report window looks at kMaxWindow + 1 lines at most (walkWindow()); the search for
+        // its excerpt's end at kMaxExcerptLines + 7 of them, after the (at most 3) lines before
+        // its header.
         m_reportTexts.resize(kMaxWindow + 1);
         m_reportHits.resize(kMaxWindow + 1);
         m_rows.resize(kMaxWindow + 1);
-        m_excerptLines.resize(kMaxExcerptLines + 3);
+        m_excerptLines.resize(3 + kMaxExcerptLines + 7);
     }
     ~Scanner()
     {
@@ -650,6 +651,13 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
         if (m_lines.parsed(before[i]).context == ctx)
             opening.append(before[i]);
     }
+    // The excerpt's lines as fillDetails() reads them: the opening lines, then the rows, each
+    // written as the search below looks at it (those past the excerpt's end are not read).
+    detail::DetailLines::Other *const excerpt = m_excerptLines.data();
+    for (qsizetype i = 0; i < opening.size(); ++i)
+        excerpt[i] = {m_lines.known(opening[i]).parsed.message, opening[i]};
+    detail::DetailLines::Other *const rowLines = excerpt + opening.size(); // row i's is rowLines[i]
+    rowLines[0] = {header.message, at};
 
     // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
     // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
@@ -662,6 +670,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     for (qsizetype i = 1; i < searched; ++i) {
         const LineInfo &l = m_lines.known(rows[size_t(i)]);
         const ParsedLine &p = l.parsed;
+        rowLines[i] = {p.message, rows[size_t(i)]};
         if (endsExcerpt(p.message)) {
             keep = i + 1;
             break;
@@ -702,11 +711,6 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     int *const indexes = e.lineIndexes.data();
     std::copy(opening.begin(), opening.end(), indexes);
     std::copy(rows, rows + keep, indexes + opening.size());
-    // They are read as frames (and the others) for fillDetails() at once.
-    detail::DetailLines::Other *const excerpt = m_excerptLines.data();
-    Q_ASSERT(size_t(e.lineIndexes.size()) <= m_excerptLines.size());
-    for (qsizetype i = 0; i < e.lineIndexes.size(); ++i)
-        excerpt[i] = {m_lines.known(indexes[i]).parsed.message, indexes[i]};
     m_details.read(excerpt, size_t(e.lineIndexes.size()));
     if (m_keepLines) {
         e.lines.reserve(e.lineIndexes.size());

@@ -43,11 +43,14 @@ quint64 stackLiterals(QByteArrayView l)
 // The lines a stack walk reads, and what the line scan found in the log lines they are part of:
 // a line whose log line holds no stack literal is not searched again.
 struct WalkLines {
-    const QList<QByteArrayView> &lines;
+    QByteArrayView first; // the first line, from where the title's match starts
+    const QByteArrayView *rest = nullptr; // the lines after it, read in place
+    qsizetype size = 0; // the first line and the rest
     const quint64 *scanned = nullptr; // scanLine() of each line's log line, or nullptr
+    QByteArrayView operator[](qsizetype i) const { return i == 0 ? first : rest[i - 1]; }
     quint64 literals(qsizetype i) const
     {
-        return scanned && !(scanned[i] & stackLiteralMask()) ? 0 : stackLiterals(lines[i]);
+        return scanned && !(scanned[i] & stackLiteralMask()) ? 0 : stackLiterals((*this)[i]);
     }
 };
 
@@ -241,11 +244,11 @@ QString chooseFrame(const QStringList &raw, FrameChoice choice)
 // the walk of a trace would still find out once its key frame is known.
 bool corruptedBeforeNextTrace(const WalkLines &walk, qsizetype i)
 {
-    for (; i < walk.lines.size(); ++i) {
+    for (; i < walk.size; ++i) {
         const quint64 hits = walk.literals(i);
-        if (isCorruptedLine(walk.lines[i], hits))
+        if (isCorruptedLine(walk[i], hits))
             return true;
-        if (isStackStart(walk.lines[i], hits))
+        if (isStackStart(walk[i], hits))
             return false;
     }
     return false;
@@ -255,13 +258,12 @@ bool corruptedBeforeNextTrace(const WalkLines &walk, qsizetype i)
 // one key frame. Returns false when a key frame could not be found.
 bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const WalkLines &walk, QStringList &results)
 {
-    const QList<QByteArrayView> &lines = walk.lines;
     QStringList raw;
     raw.reserve(32); // a trace's frames, without growing step by step
     bool ok = true;
     int traces = 0;
     qsizetype i = 0;
-    const qsizetype n = lines.size();
+    const qsizetype n = walk.size;
     for (int partIdx = 0;; ++partIdx) {
         if (partIdx == parts.size() || (parts[partIdx].kind == StackPart::ParseTrace && traces > 0)) {
             QString key = chooseFrame(raw, spec.choice);
@@ -280,7 +282,7 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
             const bool last = partIdx == parts.size() - 1;
             while (i < n) {
                 const quint64 hits = walk.literals(i);
-                const QByteArrayView l = lines[i++];
+                const QByteArrayView l = walk[i++];
                 if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
@@ -317,7 +319,7 @@ bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const W
         } else {
             while (i < n) {
                 const quint64 hits = walk.literals(i);
-                const QByteArrayView l = lines[i++];
+                const QByteArrayView l = walk[i++];
                 if (isCorruptedLine(l, hits)) {
                     ok = false;
                     break;
@@ -639,7 +641,6 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             }
             QString corrupted;
             if (f.hasStack) {
-                QList<QByteArrayView> from;
                 qsizetype first = 0;
                 qsizetype col = argsAt;
                 if (argsOnText) {
@@ -647,17 +648,14 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                     std::tie(first, lineStart) = lineOf(col);
                     col -= lineStart;
                 }
-                from.reserve(lines.size() - first);
                 // The first line from the match on, as syzkaller slices the report there.
                 const Subject matched(lines[first]);
                 const QByteArray firstLine
                     = matched.isAscii() ? QByteArray() : QString(matched.utf16()).mid(col).toUtf8();
-                from << (matched.isAscii() ? lines[first].sliced(std::min(col, lines[first].size()))
-                                           : QByteArrayView(firstLine));
-                for (qsizetype i = first + 1; i < lines.size(); ++i)
-                    from << lines[i];
                 QStringList frames;
-                const WalkLines walk {from, scanned ? scanned + first : nullptr};
+                const WalkLines walk {matched.isAscii() ? lines[first].sliced(std::min(col, lines[first].size()))
+                                                        : QByteArrayView(firstLine),
+                    lines.constData() + first + 1, lines.size() - first, scanned ? scanned + first : nullptr};
                 bool ok = extractFrames(f.stack, f.stack.parts, walk, frames);
                 if (!ok && !f.stack.parts2.isEmpty()) {
                     frames.clear();

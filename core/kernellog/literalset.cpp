@@ -53,7 +53,11 @@ LiteralSet::LiteralSet(const QList<QByteArray> &literals)
         }
         quint32 w = 0;
         std::memcpy(&w, l.constData(), 4);
-        m_entries.push_back({w, quint64(1) << i, l});
+        Entry e {w, quint64(1) << i, l};
+        const qsizetype next = std::min<qsizetype>(l.size() - 4, 8);
+        std::memcpy(&e.next, l.constData() + 4, size_t(next));
+        e.nextMask = next == 8 ? ~quint64(0) : (quint64(1) << (8 * next)) - 1;
+        m_entries.push_back(e);
         const quint32 h = hash(w);
         m_bits[h >> 6] |= quint64(1) << (h & 63);
     }
@@ -92,6 +96,22 @@ qsizetype LiteralSet::searchStart(QByteArrayView line) const
     return from;
 }
 
+// Where the line has 12 bytes from at, bytes 4 to 11 are compared as one word (which rejects
+// nearly every position that only shares the literal's first four bytes), then what is left of
+// a longer literal; else memcmp compares bytes 4 to the end.
+Q_ALWAYS_INLINE bool LiteralSet::Entry::occursAt(QByteArrayView line, qsizetype at) const
+{
+    const qsizetype size = text.size();
+    if (at + size > line.size())
+        return false;
+    if (at + 12 > line.size())
+        return std::memcmp(line.data() + at + 4, text.constData() + 4, size_t(size - 4)) == 0;
+    quint64 x;
+    std::memcpy(&x, line.data() + at + 4, 8);
+    return (x & nextMask) == next
+        && (size <= 12 || std::memcmp(line.data() + at + 12, text.constData() + 12, size_t(size - 12)) == 0);
+}
+
 // The literals of the given buckets that occur at line[at] (at + 4 <= line.size()).
 quint64 LiteralSet::verify(QByteArrayView line, qsizetype at, unsigned buckets) const
 {
@@ -104,8 +124,7 @@ quint64 LiteralSet::verify(QByteArrayView line, qsizetype at, unsigned buckets) 
         const int b = qCountTrailingZeroBits(buckets);
         for (int e = m_bucketStart[b]; e < m_bucketStart[b + 1]; ++e) {
             const Entry &l = m_entries[size_t(e)];
-            if (l.prefix == w && at + l.text.size() <= line.size()
-                && std::memcmp(line.data() + at + 4, l.text.constData() + 4, size_t(l.text.size() - 4)) == 0)
+            if (l.prefix == w && l.occursAt(line, at))
                 found |= l.bits;
         }
     }

@@ -33,11 +33,15 @@ public:
 
 private:
     friend class LineScan;
-    // One distinct literal: its first four bytes, its bits (more than one when it was given twice).
+    // One distinct literal: its first four bytes, its bits (more than one when it was given twice),
+    // and its next (up to) eight bytes with a mask of those it has, compared in one go.
     struct Entry {
         quint32 prefix;
         quint64 bits;
         QByteArray text;
+        quint64 next = 0;
+        quint64 nextMask = 0;
+        bool occursAt(QByteArrayView line, qsizetype at) const; // its prefix is known to be there
     };
     static constexpr int kBuckets = 8;
     static quint32 hash(quint32 w) { return (w * 2654435761u) >> 16; }

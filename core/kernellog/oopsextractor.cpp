@@ -414,6 +414,7 @@ private:
         bool traceSeen = false; // a text holds a call trace's start
     };
     Window walkWindow(int at, const ParsedLine &header);
+    int nextLineAfter(int here, int lastOwn, int last, bool anyCpu);
     int processReport(int at, const rules::OopsGroup &group, const QList<int> &before);
 
     LineCache m_lines;
@@ -511,6 +512,22 @@ bool Scanner::startsNewReport(LineInfo &l) const
     return l.startsNew;
 }
 
+// The next line after `here`, up to last + 1, that a window whose report's context last printed
+// lastOwn looks at: that context's next line or, when anyCpu, any CPU's. (Out of walkWindow()'s
+// loop: it is taken once or twice a report, and inline it left the loop fewer registers.)
+Q_NEVER_INLINE int Scanner::nextLineAfter(int here, int lastOwn, int last, bool anyCpu)
+{
+    m_lines.linkUpTo(last);
+    const int next = m_lines.known(lastOwn).nextSame;
+    const int cpu = anyCpu ? m_lines.known(here).nextCpu : -1;
+    int to = last + 1;
+    for (const int link : {next, cpu}) {
+        if (link >= 0)
+            to = std::min(to, link);
+    }
+    return to;
+}
+
 // A report's window: the lines after its header, up to kMaxWindow of them, that its title and its
 // excerpt are made of. Its lines are put in the scanner's buffers (m_reportTexts, m_reportHits,
 // m_rows), which hold kMaxWindow + 1 entries: one line at most each per line looked at.
@@ -567,17 +584,8 @@ Q_NEVER_INLINE Scanner::Window Scanner::walkWindow(int at, const ParsedLine &hea
             // Past the next report's start, another context's lines do not matter: go on at the
             // next line within the window that is this context's or, after an NMI backtrace,
             // any CPU's.
-            if (second) {
-                m_lines.linkUpTo(last);
-                const int next = m_lines.known(lastOwn).nextSame;
-                const int cpu = cpuTraceback ? m_lines.known(here).nextCpu : -1;
-                int to = last + 1;
-                for (const int link : {next, cpu}) {
-                    if (link >= 0)
-                        to = std::min(to, link);
-                }
-                here = to - 1;
-            }
+            if (second)
+                here = nextLineAfter(here, lastOwn, last, cpuTraceback) - 1;
             continue;
         }
         if (own)

@@ -396,6 +396,60 @@ QList<QList<QByteArray>> requiredAlternatives(QByteArrayView pattern, qsizetype 
     return out;
 }
 
+int maxLinesSpanned(QByteArrayView pattern)
+{
+    const auto repeated
+        = [&](qsizetype after) { return after < pattern.size() && QByteArrayView("*+{").contains(pattern[after]); };
+    int newlines = 0;
+    QVarLengthArray<bool, 8> groups; // for each group open here: whether it holds a "\\n"
+    for (qsizetype i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') {
+            if (i + 1 == pattern.size())
+                return 0;
+            const char e = pattern[++i];
+            if (e == 'n') {
+                if (repeated(i + 1))
+                    return 0;
+                ++newlines;
+                if (!groups.isEmpty())
+                    groups.last() = true;
+            } else if (std::isalnum(static_cast<unsigned char>(e)) && e != 'd' && e != 'w') {
+                return 0; // a character type or assertion that may take or look at a line end
+            }
+        } else if (c == '[') {
+            const qsizetype end = classEnd(pattern, i);
+            const QByteArrayView body = pattern.sliced(i + 1, std::max<qsizetype>(0, end - i - 1));
+            const bool control = std::any_of(body.begin(), body.end(), [](char b) { return uchar(b) < 0x20; });
+            if (end >= pattern.size() || body.startsWith('^') || body.contains("[:") || control)
+                return 0; // negated, a named class, or a control character (a range could hold '\n')
+            for (qsizetype k = 0; k + 1 < body.size(); ++k) {
+                if (body[k] == '\\' && std::isalnum(static_cast<unsigned char>(body[k + 1])) && body[k + 1] != 'd'
+                    && body[k + 1] != 'w')
+                    return 0;
+                k += body[k] == '\\' ? 1 : 0;
+            }
+            i = end;
+        } else if (c == '(') {
+            if (i + 1 < pattern.size() && pattern[i + 1] == '?' && (i + 2 >= pattern.size() || pattern[i + 2] != ':'))
+                return 0;
+            groups.append(false);
+        } else if (c == ')') {
+            if (groups.isEmpty())
+                return 0;
+            const bool held = groups.last();
+            groups.removeLast();
+            if (held && repeated(i + 1))
+                return 0;
+            if (held && !groups.isEmpty())
+                groups.last() = true;
+        } else if (c == '$' || c == '\n') {
+            return 0;
+        }
+    }
+    return groups.isEmpty() ? 1 + newlines : 0;
+}
+
 QStringList topLevelAlternatives(const QString &pattern)
 {
     const QByteArray bytes = pattern.toUtf8();

@@ -127,6 +127,14 @@ QList<QByteArray> requiredLiterals(QByteArrayView pattern, qsizetype minSize = 4
 // what the texts match).
 QList<QList<QByteArray>> requiredAlternatives(QByteArrayView pattern, qsizetype minSize = 3);
 
+// How many lines (of text whose lines each end with '\n') a match of the pattern can touch at
+// most, the '\n' after the last one included: 1 + the number of "\n" in it, when nothing else in
+// it can match a line end or look at where the text ends, and no "\n" is repeated. 0 when that
+// cannot be told: a negated class, a character type but \d and \w, a '$', any "(?" but "(?:".
+// Such a pattern's first match, when it starts in a text's first line, is found the same in the
+// text's first lines alone: "a.*(?:\n.*)?b" -> 2.
+int maxLinesSpanned(QByteArrayView pattern);
+
 // A pattern's top-level alternatives ("a|(b|c)|d" -> "a", "(b|c)", "d"); the pattern whole when
 // splitting it could change what it matches (an option setting such as "(?i)", a "\\Q" quote).
 QStringList topLevelAlternatives(const QString &pattern);

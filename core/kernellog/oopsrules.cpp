@@ -371,6 +371,7 @@ OopsFormat make(const F &f)
             o.bareHeader = head.toByteArray();
     }
     o.titleMultiline = QByteArrayView(f.title).contains("\\n");
+    o.titleLines = o.titleMultiline ? detail::maxLinesSpanned(o.title.pattern().toUtf8()) : 0;
     if (f.report) {
         o.report = re(f.report);
         o.hasReport = true;

@@ -57,6 +57,7 @@ struct OopsFormat {
     // it. Such a pattern spans lines, but its match is found in the bytes (see makeTitle).
     QByteArray bareHeader;
     bool titleMultiline = false; // the title pattern spans lines: match it against the report text
+    int titleLines = 0; // when it does: a match touches that many lines at most (0: not known)
     detail::Regex report; // optional: must match the report text, its captures feed fmt
     bool hasReport = false; // report is set
     QList<QByteArray> reportLiterals; // as titleLiterals and titleAlternatives, for report

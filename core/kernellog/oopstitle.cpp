@@ -572,6 +572,29 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             return contains(subject, l);
         }) && holdsOneOfEach(subject, f.reportAlternatives);
     };
+    // A multi-line title's match that starts in the first line touches its first titleLines lines
+    // at most (maxLinesSpanned()): no path of the pattern from there reads further than the '\n'
+    // after them, so it is found in those lines alone, the same match with the same captures as in
+    // the whole text, and before any match that starts later. When the lines are ASCII, its start
+    // is the text's too. -1 when no match starts in the first line: the whole text then decides.
+    const auto matchInFirstLines = [&](const rules::OopsFormat &f, QStringList &values) -> qsizetype {
+        QVarLengthArray<char, 512> head;
+        for (qsizetype i = 0; i < std::min<qsizetype>(f.titleLines, lines.size()); ++i) {
+            head.append(lines[i].data(), lines[i].size());
+            head.append('\n');
+        }
+        const QByteArrayView bytes(head.data(), head.size());
+        const Subject subject(bytes);
+        const bool possible = subject.isAscii()
+            && std::all_of(
+                f.titleLiterals.begin(), f.titleLiterals.end(), [&](const QByteArray &l) { return contains(bytes, l); })
+            && holdsOneOfEach(bytes, f.titleAlternatives);
+        const qsizetype pos = possible ? f.title.match(subject, &values) : -1;
+        if (pos >= 0 && pos < lines.first().size())
+            return pos;
+        values.clear();
+        return -1;
+    };
     // The lines hold no '\n', so each one starts after one: in the bytes when they are ASCII (where
     // an offset is a UTF-16 offset), else in their conversion.
     // The line holding an offset of the text, and where that line starts. Matches are near the
@@ -610,14 +633,17 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
                 break;
             const rules::OopsFormat &f = group.formats[fi];
             const bool onText = phase == 1 || f.titleMultiline;
-            if (!mayMatch(fi, onText))
-                continue; // cannot match: spare the pattern
             QStringList values; // the captures, then the frames
-            qsizetype pos = -1;
-            if (!f.bareHeader.isEmpty() && onText)
-                pos = bareHeaderAt(joinedText(), f.bareHeader);
-            else
-                pos = f.title.match(onText ? fullText() : header, &values);
+            qsizetype pos = onText && f.titleLines > 0 ? matchInFirstLines(f, values) : -1;
+            bool inFirstLine = pos >= 0; // the match starts in the first line, which is ASCII
+            if (!inFirstLine) {
+                if (!mayMatch(fi, onText))
+                    continue; // cannot match: spare the pattern
+                if (!f.bareHeader.isEmpty() && onText)
+                    pos = bareHeaderAt(joinedText(), f.bareHeader);
+                else
+                    pos = f.title.match(onText ? fullText() : header, &values);
+            }
             if (pos < 0)
                 continue;
             // Positions: in the header line they precede anything in later lines.
@@ -635,6 +661,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             if (f.hasReport) {
                 values.clear();
                 argsAt = reportMayMatch(f) ? f.report.match(fullText(), &values) : -1;
+                inFirstLine = false;
                 if (argsAt < 0)
                     continue;
                 argsOnText = true;
@@ -643,7 +670,7 @@ TitleResult makeTitle(const rules::OopsGroup &group, const QList<QByteArrayView>
             if (f.hasStack) {
                 qsizetype first = 0;
                 qsizetype col = argsAt;
-                if (argsOnText) {
+                if (argsOnText && !inFirstLine) {
                     qsizetype lineStart = 0;
                     std::tie(first, lineStart) = lineOf(col);
                     col -= lineStart;

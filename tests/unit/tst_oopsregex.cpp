@@ -55,6 +55,9 @@ private Q_SLOTS:
     void topLevelAlternatives();
     void requiredAlternatives_data();
     void requiredAlternatives();
+    void maxLinesSpanned_data();
+    void maxLinesSpanned();
+    void firstLinesMatchAsTheWholeText();
 };
 
 void TestOopsRegex::sameAnswerAsQRegularExpression_data()
@@ -289,6 +292,89 @@ void TestOopsRegex::requiredAlternatives()
     QFETCH(QByteArray, pattern);
     QFETCH(Sets, sets);
     QCOMPARE(kmr::kernellog::detail::requiredAlternatives(pattern), sets);
+}
+
+void TestOopsRegex::maxLinesSpanned_data()
+{
+    QTest::addColumn<QByteArray>("pattern");
+    QTest::addColumn<int>("lines");
+    QTest::newRow("hung task title") << QByteArray(
+        "INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds")
+                                     << 2;
+    QTest::newRow("one line") << QByteArray("abc[a-z\\d_]+\\w") << 1;
+    QTest::newRow("two line ends") << QByteArray("a\\nb\\nc") << 3;
+    QTest::newRow("escaped parentheses") << QByteArray("\\(x\\)") << 1;
+    QTest::newRow("start anchor") << QByteArray("^a\\n") << 2;
+    QTest::newRow("repeated group") << QByteArray("a(?:.*\\n)+?b") << 0;
+    QTest::newRow("repeated line end") << QByteArray("a\\n*b") << 0;
+    QTest::newRow("counted group") << QByteArray("a(?:x\\n){1}b") << 0;
+    QTest::newRow("repeated outer group") << QByteArray("(?:(?:\\n)?x)*") << 0;
+    QTest::newRow("white space type") << QByteArray("a\\sb") << 0;
+    QTest::newRow("negated class") << QByteArray("a[^x]b") << 0;
+    QTest::newRow("named class") << QByteArray("a[[:space:]]b") << 0;
+    QTest::newRow("control character range") << QByteArray("a[\t-\r]b") << 0;
+    QTest::newRow("end anchor") << QByteArray("a$") << 0;
+    QTest::newRow("option") << QByteArray("(?s)a.b") << 0;
+    QTest::newRow("assertion") << QByteArray("a(?=\\n)") << 0;
+    QTest::newRow("word boundary") << QByteArray("a\\b") << 0;
+    QTest::newRow("unbalanced") << QByteArray("a(b") << 0;
+    QTest::newRow("stray parenthesis") << QByteArray("a)b") << 0;
+    QTest::newRow("raw line end") << QByteArray("a\nb") << 0;
+}
+
+void TestOopsRegex::maxLinesSpanned()
+{
+    QFETCH(QByteArray, pattern);
+    QFETCH(int, lines);
+    QCOMPARE(kmr::kernellog::detail::maxLinesSpanned(pattern), lines);
+}
+
+// What makeTitle() relies on: a match that starts in a text's first line is found the same in the
+// first maxLinesSpanned() lines alone. Texts of random lines made of the patterns' own words.
+void TestOopsRegex::firstLinesMatchAsTheWholeText()
+{
+    const QList<QByteArray> patterns = {"INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds",
+        "a(b+)(?:\\n(c*))?d", "x\\n(y?)\\n+?z", "^a.*"};
+    const QList<QByteArray> words = {"INFO: task ", "k:1", " blocked ", "in I/O wait ", "for more than ", "12",
+        " seconds", "a", "b", "c", "d", "x", "y", "z", " "};
+    quint32 seed = 12345;
+    const auto next = [&](quint32 n) {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) % n;
+    };
+    int checked = 0;
+    for (const QByteArray &pattern : patterns) {
+        const int span = kmr::kernellog::detail::maxLinesSpanned(pattern);
+        if (pattern.startsWith("x")) { // "\\n+?" is a repeated line end
+            QCOMPARE(span, 0);
+            continue;
+        }
+        QVERIFY(span > 0);
+        const Regex re(QString::fromLatin1(pattern));
+        for (int round = 0; round < 20000; ++round) {
+            QList<QByteArray> lines;
+            for (quint32 l = 0, n = 1 + next(4); l < n; ++l) {
+                QByteArray line;
+                for (quint32 w = 0, m = next(6); w < m; ++w)
+                    line += words[next(quint32(words.size()))];
+                lines << line;
+            }
+            QByteArray text, head;
+            for (qsizetype l = 0; l < lines.size(); ++l) {
+                text += lines[l] + '\n';
+                if (l < span)
+                    head += lines[l] + '\n';
+            }
+            const Answer whole = bytes(re, text);
+            if (whole.start < 0 || whole.start >= lines.first().size())
+                continue;
+            const Answer first = bytes(re, head);
+            QCOMPARE(first.start, whole.start);
+            QCOMPARE(first.captures, whole.captures);
+            ++checked;
+        }
+    }
+    QVERIFY2(checked > 500, qPrintable(QString::number(checked)));
 }
 
 QTEST_GUILESS_MAIN(TestOopsRegex)

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void hungTaskFrame_data();
     void hungTaskFrame();
     void stallFrame();
+    void hungTaskHeaderOnTwoLines();
 };
 
 void TestOopsTitle::hungTaskFrame_data()
@@ -90,6 +91,24 @@ void TestOopsTitle::stallFrame()
         QCOMPARE(titleOf("BUG:", lockup("__x64_sys_ioctl")), QStringLiteral("BUG: soft lockup in my_caller"));
         QCOMPARE(titleOf("BUG:", lockup("my_other")), QStringLiteral("BUG: soft lockup in my_other"));
     }
+}
+
+// The hung task title may end on the line after the header ("INFO: task .*(?:\n.*)? blocked ...");
+// when the header line starts no match, a later line's match gives the title.
+void TestOopsTitle::hungTaskHeaderOnTwoLines()
+{
+    QList<QByteArray> split = hungTask({"schedule", "my_exit"});
+    split[0] = "INFO: task kworker/0:1:12";
+    split.insert(1, "  blocked for more than 120 seconds.");
+    QCOMPARE(titleOf("INFO:", split), QStringLiteral("INFO: task hung in my_exit"));
+    QList<QByteArray> later = hungTask({"schedule", "my_exit"});
+    later[0] = "INFO: task kworker/0:1:12 is slow";
+    later.insert(1, "nothing here");
+    later.insert(2, "INFO: task kworker/0:2:13 blocked for more than 120 seconds.");
+    QCOMPARE(titleOf("INFO:", later), QStringLiteral("INFO: task hung in my_exit"));
+    QList<QByteArray> none = later;
+    none[2] = "INFO: task kworker/0:2:13 was fine.";
+    QCOMPARE(titleOf("INFO:", none), QStringLiteral("INFO: task kworker/NUM:NUM:NUM is slow"));
 }
 
 QTEST_GUILESS_MAIN(TestOopsTitle)

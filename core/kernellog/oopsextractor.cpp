@@ -415,6 +415,7 @@ private:
     };
     Window walkWindow(int at, const ParsedLine &header);
     int nextLineAfter(int here, int lastOwn, int last, bool anyCpu);
+    qsizetype excerptRows(const Window &w, detail::DetailLines::Other *rowLines);
     int processReport(int at, const rules::OopsGroup &group, const QList<int> &before);
 
     LineCache m_lines;
@@ -623,51 +624,11 @@ Q_NEVER_INLINE Scanner::Window Scanner::walkWindow(int at, const ParsedLine &hea
     return w;
 }
 
-int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<int> &before)
+// How many of a window's rows its excerpt keeps: up to an end marker, or to where the report's
+// body gives way to ordinary messages. Writes each row it looks at into rowLines (from row 1 on).
+qsizetype Scanner::excerptRows(const Window &w, detail::DetailLines::Other *rowLines)
 {
-    const ParsedLine header = m_lines.parsed(at);
-    const LineContext ctx = header.context;
-    const Window w = walkWindow(at, header);
     const int *const rows = m_rows.data();
-
-    OopsExcerpt e;
-    const QList<QByteArrayView> titleTexts(m_reportTexts.data(), m_reportTexts.data() + w.titleTexts);
-    const detail::TitleResult t = detail::makeTitle(group, titleTexts, m_reportHits.data());
-    if (group.needsFormat && !t.matchedFormat)
-        return at + 1; // not a report after all: go on after its first line
-    e.title = t.title;
-    e.altTitles = t.altTitles;
-    const detail::InPositions in = detail::inPositions(e.title);
-    e.kind = in.first >= 0 ? e.title.left(in.first) : e.title;
-    e.header = QString::fromUtf8(header.text);
-    e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
-
-    // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
-    qsizetype from = before.size();
-    for (qsizetype i = before.size() - 1; i >= 0; --i) {
-        const ParsedLine &pp = m_lines.parsed(before[i]);
-        if (pp.context != ctx)
-            break;
-        if (detail::contains(pp.message, "[ cut here ]") || detail::contains(pp.message, "--- cut here ---")
-            || isRuler(pp.message)) {
-            from = i;
-            break;
-        }
-    }
-    QVarLengthArray<int, 4> opening;
-    for (qsizetype i = from; i < before.size(); ++i) {
-        if (m_lines.parsed(before[i]).context == ctx)
-            opening.append(before[i]);
-    }
-    // The excerpt's lines as fillDetails() reads them: the opening lines, then the rows, each
-    // written as the search below looks at it (those past the excerpt's end are not read).
-    detail::DetailLines::Other *const excerpt = m_excerptLines.data();
-    for (qsizetype i = 0; i < opening.size(); ++i)
-        excerpt[i] = {m_lines.known(opening[i]).parsed.message, opening[i]};
-    detail::DetailLines::Other *const rowLines = excerpt + opening.size(); // row i's is rowLines[i]
-    rowLines[0] = {header.message, at};
-
-    // Where the excerpt ends: an end marker, or the report body giving way to ordinary messages.
     // (The rows' lines are read and parsed: known() reads nothing, its references stay valid.)
     qsizetype keep = qsizetype(w.rows);
     bool sawTrace = false;
@@ -712,7 +673,54 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
             break;
         }
     }
-    keep = std::min<qsizetype>(keep, kMaxExcerptLines);
+    return std::min<qsizetype>(keep, kMaxExcerptLines);
+}
+
+int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<int> &before)
+{
+    const ParsedLine header = m_lines.parsed(at);
+    const LineContext ctx = header.context;
+    const Window w = walkWindow(at, header);
+    const int *const rows = m_rows.data();
+
+    OopsExcerpt e;
+    const QList<QByteArrayView> titleTexts(m_reportTexts.data(), m_reportTexts.data() + w.titleTexts);
+    const detail::TitleResult t = detail::makeTitle(group, titleTexts, m_reportHits.data());
+    if (group.needsFormat && !t.matchedFormat)
+        return at + 1; // not a report after all: go on after its first line
+    e.title = t.title;
+    e.altTitles = t.altTitles;
+    const detail::InPositions in = detail::inPositions(e.title);
+    e.kind = in.first >= 0 ? e.title.left(in.first) : e.title;
+    e.header = QString::fromUtf8(header.text);
+    e.callerId = ctx.hasCaller() ? QString::fromLatin1(ctx.id) : QString();
+
+    // Lines just before the header that open the same report ("[ cut here ]", a ruler, the WARN text).
+    qsizetype from = before.size();
+    for (qsizetype i = before.size() - 1; i >= 0; --i) {
+        const ParsedLine &pp = m_lines.parsed(before[i]);
+        if (pp.context != ctx)
+            break;
+        if (detail::contains(pp.message, "[ cut here ]") || detail::contains(pp.message, "--- cut here ---")
+            || isRuler(pp.message)) {
+            from = i;
+            break;
+        }
+    }
+    QVarLengthArray<int, 4> opening;
+    for (qsizetype i = from; i < before.size(); ++i) {
+        if (m_lines.parsed(before[i]).context == ctx)
+            opening.append(before[i]);
+    }
+    // The excerpt's lines as fillDetails() reads them: the opening lines, then the rows, each
+    // written as the search below looks at it (those past the excerpt's end are not read).
+    detail::DetailLines::Other *const excerpt = m_excerptLines.data();
+    for (qsizetype i = 0; i < opening.size(); ++i)
+        excerpt[i] = {m_lines.known(opening[i]).parsed.message, opening[i]};
+    detail::DetailLines::Other *const rowLines = excerpt + opening.size(); // row i's is rowLines[i]
+    rowLines[0] = {header.message, at};
+
+    const qsizetype keep = excerptRows(w, rowLines);
 
     // The excerpt's lines: those, then the rows kept.
     e.lineIndexes.resize(opening.size() + keep);

@@ -569,8 +569,8 @@ bool isStallAnchorOnceStripped(const QString &frame)
         QString frame;
         bool anchor = false;
     };
-    thread_local std::array<Known, 256> known;
-    Known &k = known[(quintptr(frame.constData()) >> 4) & (known.size() - 1)];
+    thread_local std::array<Known, 1024> known;
+    Known &k = known[(quint64(quintptr(frame.constData())) * 0x9e3779b97f4a7c15u) >> 54];
     if (k.frame.size() == frame.size() && !k.frame.isNull() && k.frame == frame)
         return k.anchor;
     static const char key = 0; // this answer's key among the verdicts kept with a name

@@ -5,6 +5,7 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -44,6 +45,9 @@ const QString &Subject::utf16() const
 struct Regex::State {
     QRegularExpression qt;
     std::once_flag compiled;
+    // Set once compile() is done. std::call_once() (libstdc++) writes two thread-local pointers
+    // and calls pthread_once() at every call; after the first, this flag alone is read.
+    std::atomic<bool> ready {false};
     pcre2_code_8 *code = nullptr; // null when the 8-bit library cannot take the pattern
     bool jit = true; // JIT compile code
     bool jitted = false; // code was JIT compiled
@@ -111,7 +115,12 @@ qsizetype utf16Length(QByteArrayView utf8)
 int Regex::runBytes(const Subject &subject, const size_t **ovector) const
 {
     State &s = *m_state;
-    std::call_once(s.compiled, [&s] { s.compile(); });
+    if (!s.ready.load(std::memory_order_acquire)) {
+        std::call_once(s.compiled, [&s] {
+            s.compile();
+            s.ready.store(true, std::memory_order_release);
+        });
+    }
     if (!s.code)
         return 0;
     struct Data {

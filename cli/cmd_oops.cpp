@@ -166,6 +166,7 @@ void printFromText(Context &ctx, QByteArrayView data, const QString &source, int
     OopsExtractor::Options options = threads(jobs);
     options.keepLines = ctx.json; // the text listing prints neither the lines nor the frames
     options.frameFunctions = ctx.json;
+    options.frameOffsets = ctx.json;
     if (ctx.json)
         return printExcerpts(ctx, OopsExtractor::extractFromText(data, options), source);
     // The entries are made on the extractor's workers; this thread only numbers and writes them.

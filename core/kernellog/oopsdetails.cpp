@@ -83,8 +83,20 @@ Q_ALWAYS_INLINE bool readHex(QByteArrayView v, qsizetype &p, quint64 *out)
     return p > h;
 }
 
+// Moves p past the hex digits at p, as readHex() does, without reading their value; false when
+// there are none.
+Q_ALWAYS_INLINE bool skipHex(QByteArrayView v, qsizetype &p)
+{
+    const qsizetype n = v.size(), h = p;
+    while (p < n && kHexDigit[uchar(v[p])] >= 0)
+        ++p;
+    return p > h;
+}
+
 // "func+0x1a/0x30 [mod]" starting at p. Returns false when there is no such thing at p.
-Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
+// Offsets false: the offset and size are left 0 (their digits are only skipped: reading their
+// values is a third of reading a frame line, and a listing does not print them).
+template<bool Offsets = true> Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
 {
     const qsizetype n = v.size();
     const qsizetype s = p;
@@ -95,13 +107,22 @@ Q_ALWAYS_INLINE bool parseSymbolAt(QByteArrayView v, qsizetype p, Symbol *sym)
     Symbol &out = *sym;
     out.name = v.sliced(s, p - s);
     p += 3;
-    if (!readHex(v, p, &out.offset))
-        return false;
     out.size = 0;
+    if constexpr (Offsets) {
+        if (!readHex(v, p, &out.offset))
+            return false;
+    } else {
+        out.offset = 0;
+        if (!skipHex(v, p))
+            return false;
+    }
     out.module = {};
     if (p + 3 < n && v[p] == '/' && v[p + 1] == '0' && v[p + 2] == 'x') {
         p += 3;
-        readHex(v, p, &out.size);
+        if constexpr (Offsets)
+            readHex(v, p, &out.size);
+        else
+            skipHex(v, p);
     }
     if (p + 2 < n && v[p] == ' ' && v[p + 1] == '[') {
         const qsizetype close = v.indexOf(']', p + 2);
@@ -258,7 +279,7 @@ qsizetype pcEnd(QByteArrayView v, qsizetype p)
     return -1;
 }
 
-Q_ALWAYS_INLINE bool readFrame(QByteArrayView v, FrameAt *out)
+template<bool Offsets> Q_ALWAYS_INLINE bool readFrame(QByteArrayView v, FrameAt *out)
 {
     qsizetype p = 0;
     const qsizetype n = v.size();
@@ -273,7 +294,7 @@ Q_ALWAYS_INLINE bool readFrame(QByteArrayView v, FrameAt *out)
     const bool questionable = p + 1 < n && v[p] == '?' && v[p + 1] == ' ';
     if (questionable)
         p += 2;
-    if (!parseSymbolAt(v, p, &out->symbol))
+    if (!parseSymbolAt<Offsets>(v, p, &out->symbol))
         return false;
     out->questionable = questionable;
     return true;
@@ -418,7 +439,7 @@ bool isTaskEndTrimmed(QByteArrayView t)
     return t.sliced(b, e - b) == "</TASK>";
 }
 
-void DetailLines::read(const Other *lines, size_t count)
+template<bool Offsets> void DetailLines::readAll(const Other *lines, size_t count)
 {
     // Each line is read into the next free frame and the next free other line, and the one it
     // turns out to be is kept (readFrame() sets all a frame's fields when it is one): nothing is
@@ -431,7 +452,7 @@ void DetailLines::read(const Other *lines, size_t count)
     FrameAt *frame = m_frames.data();
     Other *other = m_others.data();
     for (const Other *l = lines; l != lines + count; ++l) {
-        if (readFrame(l->message, frame)) {
+        if (readFrame<Offsets>(l->message, frame)) {
             frame->line = l->line;
             ++frame;
         } else {
@@ -440,6 +461,14 @@ void DetailLines::read(const Other *lines, size_t count)
     }
     m_frameCount = size_t(frame - m_frames.data());
     m_otherCount = size_t(other - m_others.data());
+}
+
+void DetailLines::read(const Other *lines, size_t count, bool offsets)
+{
+    if (offsets)
+        readAll<true>(lines, count);
+    else
+        readAll<false>(lines, count);
 }
 
 void fillDetails(OopsExcerpt &e, const DetailLines &lines, QStringView titleFrame, bool frameNames)

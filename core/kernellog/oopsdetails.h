@@ -56,11 +56,14 @@ public:
     };
     // Reads an excerpt's lines (in log order) as frames, all in one loop: a call per line cost
     // about 35 instructions more a line, and the scanner reads no line it then leaves out.
-    void read(const Other *lines, size_t count);
+    // offsets false: the frames' offsets and sizes are left 0.
+    void read(const Other *lines, size_t count, bool offsets = true);
     std::span<const FrameAt> frames() const { return {m_frames.data(), m_frameCount}; }
     std::span<const Other> others() const { return {m_others.data(), m_otherCount}; }
 
 private:
+    template<bool Offsets> void readAll(const Other *lines, size_t count);
+
     std::vector<FrameAt> m_frames; // the first m_frameCount of them
     std::vector<Other> m_others; // the first m_otherCount of them
     size_t m_frameCount = 0;

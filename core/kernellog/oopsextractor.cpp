@@ -370,6 +370,7 @@ public:
         , m_firstOnly(firstOnly)
         , m_keepLines(options.keepLines)
         , m_frameFunctions(options.frameFunctions)
+        , m_frameOffsets(options.frameOffsets)
         , m_storage(storage)
         , m_reportTexts(std::move(storage.reportTexts))
         , m_reportHits(std::move(storage.reportHits))
@@ -422,6 +423,7 @@ private:
     bool m_firstOnly;
     bool m_keepLines;
     bool m_frameFunctions;
+    bool m_frameOffsets;
     const OopsExtractor::Sink *m_sink = nullptr;
     qsizetype m_found = 0;
     int m_reportAt = -1;
@@ -727,7 +729,7 @@ int Scanner::processReport(int at, const rules::OopsGroup &group, const QList<in
     int *const indexes = e.lineIndexes.data();
     std::copy(opening.begin(), opening.end(), indexes);
     std::copy(rows, rows + keep, indexes + opening.size());
-    m_details.read(excerpt, size_t(e.lineIndexes.size()));
+    m_details.read(excerpt, size_t(e.lineIndexes.size()), m_frameOffsets);
     if (m_keepLines) {
         e.lines.reserve(e.lineIndexes.size());
         for (const int index : std::as_const(e.lineIndexes))

@@ -61,12 +61,13 @@ private Q_SLOTS:
 };
 
 // Made-up lines read in excerpts of up to 50: each line is a frame or an other line, once, in
-// order; a frame's name is a view into its own line's message, followed by "+0x".
+// order; a frame's name is a view into its own line's message, followed by "+0x". Read without
+// the offsets (a listing's read), the same lines are the same frames, with offsets and sizes 0.
 void TestOopsDetails::readSortsEachLineOnce()
 {
     QRandomGenerator rng(20261122);
     int frames = 0;
-    DetailLines lines;
+    DetailLines lines, lean;
     for (int n = 0; n < 100000;) {
         std::vector<std::vector<char>> raws; // each exactly its line's size: ASan catches a read past it
         std::vector<DetailLines::Other> excerpt;
@@ -80,6 +81,20 @@ void TestOopsDetails::readSortsEachLineOnce()
         }
         lines.read(excerpt.data(), excerpt.size());
         QCOMPARE(lines.frames().size() + lines.others().size(), excerpt.size());
+        lean.read(excerpt.data(), excerpt.size(), false);
+        QCOMPARE(lean.frames().size(), lines.frames().size());
+        for (size_t i = 0; i < lean.frames().size(); ++i) {
+            const FrameAt &a = lean.frames()[i], &b = lines.frames()[i];
+            QVERIFY(a.symbol.name.data() == b.symbol.name.data() && a.symbol.name.size() == b.symbol.name.size());
+            QCOMPARE(a.symbol.module, b.symbol.module);
+            QCOMPARE(a.questionable, b.questionable);
+            QCOMPARE(a.line, b.line);
+            QCOMPARE(a.symbol.offset, quint64(0));
+            QCOMPARE(a.symbol.size, quint64(0));
+        }
+        QCOMPARE(lean.others().size(), lines.others().size());
+        for (size_t i = 0; i < lean.others().size(); ++i)
+            QCOMPARE(lean.others()[i].line, lines.others()[i].line);
         size_t f = 0, o = 0;
         for (const DetailLines::Other &l : excerpt) {
             const QByteArrayView m = l.message;

@@ -288,7 +288,7 @@ void TestOopsExtractor::longReportEndsAtItsLastFrameOrTheCap()
     QCOMPARE(e.frames.size(), qsizetype(std::min(frames, lines - 2)));
 }
 
-// kmodrescue-cli's text listing asks for neither lines nor frame names: everything it prints is
+// kmodrescue-cli's text listing asks for neither lines nor frame names and offsets: everything it prints is
 // the same as with them, in the same order, delivered one report at a time.
 void TestOopsExtractor::leanListingKeepsWhatItPrints()
 {
@@ -298,6 +298,7 @@ void TestOopsExtractor::leanListingKeepsWhatItPrints()
         OopsExtractor::Options lean;
         lean.keepLines = false;
         lean.frameFunctions = false;
+        lean.frameOffsets = false;
         QList<OopsExcerpt> streamed;
         OopsExtractor::extractFromText(text, lean, [&](OopsExcerpt &&e) { streamed.append(std::move(e)); });
         QCOMPARE(streamed.size(), full.size());
@@ -313,8 +314,13 @@ void TestOopsExtractor::leanListingKeepsWhatItPrints()
             QCOMPARE(l.truncatedWhy, f.truncatedWhy);
             QVERIFY(l.lines.isEmpty());
             QCOMPARE(l.frames.size(), f.frames.size());
-            for (const OopsFrame &frame : l.frames)
-                QVERIFY(frame.function.isEmpty());
+            for (qsizetype k = 0; k < l.frames.size(); ++k) {
+                const OopsFrame &a = l.frames[k], &b = f.frames[k];
+                QVERIFY(a.function.isEmpty() && a.offset == 0 && a.size == 0);
+                QCOMPARE(a.module, b.module);
+                QCOMPARE(a.questionable, b.questionable);
+                QCOMPARE(a.line, b.line);
+            }
         }
     }
 }

@@ -215,6 +215,7 @@ private Q_SLOTS:
     void lineScanGivesEachLineItsBits();
     void lineScanAtBlockEdges();
     void findFindsWhatMemmemFinds();
+    void findOnLongTexts();
     void parseLineReadsEveryPrefixShape();
     void parseLineReadsPrintkPrefixes();
     void parseLineMarksQuestionableFrames_data();
@@ -378,6 +379,37 @@ void TestOopsLine::findFindsWhatMemmemFinds()
     }
     QCOMPARE(find("abc", ""), qsizetype(-1));
     QVERIFY(!contains("", "a"));
+}
+
+// find() on texts of 2 to 300 bytes and of a few kilobytes (the report texts a title searches),
+// made of a few letters so that the needle's first and last bytes are often in place without the
+// rest: needles of 2 to 70 bytes taken from the text (first found anywhere, at its very end, across
+// 32- and 64-byte block edges) or made up, against memmem.
+void TestOopsLine::findOnLongTexts()
+{
+    QRandomGenerator rng(32064);
+    int found = 0;
+    for (int n = 0; n < 4000 && !QTest::currentTestFailed(); ++n) {
+        const int length = n % 5 == 0 ? 1000 + int(rng.bounded(4000)) : 2 + int(rng.bounded(299));
+        QByteArray text(length, 'a');
+        for (char &c : text)
+            c = "abab \xff"[rng.bounded(6)];
+        const ExactLine hay(text);
+        for (int k = 0; k < 8; ++k) {
+            const int m = 2 + int(rng.bounded(std::min(69, length - 1)));
+            QByteArray needle = k == 0 ? text.right(m) : text.mid(int(rng.bounded(length - m + 1)), m);
+            if (k == 7)
+                needle[rng.bounded(m)] = 'z'; // (nowhere in the text)
+            const void *at = memmem(hay.bytes.get(), size_t(hay.size), needle.constData(), size_t(needle.size()));
+            const qsizetype expected = at ? static_cast<const char *>(at) - hay.bytes.get() : -1;
+            found += expected >= 0;
+            if (find(hay.view(), needle) != expected) {
+                qWarning() << "length" << length << "needle" << needle.toPercentEncoding();
+                QCOMPARE(find(hay.view(), needle), expected);
+            }
+        }
+    }
+    QVERIFY(found > 20000); // most needles were taken from their text
 }
 
 namespace {

@@ -362,22 +362,24 @@ qsizetype bareHeaderAt(QByteArrayView text, QByteArrayView x)
 
 QString formatTitle(const QString &fmt, const QStringList &args)
 {
-    QString out;
-    out.reserve(fmt.size() + 32);
+    // Written into a buffer on the stack, then copied once into the result: one allocation
+    // instead of the appends' growth.
+    QVarLengthArray<QChar, 256> out;
+    const auto add = [&out](QStringView v) { out.append(v.data(), v.size()); };
     const QStringView f(fmt);
     qsizetype i = 0; // the text from here to the next '{' is copied as it is
     while (i < f.size()) {
         const qsizetype open = f.indexOf(u'{', i);
         if (open < 0) {
-            out += f.sliced(i);
+            add(f.sliced(i));
             break;
         }
-        out += f.sliced(i, open - i);
+        add(f.sliced(i, open - i));
         // "{n}" with one digit (what the table's formats hold), read without toInt(): the same.
         if (open + 2 < f.size() && f[open + 1].isDigit() && f[open + 1].unicode() < 0x80 && f[open + 2] == u'}') {
             const int n = f[open + 1].unicode() - '0';
             if (n >= 1 && n <= args.size())
-                out += args[n - 1];
+                add(args[n - 1]);
             i = open + 3;
             continue;
         }
@@ -386,14 +388,14 @@ QString formatTitle(const QString &fmt, const QStringList &args)
         const int n = close > open ? f.sliced(open + 1, close - open - 1).toInt(&ok) : 0;
         if (ok) {
             if (n >= 1 && n <= args.size())
-                out += args[n - 1];
+                add(args[n - 1]);
             i = close + 1;
         } else {
-            out += u'{';
+            out.append(QLatin1Char('{'));
             i = open + 1;
         }
     }
-    return out;
+    return QString(out.constData(), out.size());
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 
 #include <QTest>
 
+#include <cstring>
+#include <memory>
 #include <thread>
 
 using namespace kmr::kernellog::detail;
@@ -139,6 +141,21 @@ void TestOopsRegex::asciiIsTold()
     }
     QVERIFY(Subject(QByteArray(19, 'a')).isAscii());
     QVERIFY(Subject(QByteArrayView()).isAscii());
+    // Every length up to 200 (blocks of 64 and 16 bytes, words, a tail), a high bit at every place,
+    // read from a buffer of exactly that size.
+    for (int size = 0; size <= 200; ++size) {
+        const std::unique_ptr<char[]> text(new char[size_t(size)]);
+        std::memset(text.get(), 'a', size_t(size));
+        QVERIFY(Subject(QByteArrayView(text.get(), size)).isAscii());
+        for (int at = 0; at < size; ++at) {
+            text[at] = char(0xc3);
+            QVERIFY2(!Subject(QByteArrayView(text.get(), size)).isAscii(),
+                qPrintable(QStringLiteral("%1 of %2").arg(at).arg(size)));
+            text[at] = '\x7f';
+            QVERIFY(Subject(QByteArrayView(text.get(), size)).isAscii());
+            text[at] = 'a';
+        }
+    }
 }
 
 void TestOopsRegex::sharedAcrossCopiesAndThreads()

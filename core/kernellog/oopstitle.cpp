@@ -258,8 +258,12 @@ bool corruptedBeforeNextTrace(const WalkLines &walk, qsizetype i)
 // one key frame. Returns false when a key frame could not be found.
 bool extractFrames(const StackSpec &spec, const QList<StackPart> &parts, const WalkLines &walk, QStringList &results)
 {
-    QStringList raw;
-    raw.reserve(32); // a trace's frames, without growing step by step
+    // A trace's frames. The list is the thread's, kept from walk to walk with its room (a walk
+    // does not call another), instead of an allocation and a release per walk.
+    thread_local QStringList frames;
+    QStringList &raw = frames;
+    raw.clear();
+    raw.reserve(32);
     bool ok = true;
     int traces = 0;
     qsizetype i = 0;

@@ -84,22 +84,6 @@ qsizetype matchPrefix(QByteArrayView v, qsizetype p, LineContext &ctx)
 }
 
 #ifdef __SSE2__
-// Bit i: s[i] is a digit (digits) or a space (spaces), for the 32 bytes at s.
-void classify32(const char *s, quint32 *digits, quint32 *spaces)
-{
-    quint32 d = 0, sp = 0;
-    for (int half = 0; half < 2; ++half) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + 16 * half));
-        // c + 0x80 - '0' as a signed byte: the digits become the ten smallest values, -128 to -119.
-        const __m128i digit
-            = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(char(0x80 - '0'))), _mm_set1_epi8(char(-128 + 10)));
-        d |= quint32(_mm_movemask_epi8(digit)) << (16 * half);
-        sp |= quint32(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))) << (16 * half);
-    }
-    *digits = d;
-    *spaces = sp;
-}
-
 // The first i >= from whose bit is not set in members (32 when the run of members reaches the end
 // of the 32 bytes).
 int runEnd(quint32 members, int from)
@@ -107,60 +91,9 @@ int runEnd(quint32 members, int from)
     return from + int(qCountTrailingZeroBits((~quint64(members)) >> from));
 }
 
-constexpr qsizetype kUndecided = -2;
-
-constexpr quint32 bitRange(int from, int to) // bits from to to - 1
-{
-    return (~0u >> (32 - (to - from))) << from;
-}
-
-// Whether run (a mask's bits) is one run of set bits that ends at bit end - 1.
-bool runEndsAt(quint32 run, int end)
-{
-    return run + (run & (0u - run)) == quint32(1) << end;
-}
-
-// The number written by the count (1 to 8) digits before end, with one 8-byte read: the bytes
-// before the digits become leading zeros, and the digits' values are added up pairwise.
-quint64 digitsBefore(const char *end, int count)
-{
-    quint64 x;
-    std::memcpy(&x, end - 8, 8); // little-endian: the first of the 8 bytes in the lowest one
-    x &= (~quint64(0) << (8 * (8 - count))) & 0x0f0f0f0f0f0f0f0full;
-    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
-    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
-    return (x * 10000 + (x >> 32)) & 0xffffffffull;
-}
-
-// matchPrefix() for the prefixes printk writes, "[%5lu.%06lu]" and then " " or a caller id
-// "[%6s] " (the seconds and the id right-aligned in their columns), tested at fixed columns with
-// the masks of classify32(). kUndecided for any other shape: the run scan then decides. Where this
-// one decides, the run scan would find the same runs (each run is checked to end where the
-// column's next character, which is not its kind, stands).
-Q_ALWAYS_INLINE qsizetype matchPrintkPrefix(
-    QByteArrayView v, qsizetype p, quint32 digits, quint32 spaces, LineContext &ctx)
-{
-    const char *s = v.data() + p;
-    constexpr quint32 seconds = bitRange(1, 6), fraction = bitRange(7, 13), caller = bitRange(15, 21);
-    const quint32 secondDigits = digits & seconds;
-    if (s[6] != '.' || s[13] != ']' || (digits & fraction) != fraction || !runEndsAt(secondDigits, 6)
-        || ((secondDigits | spaces) & seconds) != seconds)
-        return kUndecided;
-    if (s[14] == ' ') {
-        ctx = {LineContext::Console, {}};
-        return p + 14;
-    }
-    const quint32 idDigits = digits & caller;
-    if (s[14] != '[' || s[21] != ']' || s[22] != ' ' || !runEndsAt(idDigits, 21))
-        return kUndecided;
-    const int letter = int(qCountTrailingZeroBits(idDigits)) - 1; // 'T' or 'C' before the digits
-    if (letter < 15 || (s[letter] != 'T' && s[letter] != 'C')
-        || ((spaces | idDigits | quint32(1) << letter) & caller) != caller)
-        return kUndecided;
-    ctx = {s[letter] == 'T' ? LineContext::Task : LineContext::Cpu, v.sliced(p + letter, 21 - letter),
-        digitsBefore(s + 21, 20 - letter)};
-    return p + 22;
-}
+constexpr qsizetype kUndecided = lineprefix::kUndecided;
+using lineprefix::classify32;
+using lineprefix::matchPrintkPrefix;
 
 // matchPrefix() on the 32 bytes at v[p] that start with '[' and are classified (digits, spaces):
 // each run of digits or spaces is found with one bit scan. kUndecided when the prefix does not
@@ -309,7 +242,7 @@ bool endsWithUnreliable(QByteArrayView text)
 
 } // namespace
 
-ParsedLine parseLine(QByteArrayView raw, bool mayHoldQuestionMark)
+ParsedLine parseAnyLine(QByteArrayView raw, bool mayHoldQuestionMark)
 {
     ParsedLine pl;
     if (raw.endsWith('\r'))

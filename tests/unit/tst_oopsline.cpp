@@ -78,7 +78,7 @@ struct ExactLine {
         : bytes(new char[size_t(std::max<qsizetype>(text.size(), 1))])
         , size(text.size())
     {
-        if (size)
+        if (size > 0) // (GCC -O2 warns of a huge memcpy when it cannot see the size is positive)
             std::memcpy(bytes.get(), text.data(), size_t(size));
     }
     QByteArrayView view() const { return QByteArrayView(bytes.get(), size); }

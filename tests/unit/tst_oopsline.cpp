@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <cstring>
 #include <memory>
 
 using namespace kmr::kernellog;
@@ -22,11 +23,13 @@ using namespace kmr::kernellog::detail;
 namespace {
 
 // The reference: bit i when literals[i] occurs in line.
+// The reference: libc's memmem, not the project's own find() (which LiteralSet's fallback uses).
 quint64 findByMemmem(const QList<QByteArray> &literals, QByteArrayView line)
 {
     quint64 found = 0;
     for (qsizetype i = 0; i < literals.size(); ++i) {
-        if (contains(line, literals[i]))
+        const QByteArray &l = literals[i];
+        if (!line.isEmpty() && memmem(line.data(), size_t(line.size()), l.constData(), size_t(l.size())))
             found |= quint64(1) << i;
     }
     return found;

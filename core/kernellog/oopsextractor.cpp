@@ -279,6 +279,7 @@ private:
 
 // The detail::scanLine() bits the scanner tests, looked up once.
 struct Marks {
+    quint64 headers = detail::headerMask();
     quint64 lockDebugOff = detail::markerBit(detail::MarkLockDebugOff);
     quint64 nmiBacktrace = detail::markerBit(detail::MarkNmiBacktrace);
     quint64 panicOrCircular = detail::markerBit(detail::MarkPanic) | detail::markerBit(detail::MarkCircularLocking);
@@ -439,7 +440,7 @@ private:
 
 const rules::OopsGroup *Scanner::matchOops(QByteArrayView line, quint64 hits) const
 {
-    hits &= detail::headerMask();
+    hits &= m_marks.headers;
     if (!hits)
         return nullptr;
     const QList<rules::OopsGroup> &groups = rules::groups();

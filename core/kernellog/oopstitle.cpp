@@ -47,11 +47,9 @@ struct WalkLines {
     const QByteArrayView *rest = nullptr; // the lines after it, read in place
     qsizetype size = 0; // the first line and the rest
     const quint64 *scanned = nullptr; // scanLine() of each line's log line, or nullptr
+    quint64 stackMask = stackLiteralMask(); // (asked once per walk, not per line)
     QByteArrayView operator[](qsizetype i) const { return i == 0 ? first : rest[i - 1]; }
-    quint64 literals(qsizetype i) const
-    {
-        return scanned && !(scanned[i] & stackLiteralMask()) ? 0 : stackLiterals((*this)[i]);
-    }
+    quint64 literals(qsizetype i) const { return scanned && !(scanned[i] & stackMask) ? 0 : stackLiterals((*this)[i]); }
 };
 
 constexpr quint64 bit(StackLiteral s)
